@@ -1,0 +1,61 @@
+# Autogestion: `make run` serves the demo, `make test` runs lint and the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export AUTOGESTION_DATA_DIR ?= $(CURDIR)/data
+# Workers for pytest-xdist; the CI machine has 2 cores.
+TEST_WORKERS ?= 2
+BENCH ?=
+
+.PHONY: run test lint install dev bench browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+dev: $(VENV)/.dev-installed
+
+# The local demo: plain HTTP on 127.0.0.1, so cookies are not marked Secure here.
+run: install
+	$(BIN)/autogestion migrate --noinput -v 0
+	$(BIN)/autogestion demo --if-empty
+	@echo "Serving http://127.0.0.1:8000 (Ctrl-C to stop)"
+	@SECURE_COOKIES=0 $(BIN)/autogestion worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	SECURE_COOKIES=0 $(BIN)/autogestion serve --host 127.0.0.1 --port 8000
+
+lint: dev
+	$(BIN)/ruff check src tests bench
+
+# Debian's chromium for the browser tests: installed when missing and possible; the
+# browser tests say "skipped" when it cannot be had. Never a browser download.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed: browser tests will be skipped"; \
+	  else echo "chromium missing and not installable here: browser tests will be skipped"; fi; }
+
+# The suite runs on SQLite, then on PostgreSQL when DATABASE_URL is set (CI sets it).
+test: dev lint browser
+	@echo "== test suite on SQLite"
+	DATABASE_URL= $(BIN)/pytest -n $(TEST_WORKERS) -q
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "== test suite on PostgreSQL ($$DATABASE_URL)"; \
+	  $(BIN)/pytest -n $(TEST_WORKERS) -q; \
+	else echo "== PostgreSQL run skipped: no PostgreSQL (DATABASE_URL is not set)"; fi
+
+bench: dev
+	$(BIN)/python bench/run.py $(BENCH)
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

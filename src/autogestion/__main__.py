@@ -1,0 +1,3 @@
+from autogestion.config.cli import main
+
+main()

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .models import ApiToken, User
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    list_display = ("email", "display_name", "is_staff", "is_active", "date_joined")
+    search_fields = ("email", "display_name", "first_name", "last_name")
+    ordering = ("email",)
+    fieldsets = (*UserAdmin.fieldsets,
+                 ("Autogestion", {"fields": ("display_name", "phone", "bio", "language")}))
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "owner", "hint", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("key_hash", "hint", "created_at", "last_used_at")

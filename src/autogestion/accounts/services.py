@@ -1,0 +1,122 @@
+"""Writes about a person: profile, language, API tokens; and their personal data."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from autogestion.core.errors import DomainError, NotFound
+
+from .models import ApiToken, User, hash_token
+
+PROFILE_FIELDS = ("display_name", "first_name", "last_name", "phone", "bio", "language")
+MAX_LENGTHS = {"display_name": 150, "first_name": 150, "last_name": 150, "phone": 40}
+
+
+@transaction.atomic
+def update_profile(*, person: User, **fields) -> User:
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise DomainError(_("These fields are not part of a profile: %(fields)s")
+                          % {"fields": ", ".join(sorted(unknown))})
+    for name, value in fields.items():
+        value = (value or "").strip()
+        if name in MAX_LENGTHS and len(value) > MAX_LENGTHS[name]:
+            raise DomainError(_("%(field)s is too long: at most %(n)s characters.")
+                              % {"field": name, "n": MAX_LENGTHS[name]}, field=name)
+        if name == "language" and value not in dict(settings.LANGUAGES):
+            raise DomainError(_("Choose a language among: %(langs)s")
+                              % {"langs": ", ".join(dict(settings.LANGUAGES))}, field=name)
+        setattr(person, name, value)
+    person.save(update_fields=list(fields))
+    return person
+
+
+@transaction.atomic
+def create_api_token(*, person: User, name: str) -> tuple[ApiToken, str]:
+    """Returns the token and its secret, which is shown once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Name the token so you recognise it later (e.g. “my script”)."),
+                          field="name")
+    if len(name) > 80:
+        raise DomainError(_("Keep the token name under 80 characters."), field="name")
+    raw = ApiToken.new_raw_key()
+    token = ApiToken.objects.create(owner=person, name=name, key_hash=hash_token(raw),
+                                    hint=raw[:8])
+    return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(*, person: User, token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(pk=token_id, owner=person, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFound(_("You have no active token with this number."))
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token
+
+
+def authenticate_token(raw: str) -> User | None:
+    token = (ApiToken.objects.select_related("owner")
+             .filter(key_hash=hash_token(raw or ""), revoked_at__isnull=True).first())
+    if token is None or not token.owner.is_active:
+        return None
+    # One write per use at most each minute: enough to show "last used" honestly.
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.owner
+
+
+def export_personal_data(person: User) -> dict:
+    """Everything the platform holds about a person, as JSON-ready data (GDPR art. 20)."""
+    from autogestion.cooperatives.models import Membership, MembershipEvent, ProgressUpdate
+
+    memberships = Membership.objects.filter(person=person).select_related("body", "college")
+    return {
+        "profile": {
+            "email": person.email,
+            "display_name": person.display_name,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "phone": person.phone,
+            "bio": person.bio,
+            "language": person.language,
+            "date_joined": person.date_joined.isoformat(),
+            "last_login": person.last_login.isoformat() if person.last_login else None,
+        },
+        "email_addresses": [
+            {"email": a.email, "verified": a.verified, "primary": a.primary}
+            for a in person.emailaddress_set.all()
+        ],
+        "memberships": [
+            {
+                "body": m.body.slug,
+                "body_name": m.body.name,
+                "role": m.role,
+                "status": m.status,
+                "college": m.college.name if m.college else None,
+                "requested_at": m.requested_at.isoformat(),
+                "joined_at": m.joined_at.isoformat() if m.joined_at else None,
+                "left_at": m.left_at.isoformat() if m.left_at else None,
+                "message": m.message,
+            }
+            for m in memberships
+        ],
+        "membership_history": [
+            {"body": e.membership.body.slug, "event": e.kind, "at": e.at.isoformat(),
+             "note": e.note}
+            for e in MembershipEvent.objects.filter(membership__person=person)
+            .select_related("membership__body")
+        ],
+        "progress_updates": [
+            {"body": u.body.slug, "text": u.text, "at": u.created_at.isoformat()}
+            for u in ProgressUpdate.objects.filter(author=person).select_related("body")
+        ],
+        "api_tokens": [
+            {"name": t.name, "hint": t.hint, "created_at": t.created_at.isoformat(),
+             "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None}
+            for t in person.api_tokens.all()
+        ],
+    }

@@ -1,0 +1,49 @@
+"""The `autogestion` command line.
+
+`serve` runs the ASGI server, `worker` the background task queue; every other word is
+a Django management command (`migrate`, `demo`, `createsuperuser`, `shell -c ...`).
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "autogestion.config.settings")
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__.strip())
+        print("\nUsage: autogestion serve [--host H] [--port P] [--workers N] | worker | <command>")
+        argv = ["help"]
+    if argv[0] == "serve":
+        serve(argv[1:])
+        return
+    if argv[0] == "worker":
+        argv = ["db_worker", *argv[1:]]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["autogestion", *argv])
+
+
+def serve(args: list[str]) -> None:
+    import argparse
+
+    import uvicorn
+
+    parser = argparse.ArgumentParser(prog="autogestion serve")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")))
+    options = parser.parse_args(args)
+    uvicorn.run(
+        "autogestion.config.asgi:application",
+        host=options.host,
+        port=options.port,
+        workers=options.workers,
+        proxy_headers=True,
+        lifespan="off",
+    )
+
+
+if __name__ == "__main__":
+    main()

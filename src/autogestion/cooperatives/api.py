@@ -1,0 +1,203 @@
+"""Bodies and membership through the API: same permissions and messages as the pages."""
+
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from autogestion.core.api import public
+from autogestion.core.errors import NotFound, PermissionDenied
+
+from . import permissions, queries, services
+from .models import Body, College
+
+router = Router(tags=["bodies"])
+
+
+class BodySummary(Schema):
+    slug: str
+    name: str
+    kind: str
+    is_open: bool
+    parent: str | None
+    # Closed bodies show only that they exist (R2): the fields below are then empty.
+    description: str | None = None
+    place: str | None = None
+    rhythm: str | None = None
+    legal_form: str | None = None
+    member_count: int | None = None
+
+
+class CollegeOut(Schema):
+    id: int
+    name: str
+    weight_percent: int
+
+
+class ProgressOut(Schema):
+    text: str
+    author: str | None
+    created_at: datetime
+
+
+class BodyDetail(BodySummary):
+    ancestors: list[str]
+    children: list[BodySummary]
+    colleges: list[CollegeOut] = []
+    progress_updates: list[ProgressOut] = []
+    my_status: str | None = None
+    my_role: str | None = None
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    role: str
+    college: str | None
+    joined_at: datetime | None
+    email: str | None = None
+    phone: str | None = None
+
+
+class RequestOut(Schema):
+    id: int
+    person: str
+    email: str | None
+    message: str
+    college: str | None
+    requested_at: datetime
+
+
+class MembershipOut(Schema):
+    id: int
+    body: str
+    status: str
+    role: str
+    college: str | None
+    joined_at: datetime | None
+    left_at: datetime | None
+
+
+class JoinIn(Schema):
+    college_id: int | None = None
+    message: str = ""
+
+
+class DeclineIn(Schema):
+    reason: str = ""
+
+
+class ProgressIn(Schema):
+    text: str
+
+
+def _summary(body: Body, user, member_count: int | None = None) -> dict:
+    parent_slug = body.parent.slug if body.parent_id and body.parent else None
+    data = {"slug": body.slug, "name": body.name, "kind": body.kind, "is_open": body.is_open,
+            "parent": parent_slug}
+    if permissions.can_view_body_details(user, body):
+        data.update(description=body.description, place=body.place, rhythm=body.rhythm,
+                    legal_form=body.legal_form or None,
+                    member_count=member_count if member_count is not None
+                    else getattr(body, "member_count", None))
+    return data
+
+
+def _membership(m) -> dict:
+    return {"id": m.pk, "body": m.body.slug, "status": m.status, "role": m.role,
+            "college": m.college.name if m.college else None, "joined_at": m.joined_at,
+            "left_at": m.left_at}
+
+
+def _body(slug: str) -> Body:
+    body = Body.objects.select_related("parent").filter(slug=slug).first()
+    if body is None:
+        raise NotFound(_("There is no body with the short name “%(slug)s”.") % {"slug": slug})
+    return body
+
+
+@router.get("/bodies", response=list[BodySummary], auth=public)
+def list_bodies(request, kind: str | None = None):
+    """Every body of the tree. Closed ones show only their name and that they exist."""
+    bodies = queries.bodies_with_counts()
+    if kind:
+        bodies = bodies.filter(kind=kind)
+    return [_summary(b, request.user) for b in bodies]
+
+
+@router.get("/bodies/{slug}", response=BodyDetail, auth=public)
+def get_body(request, slug: str):
+    body = _body(slug)
+    page = queries.body_page(body, request.user)
+    data = _summary(body, request.user, member_count=page.member_count)
+    data.update(
+        ancestors=[a.slug for a in page.ancestors],
+        children=[_summary(c, request.user) for c in page.children],
+        colleges=[{"id": c.pk, "name": c.name, "weight_percent": c.weight_percent}
+                  for c in page.colleges],
+        progress_updates=[{"text": u.text, "author": u.author.public_name if u.author else None,
+                           "created_at": u.created_at} for u in page.progress_updates],
+        my_status=page.my_status, my_role=page.my_role,
+    )
+    return data
+
+
+@router.get("/bodies/{slug}/members", response=list[MemberOut], auth=public)
+def list_members(request, slug: str):
+    body = _body(slug)
+    if not permissions.can_view_directory(request.user, body):
+        raise PermissionDenied(_("The member directory is for members."))
+    return queries.directory(body, request.user)
+
+
+@router.post("/bodies/{slug}/progress", response={201: ProgressOut})
+def post_progress(request, slug: str, payload: ProgressIn):
+    update = services.post_progress_update(actor=request.user, body=_body(slug),
+                                           text=payload.text)
+    return 201, {"text": update.text, "author": request.user.public_name,
+                 "created_at": update.created_at}
+
+
+@router.post("/bodies/{slug}/join", response={201: MembershipOut})
+def join(request, slug: str, payload: JoinIn):
+    body = _body(slug)
+    college = None
+    if payload.college_id is not None:
+        college = College.objects.filter(pk=payload.college_id).first()
+        if college is None:
+            raise NotFound(_("There is no college with this number."))
+    membership = services.join_body(person=request.user, body=body, college=college,
+                                    message=payload.message)
+    return 201, _membership(membership)
+
+
+@router.post("/bodies/{slug}/leave", response=MembershipOut)
+def leave(request, slug: str):
+    return _membership(services.leave_body(person=request.user, body=_body(slug)))
+
+
+@router.get("/bodies/{slug}/requests", response=list[RequestOut])
+def list_requests(request, slug: str):
+    body = _body(slug)
+    if not permissions.can_manage_body(request.user, body):
+        raise PermissionDenied(_("Only coordinators of %(body)s answer its requests.")
+                               % {"body": body.name})
+    return [
+        {"id": m.pk, "person": m.person.public_name, "email": m.person.email,
+         "message": m.message, "college": m.college.name if m.college else None,
+         "requested_at": m.requested_at}
+        for m in queries.pending_requests(body)
+    ]
+
+
+@router.post("/memberships/{membership_id}/accept", response=MembershipOut)
+def accept(request, membership_id: int):
+    return _membership(services.accept_membership_request(actor=request.user,
+                                                          membership_id=membership_id))
+
+
+@router.post("/memberships/{membership_id}/decline", response=MembershipOut)
+def decline(request, membership_id: int, payload: DeclineIn | None = None):
+    return _membership(services.decline_membership_request(
+        actor=request.user, membership_id=membership_id,
+        reason=payload.reason if payload else ""))

@@ -1,0 +1,108 @@
+"""Who may do what with bodies and memberships (R1, R2), as `rules` predicates.
+
+Predicates read the person's current memberships once per request (cached on the
+user object), so a page listing a thousand bodies asks the database once.
+"""
+
+import rules
+
+from .rules import Role, Status
+
+_CACHE_ATTR = "_autogestion_memberships"
+
+
+def memberships_of(user) -> dict[int, tuple[str, str]]:
+    """{body_id: (status, role)} of the person's current (pending or active) stints."""
+    if not user or not user.is_authenticated:
+        return {}
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        from .models import Membership
+
+        cached = {
+            body_id: (status, role)
+            for body_id, status, role in Membership.objects.filter(
+                person=user, status__in=[Status.PENDING, Status.ACTIVE]
+            ).values_list("body_id", "status", "role")
+        }
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_memberships(user) -> None:
+    """Called by services after a membership changes within the same request."""
+    if user is not None and hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def active_body_ids(user) -> set[int]:
+    return {b for b, (status, _role) in memberships_of(user).items() if status == Status.ACTIVE}
+
+
+@rules.predicate
+def is_operator(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_superuser)
+
+
+@rules.predicate
+def is_member(user, body) -> bool:
+    return body is not None and body.pk in active_body_ids(user)
+
+
+@rules.predicate
+def is_coordinator(user, body) -> bool:
+    if body is None:
+        return False
+    return memberships_of(user).get(body.pk) == (Status.ACTIVE, Role.COORDINATOR)
+
+
+@rules.predicate
+def is_member_of_an_ancestor(user, body) -> bool:
+    return body is not None and bool(active_body_ids(user) & set(body.ancestor_ids))
+
+
+@rules.predicate
+def is_open_body(user, body) -> bool:
+    return body is not None and body.is_open
+
+
+@rules.predicate
+def is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+# R2: an open body's page is public; a closed one shows only that it exists.
+can_view_body_details = is_open_body | is_member | is_operator
+can_manage_body = is_coordinator | is_operator
+can_join_body = is_signed_in
+can_post_progress = is_member | is_operator
+# The member directory is for members: of the body itself, or of the cooperative (or
+# network) around it when the body is open.
+can_view_directory = is_member | is_operator | (is_open_body & is_member_of_an_ancestor)
+
+rules.add_perm("cooperatives.view_body_details", can_view_body_details)
+rules.add_perm("cooperatives.manage_body", can_manage_body)
+rules.add_perm("cooperatives.join_body", can_join_body)
+rules.add_perm("cooperatives.post_progress", can_post_progress)
+rules.add_perm("cooperatives.view_directory", can_view_directory)
+
+
+def coordinated_body_ids(user) -> set[int]:
+    return {b for b, sr in memberships_of(user).items() if sr == (Status.ACTIVE, Role.COORDINATOR)}
+
+
+@rules.predicate
+def can_see_personal_data(viewer, person) -> bool:
+    """E-mail and phone: the person, operators, and coordinators of a body the person
+    is in or asks to join."""
+    if not viewer or not viewer.is_authenticated or person is None:
+        return False
+    if viewer.pk == person.pk or viewer.is_superuser:
+        return True
+    coordinated = coordinated_body_ids(viewer)
+    if not coordinated:
+        return False
+    return any(body_id in coordinated for body_id in memberships_of(person))
+
+
+rules.add_perm("accounts.view_personal_data", can_see_personal_data)

@@ -1,0 +1,80 @@
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from autogestion.cooperatives import queries
+from autogestion.cooperatives.models import Body
+
+from .errors import DomainError
+
+
+def render_refusal(request, exc: DomainError, template: str, context: dict):
+    """Show a page again with what went wrong, under the right 4xx status."""
+    context = {**context, "error": exc.message, "error_field": exc.field}
+    return render(request, template, context, status=exc.status)
+
+
+def healthz(request):
+    """200 when the database answers; 503 otherwise, for load balancers and monitors."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any database failure means "not healthy"
+        return JsonResponse({"status": "unavailable", "database": str(exc)}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def home(request):
+    cooperative = queries.home_cooperative(settings.AUTOGESTION_HOME_COOPERATIVE)
+    context = {"cooperative": cooperative}
+    if cooperative is not None:
+        page = queries.body_page(cooperative, request.user, progress_limit=5)
+        groups = list(Body.objects.descendants_of(cooperative).groups()
+                      .with_member_count().order_by("path"))
+        context.update(
+            page=page,
+            groups=groups,
+            networks=page.ancestors,
+            other_cooperatives=Body.objects.cooperatives().exclude(pk=cooperative.pk)
+            .order_by("name"),
+        )
+    return render(request, "core/home.html", context)
+
+
+def newcomers(request):
+    """How to take part: what the cooperative is, the open groups, how to join."""
+    cooperative = queries.home_cooperative(settings.AUTOGESTION_HOME_COOPERATIVE)
+    open_groups = []
+    if cooperative is not None:
+        open_groups = list(Body.objects.descendants_of(cooperative).groups()
+                           .filter(is_open=True).with_member_count().order_by("path"))
+    return render(request, "core/newcomers.html",
+                  {"cooperative": cooperative, "open_groups": open_groups})
+
+
+def robots(request):
+    return HttpResponse("User-agent: *\nDisallow: /api/\nDisallow: /admin/\n",
+                        content_type="text/plain")
+
+
+def error_404(request, exception=None):
+    return render(request, "core/error.html",
+                  {"title": _("Page not found"),
+                   "message": _("This page does not exist, or it moved.")}, status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "core/error.html",
+                  {"title": _("Not allowed"),
+                   "message": str(exception) if exception and str(exception)
+                   else _("You are not allowed to see this page.")}, status=403)
+
+
+def error_500(request):
+    return render(request, "core/error.html",
+                  {"title": _("Something went wrong"),
+                   "message": _("The error was logged. Please try again in a moment.")},
+                  status=500)

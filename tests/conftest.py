@@ -1,0 +1,84 @@
+"""Fixtures build the world by calling services, as the platform itself does."""
+
+import itertools
+import os
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+from autogestion.cooperatives import services
+from autogestion.cooperatives.models import LegalForm
+from autogestion.cooperatives.rules import Kind, Role
+
+_counter = itertools.count(1)
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
+    skip_pg = pytest.mark.skip(reason="skipped: no PostgreSQL (DATABASE_URL is not set)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture
+def make_person(db):
+    def make(name: str = "", *, superuser: bool = False, password: str = "pw-secret-123"):
+        n = next(_counter)
+        User = get_user_model()
+        email = f"person{n}@example.org"
+        create = User.objects.create_superuser if superuser else User.objects.create_user
+        user = create(email=email, password=password, display_name=name or f"Person {n}")
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def operator(make_person):
+    return make_person("Operator", superuser=True)
+
+
+@pytest.fixture
+def world(make_person, operator):
+    """A network holding a cooperative with an open and a closed group, a SCIC with
+    colleges, and the people the permission matrix needs."""
+    network = services.create_body(actor=operator, kind=Kind.NETWORK, name="Réseau",
+                                   slug="reseau")
+    coop = services.create_body(actor=operator, kind=Kind.COOPERATIVE, name="CIT", slug="cit",
+                                parent=network, legal_form=LegalForm.INTEGRAL,
+                                place="Toulouse", rhythm="monthly")
+    other = services.create_body(actor=operator, kind=Kind.COOPERATIVE, name="Other coop",
+                                 slug="other", legal_form=LegalForm.SCOP)
+    coordinator = make_person("Coordinator")
+    member = make_person("Member")
+    outsider = make_person("Outsider")
+    other_coordinator = make_person("Other coordinator")
+    for person in (coordinator, member):
+        services.join_body(person=person, body=coop)
+    services.set_member_role(actor=operator, body=coop, person=coordinator,
+                             role=Role.COORDINATOR)
+    services.join_body(person=other_coordinator, body=other)
+    services.set_member_role(actor=operator, body=other, person=other_coordinator,
+                             role=Role.COORDINATOR)
+    open_group = services.create_body(actor=coordinator, kind=Kind.GROUP, name="Accueil",
+                                      slug="accueil", parent=coop, description="Welcome desk",
+                                      place="Local", rhythm="weekly")
+    closed_group = services.create_body(actor=coordinator, kind=Kind.GROUP, name="Caisse",
+                                        slug="caisse", parent=coop, is_open=False,
+                                        description="Secret treasury", place="Hidden place")
+    services.join_body(person=member, body=open_group)
+    for body in (coop, other, network):
+        services.leave_body(person=operator, body=body)
+    scic = services.create_body(actor=operator, kind=Kind.COOPERATIVE, name="SCIC",
+                                slug="scic", legal_form=LegalForm.SCIC)
+    colleges = [services.add_college(actor=operator, cooperative=scic, name=n, weight_percent=w)
+                for n, w in (("Salariés", 40), ("Usagers", 35), ("Soutiens", 25))]
+    return {
+        "network": network, "coop": coop, "other": other, "open_group": open_group,
+        "closed_group": closed_group, "scic": scic, "colleges": colleges,
+        "operator": operator, "coordinator": coordinator, "member": member,
+        "outsider": outsider, "other_coordinator": other_coordinator,
+    }
