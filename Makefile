@@ -34,7 +34,7 @@ run: install
 	SECURE_COOKIES=0 $(BIN)/autogestion serve --host 127.0.0.1 --port 8000
 
 lint: dev
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 
 # Debian's chromium for the browser tests: installed when missing and possible; the
 # browser tests say "skipped" when it cannot be had. Never a browser download.

@@ -6,6 +6,7 @@ import os
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from autogestion.cooperatives import services
 from autogestion.cooperatives.models import LegalForm
@@ -22,14 +23,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
 
 
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Services called directly speak English in tests; pages follow the request."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def make_person(db):
-    def make(name: str = "", *, superuser: bool = False, password: str = "pw-secret-123"):
+    def make(name: str = "", *, superuser: bool = False, password: str = "pw-secret-123",
+             language: str = "en"):
         n = next(_counter)
         User = get_user_model()
         email = f"person{n}@example.org"
         create = User.objects.create_superuser if superuser else User.objects.create_user
-        user = create(email=email, password=password, display_name=name or f"Person {n}")
+        user = create(email=email, password=password, display_name=name or f"Person {n}",
+                      language=language)
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         return user
 

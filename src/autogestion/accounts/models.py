@@ -57,13 +57,14 @@ class ApiToken(models.Model):
 
     PREFIX = "ag_"
 
-    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.CASCADE,
+                              related_name="api_tokens")
     name = models.CharField(_("name"), max_length=80)
-    key_hash = models.CharField(max_length=64, unique=True)
-    hint = models.CharField(max_length=12)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    key_hash = models.CharField(_("hash of the key"), max_length=64, unique=True)
+    hint = models.CharField(_("first characters"), max_length=12)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")

@@ -22,8 +22,9 @@ def update_profile(*, person: User, **fields) -> User:
     for name, value in fields.items():
         value = (value or "").strip()
         if name in MAX_LENGTHS and len(value) > MAX_LENGTHS[name]:
+            label = User._meta.get_field(name).verbose_name
             raise DomainError(_("%(field)s is too long: at most %(n)s characters.")
-                              % {"field": name, "n": MAX_LENGTHS[name]}, field=name)
+                              % {"field": label, "n": MAX_LENGTHS[name]}, field=name)
         if name == "language" and value not in dict(settings.LANGUAGES):
             raise DomainError(_("Choose a language among: %(langs)s")
                               % {"langs": ", ".join(dict(settings.LANGUAGES))}, field=name)

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from autogestion.core.api import public
 from autogestion.core.errors import NotFound, PermissionDenied
@@ -154,8 +154,8 @@ def list_members(request, slug: str):
 def post_progress(request, slug: str, payload: ProgressIn):
     update = services.post_progress_update(actor=request.user, body=_body(slug),
                                            text=payload.text)
-    return 201, {"text": update.text, "author": request.user.public_name,
-                 "created_at": update.created_at}
+    return Status(201, {"text": update.text, "author": request.user.public_name,
+                 "created_at": update.created_at})
 
 
 @router.post("/bodies/{slug}/join", response={201: MembershipOut})
@@ -168,7 +168,7 @@ def join(request, slug: str, payload: JoinIn):
             raise NotFound(_("There is no college with this number."))
     membership = services.join_body(person=request.user, body=body, college=college,
                                     message=payload.message)
-    return 201, _membership(membership)
+    return Status(201, _membership(membership))
 
 
 @router.post("/bodies/{slug}/leave", response=MembershipOut)

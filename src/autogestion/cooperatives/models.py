@@ -58,8 +58,9 @@ class Body(models.Model):
         on_delete=models.PROTECT, related_name="children",
     )
     # '/1/4/9/': ids from the root to this body, so ancestors and descendants cost one query.
-    path = models.CharField(max_length=255, db_index=True, editable=False)
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    path = models.CharField(_("path in the tree"), max_length=255, db_index=True,
+                            editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("short name"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -72,7 +73,7 @@ class Body(models.Model):
     )
     legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices,
                                   blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = BodyQuerySet.as_manager()
 
@@ -141,7 +142,8 @@ class Group(Body):
 class College(models.Model):
     """A member category of a SCIC, with its weight in legal votes (10 % to 50 %)."""
 
-    cooperative = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="colleges")
+    cooperative = models.ForeignKey(Body, verbose_name=_("cooperative"),
+                                    on_delete=models.CASCADE, related_name="colleges")
     name = models.CharField(_("name"), max_length=100)
     weight_percent = models.PositiveSmallIntegerField(_("weight (%)"))
 
@@ -179,18 +181,19 @@ class Membership(models.Model):
     back gets a new row: the old one stays, because voting rights may depend on
     seniority."""
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                               related_name="memberships")
-    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"),
+                               on_delete=models.CASCADE, related_name="memberships")
+    body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.CASCADE,
+                             related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices,
                             default=Role.MEMBER)
     status = models.CharField(_("status"), max_length=16, choices=MembershipStatus.choices)
     college = models.ForeignKey(College, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="memberships", verbose_name=_("college"))
     message = models.TextField(_("message to the coordinators"), blank=True)
-    requested_at = models.DateTimeField(auto_now_add=True)
-    joined_at = models.DateTimeField(null=True, blank=True)
-    left_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(_("asked on"), auto_now_add=True)
+    joined_at = models.DateTimeField(_("joined on"), null=True, blank=True)
+    left_at = models.DateTimeField(_("left on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -237,14 +240,17 @@ class MembershipEvent(models.Model):
         ROLE_CHANGED = "role_changed", _("role changed")
         LEFT = "left", _("left")
 
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=255, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    membership = models.ForeignKey(Membership, verbose_name=_("membership"),
+                                   on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("membership event")
+        verbose_name_plural = _("membership events")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -254,11 +260,12 @@ class MembershipEvent(models.Model):
 class ProgressUpdate(models.Model):
     """"L'avancement de leurs travaux": what a body has been doing, public for open bodies."""
 
-    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="progress_updates")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.CASCADE,
+                             related_name="progress_updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True,
+                               on_delete=models.SET_NULL, related_name="+")
     text = models.TextField(_("text"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("published on"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("progress update")

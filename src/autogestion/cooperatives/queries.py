@@ -31,7 +31,8 @@ def body_page(body: Body, user, progress_limit: int = 20) -> BodyPage:
     page = BodyPage(
         body=body,
         ancestors=body.ancestors(),
-        children=list(Body.objects.filter(parent=body).with_member_count().order_by("name")),
+        children=list(Body.objects.filter(parent=body).select_related("parent")
+                      .with_member_count().order_by("name")),
     )
     status_role = permissions.memberships_of(user).get(body.pk)
     if status_role:

@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 from . import permissions
-from .models import Body, College, LegalForm, Membership, MembershipEvent, ProgressUpdate
+from .models import (
+    Body,
+    BodyKind,
+    College,
+    LegalForm,
+    Membership,
+    MembershipEvent,
+    ProgressUpdate,
+)
 from .rules import (
     CURRENT,
     JoinRequest,
@@ -56,7 +64,8 @@ def _message(refusal: Refusal) -> DomainError:
     if code == "bad_parent":
         return DomainError(_("A %(kind)s cannot be placed there: networks hold networks "
                              "and cooperatives, cooperatives hold groups, groups hold "
-                             "groups.") % {"kind": refusal.details["kind"]}, field="parent")
+                             "groups.") % {"kind": BodyKind(refusal.details["kind"]).label},
+                           field="parent")
     return DomainError(code)
 
 
