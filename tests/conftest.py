@@ -1,7 +1,13 @@
 """Fixtures build the world by calling services, as the platform itself does."""
 
+import email
+import email.policy
 import itertools
 import os
+import socket
+import threading
+import time
+from email.message import EmailMessage
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -13,6 +19,71 @@ from autogestion.cooperatives.models import LegalForm
 from autogestion.cooperatives.rules import Kind, Role
 
 _counter = itertools.count(1)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping every message it receives, parsed."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        raw = envelope.original_content or envelope.content
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def snapshot(self) -> list[EmailMessage]:
+        with self._lock:
+            return list(self.messages)
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        """The messages once at least `count` arrived; fails after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            messages = self.snapshot()
+            if len(messages) >= count or time.monotonic() > deadline:
+                assert len(messages) >= count, (
+                    f"expected {count} e-mail(s) on the SMTP server, got {len(messages)}")
+                return messages
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1, on a free port, for the length of one test."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield controller, mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server, settings) -> Mailbox:
+    """Django sends through the SMTP server above; its messages land in the mailbox."""
+    controller, box = smtp_server
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    return box
+
 
 
 def pytest_collection_modifyitems(config, items):

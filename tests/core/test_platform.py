@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.core.management import CommandError, call_command
@@ -64,6 +65,7 @@ def test_command_line_lists_django_commands():
         assert command in result.stdout
 
 
+@pytest.mark.django_db
 def test_websockets_pass_through_the_asgi_application():
     from autogestion.config.asgi import application
 
@@ -78,9 +80,9 @@ def test_websockets_pass_through_the_asgi_application():
         await communicator.disconnect()
         return answer
 
-    assert asyncio.run(echo(b"http://127.0.0.1")) == {"hello": "cooperative"}
+    assert async_to_sync(echo)(b"http://127.0.0.1") == {"hello": "cooperative"}
     # A page of another site cannot open a websocket on ours.
-    assert asyncio.run(echo(b"http://evil.example")) is None
+    assert async_to_sync(echo)(b"http://evil.example") is None
 
 
 @needs_redis
@@ -103,4 +105,4 @@ def test_redis_cache_and_channel_layer(settings):
         await layer.group_discard("autogestion-test", channel)
         return message
 
-    assert asyncio.run(roundtrip()) == {"type": "hello", "n": 1}
+    assert async_to_sync(roundtrip)() == {"type": "hello", "n": 1}

@@ -106,7 +106,13 @@ ASGI_APPLICATION = "autogestion.config.asgi.application"
 # Databases: SQLite in WAL mode under the data dir by default, PostgreSQL via DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # No persistent connections: under ASGI each request may run in a new thread, and
+    # kept connections pile up until PostgreSQL refuses more (Django's ASGI advice).
+    # DATABASE_POOL=1 turns on psycopg's connection pool instead.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if env_bool("DATABASE_POOL") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2, "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "10"))}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -174,8 +180,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_ADAPTER = "autogestion.accounts.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Autogestion"
+MFA_TOTP_TOLERANCE = 1  # one period either side: phones drift
 
 # E-mail: SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -206,9 +214,11 @@ STORAGES = {
                 "OPTIONS": {"location": DATA_DIR / "media"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Files are found in the apps directly, so a fresh checkout serves its CSS without a
-# collectstatic step; production may still collect them for speed.
-WHITENOISE_USE_FINDERS = True
+# A fresh checkout serves its CSS straight from the apps, without a collectstatic step;
+# once `autogestion collectstatic` has run, the collected (compressed) files are served.
+WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "autogestion" / "site.css").exists()
+if WHITENOISE_USE_FINDERS:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)

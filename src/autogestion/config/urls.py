@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from autogestion.accounts import views as accounts_views
 from autogestion.cooperatives import views as body_views
@@ -15,6 +16,8 @@ urlpatterns = [
     path("newcomers/", core_views.newcomers, name="newcomers"),
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots),
+    path("favicon.ico", RedirectView.as_view(url="/static/autogestion/favicon.svg",
+                                             permanent=True)),
     path("bodies/", body_views.body_list, name="body_list"),
     path("bodies/<slug:slug>/", body_views.body_detail, name="body_detail"),
     path("bodies/<slug:slug>/join/", body_views.join, name="body_join"),

@@ -148,7 +148,7 @@ def demo_accounts() -> list[tuple[str, str]]:
     rows = [(ADMIN_EMAIL, "operator (Django admin)")]
     for m in (Body.objects.get(slug="cit").memberships.filter(status="active")
               .select_related("person").order_by("pk")[:3]):
-        rows.append((m.person.email, m.get_role_display()))
+        rows.append((m.person.email, f"{m.role} of the CIT"))
     rows.append((User.objects.get(email__startswith="louise.martin").email,
                  "coordinator of Les Champs Communs (SCIC)"))
     return rows

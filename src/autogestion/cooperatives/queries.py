@@ -27,13 +27,13 @@ class BodyPage:
     pending_count: int = 0
 
 
-def body_page(body: Body, user, progress_limit: int = 20) -> BodyPage:
-    page = BodyPage(
-        body=body,
-        ancestors=body.ancestors(),
-        children=list(Body.objects.filter(parent=body).select_related("parent")
-                      .with_member_count().order_by("name")),
-    )
+def body_page(body: Body, user, progress_limit: int = 20, with_children: bool = True
+              ) -> BodyPage:
+    children = []
+    if with_children:
+        children = list(Body.objects.filter(parent=body).select_related("parent")
+                        .with_member_count().order_by("name"))
+    page = BodyPage(body=body, ancestors=body.ancestors(), children=children)
     status_role = permissions.memberships_of(user).get(body.pk)
     if status_role:
         page.my_status, page.my_role = status_role

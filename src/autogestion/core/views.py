@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -8,6 +10,8 @@ from autogestion.cooperatives import queries
 from autogestion.cooperatives.models import Body
 
 from .errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 def render_refusal(request, exc: DomainError, template: str, context: dict):
@@ -22,8 +26,10 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any database failure means "not healthy"
-        return JsonResponse({"status": "unavailable", "database": str(exc)}, status=503)
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        # The error itself goes to the log, not to the public answer (it names hosts).
+        logger.exception("health check: the database does not answer")
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
@@ -31,7 +37,8 @@ def home(request):
     cooperative = queries.home_cooperative(settings.AUTOGESTION_HOME_COOPERATIVE)
     context = {"cooperative": cooperative}
     if cooperative is not None:
-        page = queries.body_page(cooperative, request.user, progress_limit=5)
+        page = queries.body_page(cooperative, request.user, progress_limit=5,
+                                 with_children=False)
         groups = list(Body.objects.descendants_of(cooperative).groups()
                       .with_member_count().order_by("path"))
         context.update(

@@ -26,6 +26,7 @@ class Command(BaseCommand):
                 raise CommandError("The database already holds bodies: refusing to add the "
                                    "demo to them. Use --force to add it anyway.")
             load_demo()
+            self.stdout.write(self.style.SUCCESS("Demo cooperative loaded."))
         else:
             load_demo()
             self.stdout.write(self.style.SUCCESS("Demo cooperative loaded."))

@@ -1,0 +1,52 @@
+"""Sign-up sends its verification e-mail through the background task queue and a real
+SMTP server; the new person keeps the language they signed up in."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django_tasks_db.models import DBTaskResult
+
+from autogestion.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """The production task backend: e-mails wait in the database for the worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default"]}}
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its database connection
+def test_verification_mail_goes_through_the_worker(mailbox, database_tasks):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post("/accounts/signup/", {"email": "lea@example.org",
+                                                 "password1": "un-mot-de-passe-solide",
+                                                 "password2": "un-mot-de-passe-solide"})
+    assert response.status_code == 302
+    assert mailbox.snapshot() == []  # nothing sent from the request itself
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    [message] = mailbox.wait_for(1)
+    assert message["To"] == "lea@example.org"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", body).group(1)
+    assert client.post(link).status_code == 302
+    person = User.objects.get(email="lea@example.org")
+    assert person.emailaddress_set.get().verified
+    assert person.language == "en"
+
+
+def test_french_browser_gets_a_french_account(mailbox, django_capture_on_commit_callbacks):
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/", {"email": "jules@example.org",
+                                          "password1": "un-mot-de-passe-solide",
+                                          "password2": "un-mot-de-passe-solide"})
+    assert User.objects.get(email="jules@example.org").language == "fr"
+    [message] = mailbox.wait_for(1)
+    assert "confirm" in message["Subject"].lower() or "e-mail" in message["Subject"].lower()
