@@ -50,7 +50,7 @@ def setup_database() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from autogestion.cooperatives.demo import load_demo
+    from autogestion.core.demo import load_demo
 
     call_command("migrate", verbosity=0)
     load_demo()

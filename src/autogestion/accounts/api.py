@@ -20,6 +20,7 @@ class ProfileOut(Schema):
     phone: str
     bio: str
     language: str
+    email_reminders: bool
 
 
 class ProfileIn(Schema):
@@ -29,6 +30,7 @@ class ProfileIn(Schema):
     phone: str | None = None
     bio: str | None = None
     language: str | None = None
+    email_reminders: bool | None = None
 
 
 class MyMembershipOut(Schema):

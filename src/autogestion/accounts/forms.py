@@ -12,6 +12,8 @@ class ProfileForm(forms.Form):
     bio = forms.CharField(label=_("About me"), required=False,
                           widget=forms.Textarea(attrs={"rows": 3}))
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    email_reminders = forms.BooleanField(
+        label=_("E-mail me reminders about the meetings of my bodies"), required=False)
 
 
 class TokenForm(forms.Form):

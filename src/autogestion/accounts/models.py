@@ -28,6 +28,9 @@ class User(AbstractUser):
     display_name = models.CharField(_("name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     bio = models.TextField(_("about me"), blank=True)
+    email_reminders = models.BooleanField(
+        _("e-mail reminders"), default=True,
+        help_text=_("Agenda deadlines, published agendas and meetings of your bodies."))
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )

@@ -9,7 +9,9 @@ from autogestion.core.errors import DomainError, NotFound
 
 from .models import ApiToken, User, hash_token
 
-PROFILE_FIELDS = ("display_name", "first_name", "last_name", "phone", "bio", "language")
+PROFILE_FIELDS = ("display_name", "first_name", "last_name", "phone", "bio", "language",
+                  "email_reminders")
+BOOLEAN_FIELDS = {"email_reminders"}
 MAX_LENGTHS = {"display_name": 150, "first_name": 150, "last_name": 150, "phone": 40}
 
 
@@ -20,6 +22,9 @@ def update_profile(*, person: User, **fields) -> User:
         raise DomainError(_("These fields are not part of a profile: %(fields)s")
                           % {"fields": ", ".join(sorted(unknown))})
     for name, value in fields.items():
+        if name in BOOLEAN_FIELDS:
+            setattr(person, name, bool(value))
+            continue
         value = (value or "").strip()
         if name in MAX_LENGTHS and len(value) > MAX_LENGTHS[name]:
             label = User._meta.get_field(name).verbose_name

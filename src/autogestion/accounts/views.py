@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from autogestion.assemblies.services import calendar_token_of
 from autogestion.cooperatives.queries import memberships_for_profile
 from autogestion.core.errors import DomainError
 
@@ -29,6 +31,8 @@ def _profile_context(request, form=None, token_form=None, new_token=None) -> dic
         "tokens": person.api_tokens.all(),
         "new_token": new_token,
         "memberships": memberships_for_profile(person),
+        "calendar_url": request.build_absolute_uri(
+            reverse("member_calendar", args=[calendar_token_of(person).token])),
     }
 
 

@@ -1,7 +1,8 @@
 """The `autogestion` command line.
 
-`serve` runs the ASGI server, `worker` the background task queue; every other word is
-a Django management command (`migrate`, `demo`, `createsuperuser`, `shell -c ...`).
+`serve` runs the ASGI server, `worker` the background task queue (and, beside it, the
+periodic jobs such as meeting reminders); every other word is a Django management
+command (`migrate`, `demo`, `createsuperuser`, `send_reminders`, `shell -c ...`).
 """
 
 import os
@@ -19,6 +20,12 @@ def main(argv: list[str] | None = None) -> None:
         serve(argv[1:])
         return
     if argv[0] == "worker":
+        import django
+
+        django.setup()
+        from autogestion.core import scheduler
+
+        scheduler.start()
         argv = ["db_worker", *argv[1:]]
     from django.core.management import execute_from_command_line
 

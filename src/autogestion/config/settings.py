@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "autogestion.core",
     "autogestion.accounts",
     "autogestion.cooperatives",
+    "autogestion.assemblies",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The public address of the site, for links in e-mails and calendar feeds.
+AUTOGESTION_SITE_URL = os.environ.get("AUTOGESTION_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Which cooperative the home page presents first; the oldest one when unset.
 AUTOGESTION_HOME_COOPERATIVE = os.environ.get("AUTOGESTION_HOME_COOPERATIVE", "")

@@ -36,6 +36,7 @@ urlpatterns = [
     path("profile/tokens/<int:token_id>/revoke/", accounts_views.revoke_token,
          name="token_revoke"),
     path("language/", accounts_views.set_language, name="set_language"),
+    path("", include("autogestion.assemblies.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

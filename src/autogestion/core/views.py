@@ -6,6 +6,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from autogestion.assemblies import queries as assembly_queries
 from autogestion.cooperatives import queries
 from autogestion.cooperatives.models import Body
 
@@ -54,12 +55,15 @@ def home(request):
 def newcomers(request):
     """How to take part: what the cooperative is, the open groups, how to join."""
     cooperative = queries.home_cooperative(settings.AUTOGESTION_HOME_COOPERATIVE)
-    open_groups = []
+    open_groups, upcoming = [], []
     if cooperative is not None:
         open_groups = list(Body.objects.descendants_of(cooperative).groups()
                            .filter(is_open=True).with_member_count().order_by("path"))
+        upcoming = assembly_queries.upcoming_for_bodies([cooperative, *open_groups], days=45,
+                                                        limit=20)
     return render(request, "core/newcomers.html",
-                  {"cooperative": cooperative, "open_groups": open_groups})
+                  {"cooperative": cooperative, "open_groups": open_groups,
+                   "upcoming": upcoming})
 
 
 def robots(request):

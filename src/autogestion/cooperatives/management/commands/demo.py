@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from autogestion.cooperatives.demo import DEMO_PASSWORD, demo_accounts, demo_exists, load_demo
+from autogestion.cooperatives.demo import DEMO_PASSWORD, demo_accounts, demo_exists
+from autogestion.core.demo import load_demo
 from autogestion.cooperatives.models import Body
 
 

@@ -1,0 +1,270 @@
+"""Pure rules of the assembly calendar and agenda (DOMAIN.md R3, R4).
+
+Times: a series is defined in local wall-clock time in its time zone, and every
+occurrence keeps that wall-clock time across daylight-saving changes ("the Agora is at
+10:30", winter and summer). Expansion works on naive local datetimes and localizes
+each occurrence afterwards. Only the standard library and dateutil's RFC 5545 parser.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrulestr
+
+DEFAULT_AGORA_RULE = "FREQ=MONTHLY;BYDAY=-1SA"
+DEFAULT_PREPARATION_OFFSET_DAYS = 7
+MAX_ITEM_MINUTES = 8 * 60
+MAX_MOVE_DAYS = 60
+
+
+class Refusal(Exception):
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+# Recurrence ---------------------------------------------------------------------------
+
+FORBIDDEN_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
+FREQUENCIES = {"YEARLY": YEARLY, "MONTHLY": MONTHLY, "WEEKLY": WEEKLY, "DAILY": DAILY}
+
+
+def check_rrule(text: str, first_day: date | None = None) -> str:
+    """A clean RRULE value (without the 'RRULE:' prefix), or a refusal saying why not.
+
+    A series meets at most once a day at its own start time, so the rule may not pick
+    hours, minutes or seconds; and it must happen at least once in the five years after
+    its first day (an impossible rule, say 30 February, would make every page search
+    the calendar up to the year 9999)."""
+    value = (text or "").strip().upper()
+    if value.startswith("RRULE:"):
+        value = value[6:]
+    if not value or "DTSTART" in value or "\n" in value or "=" not in value:
+        raise Refusal("bad_rrule", rule=text)
+    parts = dict(part.partition("=")[::2] for part in value.split(";"))
+    if any(name in parts for name in FORBIDDEN_PARTS):
+        raise Refusal("rrule_too_frequent", rule=text)
+    if parts.get("FREQ") in {"HOURLY", "MINUTELY", "SECONDLY"}:
+        raise Refusal("rrule_too_frequent", rule=text)
+    if parts.get("FREQ") not in FREQUENCIES:
+        raise Refusal("bad_rrule", rule=text)
+    if parts.get("UNTIL", "").endswith("Z"):
+        raise Refusal("rrule_until_utc", rule=text)
+    start = datetime.combine(first_day or date(2000, 1, 1), time.min)
+    try:
+        rule = rrulestr(value, dtstart=start)
+        happens = rule.between(start, start + timedelta(days=5 * 366), inc=True)
+    except (ValueError, TypeError, KeyError):
+        raise Refusal("bad_rrule", rule=text) from None
+    if not happens:
+        raise Refusal("rrule_never", rule=text)
+    return value
+
+
+def check_timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Refusal("bad_timezone", name=name) from None
+
+
+def local_occurrences(rule: str, first_day: date, start: time, until_local: datetime,
+                      after_local: datetime | None = None) -> list[datetime]:
+    """Naive local start datetimes of the series from `after_local` (inclusive) up to
+    `until_local` (exclusive)."""
+    dtstart = datetime.combine(first_day, start)
+    expanded = rrulestr(rule, dtstart=dtstart)
+    lower = after_local or dtstart
+    return [d for d in expanded.between(lower, until_local, inc=True) if d < until_local]
+
+
+def localize(naive: datetime, tz: ZoneInfo) -> datetime:
+    """Attach the zone. A wall-clock time skipped by a spring-forward change (02:30 on
+    the last Sunday of March in Paris) moves to the same minutes after the jump."""
+    aware = naive.replace(tzinfo=tz)
+    # A skipped time does not survive the round trip through UTC: the round trip gives
+    # the wall-clock time after the jump, which is what people will read on their clocks.
+    return aware.astimezone(UTC).astimezone(tz)
+
+
+def occurrences(rule: str, first_day: date, start: time, tz: ZoneInfo, window_start: datetime,
+                window_end: datetime) -> list[datetime]:
+    """Aware starts of the series' occurrences within [window_start, window_end)."""
+    after = window_start.astimezone(tz).replace(tzinfo=None) - timedelta(days=1)
+    until = window_end.astimezone(tz).replace(tzinfo=None) + timedelta(days=1)
+    starts = [localize(d, tz) for d in local_occurrences(rule, first_day, start, until, after)]
+    return [s for s in starts if window_start <= s < window_end]
+
+
+def shift_days(moment: datetime, days: int) -> datetime:
+    """`days` earlier or later at the same wall-clock time in the moment's zone."""
+    tz = moment.tzinfo
+    naive = moment.replace(tzinfo=None) + timedelta(days=days)
+    return localize(naive, tz)
+
+
+def at_time(moment: datetime, clock: time) -> datetime:
+    """The same local day as `moment` at another wall-clock time."""
+    return localize(datetime.combine(moment.date(), clock), moment.tzinfo)
+
+
+# Preparation meeting and the agenda deadline ------------------------------------------
+
+def preparation_start(agora_start: datetime, offset_days: int, clock: time | None = None
+                      ) -> datetime:
+    """The preparation meeting: `offset_days` before the Agora, at `clock` (by default
+    the Agora's own time)."""
+    day = shift_days(agora_start, -offset_days)
+    return at_time(day, clock) if clock is not None else day
+
+
+def agenda_deadline(meeting_start: datetime, offset_days: int, clock: time | None = None
+                    ) -> datetime:
+    """Items are added online until the preparation meeting begins ("jusqu'à 7 jours
+    avant l'Agora"), where the agenda is fixed."""
+    return preparation_start(meeting_start, offset_days, clock)
+
+
+@dataclass(frozen=True)
+class AddingItem:
+    now: datetime
+    deadline: datetime | None
+    cancelled: bool
+    agenda_fixed: bool
+    meeting_end: datetime
+    minutes: int
+
+
+def check_item_can_be_added(request: AddingItem) -> None:
+    if request.cancelled:
+        raise Refusal("meeting_cancelled")
+    if request.now >= request.meeting_end:
+        raise Refusal("meeting_over")
+    if request.agenda_fixed:
+        raise Refusal("agenda_fixed")
+    if request.deadline is not None and request.now >= request.deadline:
+        raise Refusal("deadline_passed", deadline=request.deadline)
+    check_duration(request.minutes)
+
+
+def check_duration(minutes: int) -> None:
+    if not isinstance(minutes, int) or isinstance(minutes, bool):
+        raise Refusal("bad_duration", minutes=minutes)
+    if minutes < 1 or minutes > MAX_ITEM_MINUTES:
+        raise Refusal("bad_duration", minutes=minutes)
+
+
+def time_warning(item_minutes: Iterable[int], available_minutes: int) -> int:
+    """How many minutes the requested durations exceed the time available (0 if none)."""
+    return max(0, sum(item_minutes) - available_minutes)
+
+
+def check_move(original: datetime, new_start: datetime) -> None:
+    """An occurrence moves within two months of its planned date; further away it is
+    another meeting (cancel this one and plan that one)."""
+    if abs(new_start - original) > timedelta(days=MAX_MOVE_DAYS):
+        raise Refusal("moved_too_far", days=MAX_MOVE_DAYS)
+
+
+def check_times(starts: datetime, ends: datetime) -> None:
+    if ends <= starts:
+        raise Refusal("ends_before_start")
+    if ends - starts > timedelta(hours=24):
+        raise Refusal("too_long")
+
+
+# Agenda item statuses ----------------------------------------------------------------
+
+class ItemStatus(enum.StrEnum):
+    NEW = "new"
+    ACCEPTED = "accepted"
+    DISCARDED = "discarded"
+    DELAYED = "delayed"
+
+
+ITEM_TRANSITIONS: dict[ItemStatus, frozenset[ItemStatus]] = {
+    ItemStatus.NEW: frozenset({ItemStatus.ACCEPTED, ItemStatus.DISCARDED, ItemStatus.DELAYED}),
+    ItemStatus.ACCEPTED: frozenset({ItemStatus.NEW, ItemStatus.DISCARDED, ItemStatus.DELAYED}),
+    ItemStatus.DISCARDED: frozenset({ItemStatus.NEW}),
+    # A delayed item lives on in its copy on the later agenda; this one is history.
+    ItemStatus.DELAYED: frozenset(),
+}
+
+
+def check_item_transition(current: ItemStatus, target: ItemStatus) -> None:
+    if target not in ITEM_TRANSITIONS[current]:
+        raise Refusal("bad_transition", current=current, target=target)
+
+
+# Program: sign-ups to workshops -------------------------------------------------------
+
+class SignupStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+
+
+def signup_status(capacity: int | None, confirmed: int) -> SignupStatus:
+    """Confirmed while there is room; then the waiting list."""
+    if capacity is None or confirmed < capacity:
+        return SignupStatus.CONFIRMED
+    return SignupStatus.WAITING
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def first_free_slot_conflict(session: tuple[datetime, datetime],
+                             mine: Iterable[tuple[int, datetime, datetime]]) -> int | None:
+    """The id of a session the person already signed up to at the same time, if any."""
+    start, end = session
+    for session_id, other_start, other_end in mine:
+        if overlaps(start, end, other_start, other_end):
+            return session_id
+    return None
+
+
+# Reminders ---------------------------------------------------------------------------
+
+class ReminderKind(enum.StrEnum):
+    AGENDA_OPEN = "agenda_open"
+    DEADLINE_SOON = "deadline_soon"
+    AGENDA_PUBLISHED = "agenda_published"
+    MEETING_TOMORROW = "meeting_tomorrow"
+
+
+@dataclass(frozen=True)
+class ReminderMoments:
+    agenda_opens: datetime | None
+    deadline: datetime | None
+    meeting_start: datetime
+
+
+def due_reminders(moments: ReminderMoments, now: datetime, agenda_published: bool,
+                  lookback: timedelta = timedelta(days=2)) -> list[ReminderKind]:
+    """Which reminders of one meeting are due now. A reminder is due from its moment
+    until `lookback` later (so a worker that was down catches up, but nobody gets a
+    week-old reminder); sending twice is prevented by the caller's log."""
+
+    def window(moment: datetime | None) -> bool:
+        return moment is not None and moment <= now < moment + lookback
+
+    due = []
+    if moments.deadline is not None and moments.agenda_opens is not None and (
+        window(moments.agenda_opens) and now < moments.deadline
+    ):
+        due.append(ReminderKind.AGENDA_OPEN)
+    if moments.deadline is not None and window(moments.deadline - timedelta(days=2)) \
+            and now < moments.deadline:
+        due.append(ReminderKind.DEADLINE_SOON)
+    if agenda_published and now < moments.meeting_start:
+        due.append(ReminderKind.AGENDA_PUBLISHED)
+    if window(moments.meeting_start - timedelta(days=1)) and now < moments.meeting_start:
+        due.append(ReminderKind.MEETING_TOMORROW)
+    return due

@@ -1,0 +1,617 @@
+"""Every write of the assembly calendar, agendas, programs and minutes. Each function
+checks permission, runs in a transaction and leaves its history."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from autogestion.core import clock
+from autogestion.core.email import queue_email
+from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+
+from . import permissions, queries, rules
+from .models import (
+    AgendaItem,
+    AgendaItemEvent,
+    AgendaItemKind,
+    AgendaItemStatus,
+    Attendance,
+    CalendarFeedToken,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    MinutesEntry,
+    PermanentItem,
+    ProgramSession,
+    ReminderSent,
+    SeriesKind,
+    SessionKind,
+    SessionSignup,
+)
+from .queries import Occurrence
+from .rules import ItemStatus, Refusal, ReminderKind, SignupStatus
+
+
+def _when(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _message(refusal: Refusal) -> DomainError:
+    code, details = refusal.code, refusal.details
+    if code == "bad_rrule":
+        return DomainError(_("“%(rule)s” is not a recurrence rule. Write it as in RFC 5545, "
+                             "for example FREQ=MONTHLY;BYDAY=-1SA (the last Saturday of each "
+                             "month).") % {"rule": details.get("rule", "")}, field="rrule")
+    if code == "rrule_too_frequent":
+        return DomainError(_("A meeting series repeats at most daily: use FREQ=DAILY, WEEKLY, "
+                             "MONTHLY or YEARLY."), field="rrule")
+    if code == "rrule_until_utc":
+        return DomainError(_("Write UNTIL in the series' local time, without the final Z "
+                             "(for example UNTIL=20271231T235959)."), field="rrule")
+    if code == "rrule_never":
+        return DomainError(_("This rule gives no date in the five years after the first day: "
+                             "check it (for example, there is no 30 February)."),
+                           field="rrule")
+    if code == "moved_too_far":
+        return DomainError(_("A meeting moves at most %(days)s days from its planned date; "
+                             "cancel it and plan another one instead.") % details,
+                           field="starts_at")
+    if code == "bad_timezone":
+        return DomainError(_("Unknown time zone “%(name)s”: use a name such as "
+                             "Europe/Paris.") % details, field="timezone")
+    if code == "meeting_cancelled":
+        return Conflict(_("This meeting is cancelled: add your item to another one."))
+    if code == "meeting_over":
+        return Conflict(_("This meeting is over: add your item to a coming one."))
+    if code == "agenda_fixed":
+        return Conflict(_("The agenda of this meeting is already fixed: add your item to "
+                          "the next one."))
+    if code == "bad_duration":
+        return DomainError(_("Give a duration between 1 and %(max)s minutes.")
+                           % {"max": rules.MAX_ITEM_MINUTES}, field="duration_minutes")
+    if code == "ends_before_start":
+        return DomainError(_("The end must come after the start."), field="ends_at")
+    if code == "too_long":
+        return DomainError(_("A meeting or session lasts at most 24 hours."), field="ends_at")
+    if code == "bad_transition":
+        return Conflict(_("An item that is %(current)s cannot become %(target)s.")
+                        % {"current": AgendaItemStatus(details["current"]).label,
+                           "target": AgendaItemStatus(details["target"]).label})
+    return DomainError(code)
+
+
+def _refuse(refusal: Refusal, occurrence: Occurrence | None = None) -> DomainError:
+    if refusal.code == "deadline_passed" and occurrence is not None:
+        following = queries.next_occurrences(occurrence.series, 1, after=occurrence.ends_at)
+        text = _("The deadline for this agenda passed on %(deadline)s (the preparation "
+                 "meeting).") % {"deadline": _when(refusal.details["deadline"])}
+        if following:
+            text += " " + _("Add your item to the next meeting, on %(date)s: items are "
+                            "accepted until %(next_deadline)s.") % {
+                "date": _when(following[0].starts_at),
+                "next_deadline": _when(following[0].deadline or following[0].starts_at)}
+        error = Conflict(text)
+        error.next_occurrence = following[0] if following else None
+        return error
+    return _message(refusal)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# Series ------------------------------------------------------------------------------
+
+@transaction.atomic
+def create_series(*, actor, body, title: str, rrule: str, first_day: date, start_time: time,
+                  end_time: time, kind: str = SeriesKind.REGULAR, timezone_name: str = "",
+                  place: str = "", preparation_offset_days: int | None = None,
+                  preparation_time: time | None = None, agenda_opens_days: int = 28
+                  ) -> MeetingSeries:
+    _require(permissions.can_manage_meetings(actor, body),
+             _("Only coordinators of %(body)s plan its meetings.") % {"body": body.name})
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_("Give the meeting series a title."), field="title")
+    if kind not in SeriesKind.values:
+        raise DomainError(_("Unknown kind of meeting."), field="kind")
+    timezone_name = timezone_name or settings.TIME_ZONE
+    try:
+        rule = rules.check_rrule(rrule, first_day)
+        rules.check_timezone(timezone_name)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    if end_time <= start_time:
+        raise DomainError(_("The end must come after the start."), field="end_time")
+    if kind == SeriesKind.AGORA and preparation_offset_days is None:
+        preparation_offset_days = rules.DEFAULT_PREPARATION_OFFSET_DAYS
+    if preparation_offset_days is not None and not 1 <= preparation_offset_days <= 60:
+        raise DomainError(_("The preparation meeting comes 1 to 60 days before."),
+                          field="preparation_offset_days")
+    if not 1 <= agenda_opens_days <= 365:
+        raise DomainError(_("The agenda opens 1 to 365 days before the meeting."),
+                          field="agenda_opens_days")
+    return MeetingSeries.objects.create(
+        body=body, kind=kind, title=title, rrule=rule, first_day=first_day,
+        start_time=start_time, end_time=end_time, timezone=timezone_name,
+        place=place or body.place, preparation_offset_days=preparation_offset_days,
+        preparation_time=preparation_time, agenda_opens_days=agenda_opens_days)
+
+
+@transaction.atomic
+def add_permanent_item(*, actor, series: MeetingSeries, title: str, kind: str =
+                       AgendaItemKind.INFORMATION, duration_minutes: int = 10) -> PermanentItem:
+    _require(permissions.can_manage_meetings(actor, series.body),
+             _("Only coordinators of %(body)s plan its meetings.") % {"body": series.body.name})
+    if not (title or "").strip():
+        raise DomainError(_("Give the item a title."), field="title")
+    try:
+        rules.check_duration(duration_minutes)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    position = (series.permanent_items.aggregate(m=Max("position"))["m"] or 0) + 1
+    return PermanentItem.objects.create(series=series, title=title.strip(), kind=kind,
+                                        duration_minutes=duration_minutes, position=position)
+
+
+def _meeting_for(occurrence: Occurrence) -> Meeting:
+    """The stored meeting of an occurrence, created on first need with the series'
+    permanent items on its agenda. Always read from the database: an occurrence object
+    may outlive a rolled-back transaction that created its row."""
+    meeting, created = Meeting.objects.get_or_create(
+        series=occurrence.series, original_start=occurrence.original_start,
+        defaults={"starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at,
+                  "place": occurrence.place})
+    if created:
+        for position, permanent in enumerate(occurrence.series.permanent_items.all(), start=1):
+            item = AgendaItem.objects.create(
+                meeting=meeting, title=permanent.title, kind=permanent.kind,
+                duration_minutes=permanent.duration_minutes, status=ItemStatus.ACCEPTED,
+                is_permanent=True, position=position)
+            AgendaItemEvent.objects.create(item=item, kind=AgendaItemEvent.Kind.ADDED,
+                                           note="permanent")
+    return meeting
+
+
+def ensure_meeting(occurrence: Occurrence) -> Meeting:
+    with transaction.atomic():
+        return _meeting_for(occurrence)
+
+
+@transaction.atomic
+def cancel_occurrence(*, actor, occurrence: Occurrence, reason: str = "") -> Meeting:
+    _require(permissions.can_manage_meetings(actor, occurrence.series.body),
+             _("Only coordinators of %(body)s plan its meetings.")
+             % {"body": occurrence.series.body.name})
+    meeting = _meeting_for(occurrence)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict(_("This meeting is already cancelled."))
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.note = (reason or "").strip()[:255]
+    meeting.save(update_fields=["status", "note"])
+    return meeting
+
+
+@transaction.atomic
+def move_occurrence(*, actor, occurrence: Occurrence, starts_at: datetime, ends_at: datetime,
+                    place: str | None = None) -> Meeting:
+    """Move one occurrence; the series and the other occurrences stay as they are."""
+    _require(permissions.can_manage_meetings(actor, occurrence.series.body),
+             _("Only coordinators of %(body)s plan its meetings.")
+             % {"body": occurrence.series.body.name})
+    try:
+        rules.check_times(starts_at, ends_at)
+        rules.check_move(occurrence.original_start, starts_at)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    meeting = _meeting_for(occurrence)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict(_("This meeting is cancelled: restore it before moving it."))
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    if place is not None:
+        meeting.place = place.strip()
+    meeting.save(update_fields=["starts_at", "ends_at", "place"])
+    return meeting
+
+
+@transaction.atomic
+def restore_occurrence(*, actor, occurrence: Occurrence) -> Meeting:
+    _require(permissions.can_manage_meetings(actor, occurrence.series.body),
+             _("Only coordinators of %(body)s plan its meetings.")
+             % {"body": occurrence.series.body.name})
+    meeting = _meeting_for(occurrence)
+    meeting.status = MeetingStatus.SCHEDULED
+    meeting.note = ""
+    meeting.save(update_fields=["status", "note"])
+    return meeting
+
+
+# Agenda ------------------------------------------------------------------------------
+
+def _record(item: AgendaItem, kind: str, actor, note: str = "") -> None:
+    AgendaItemEvent.objects.create(item=item, kind=kind, actor=actor, note=note[:255])
+
+
+def _locked_meeting(meeting: Meeting) -> Meeting:
+    # Lock the meeting row so two coordinators fixing and adding at once serialize.
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+@transaction.atomic
+def add_agenda_item(*, actor, occurrence: Occurrence, title: str, duration_minutes: int,
+                    kind: str = AgendaItemKind.DISCUSSION, description: str = "",
+                    presenter=None) -> AgendaItem:
+    """A member adds an item online, until the deadline (the preparation meeting)."""
+    body = occurrence.series.body
+    _require(permissions.can_add_agenda_item(actor, body),
+             _("Only members of %(body)s add items to its agenda.") % {"body": body.name})
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_("Give the item a title."), field="title")
+    if len(title) > 200:
+        raise DomainError(_("Keep the title under 200 characters."), field="title")
+    if kind not in AgendaItemKind.values:
+        raise DomainError(_("Choose the kind of item: information, discussion or decision."),
+                          field="kind")
+    meeting = _locked_meeting(_meeting_for(occurrence))
+    try:
+        rules.check_item_can_be_added(rules.AddingItem(
+            now=clock.now(), deadline=occurrence.deadline,
+            cancelled=meeting.status == MeetingStatus.CANCELLED,
+            agenda_fixed=meeting.agenda_published_at is not None,
+            meeting_end=meeting.ends_at, minutes=duration_minutes))
+    except Refusal as refusal:
+        raise _refuse(refusal, occurrence) from None
+    position = (meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0) + 1
+    item = AgendaItem.objects.create(
+        meeting=meeting, title=title, description=(description or "").strip(), kind=kind,
+        duration_minutes=duration_minutes, presenter=presenter or actor, author=actor,
+        position=position)
+    _record(item, AgendaItemEvent.Kind.ADDED, actor)
+    return item
+
+
+def _item_for_coordinator(actor, item_id: int) -> AgendaItem:
+    item = (AgendaItem.objects.select_for_update()
+            .select_related("meeting__series__body").filter(pk=item_id).first())
+    if item is None:
+        raise NotFound(_("There is no such agenda item."))
+    body = item.meeting.series.body
+    _require(permissions.can_manage_meetings(actor, body),
+             _("Only coordinators of %(body)s order its agenda.") % {"body": body.name})
+    return item
+
+
+def _transition(item: AgendaItem, target: ItemStatus) -> None:
+    try:
+        rules.check_item_transition(ItemStatus(item.status), target)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+
+
+@transaction.atomic
+def accept_agenda_item(*, actor, item_id: int) -> AgendaItem:
+    item = _item_for_coordinator(actor, item_id)
+    _transition(item, ItemStatus.ACCEPTED)
+    item.status = ItemStatus.ACCEPTED
+    item.save(update_fields=["status"])
+    _record(item, AgendaItemEvent.Kind.ACCEPTED, actor)
+    return item
+
+
+@transaction.atomic
+def discard_agenda_item(*, actor, item_id: int, reason: str) -> AgendaItem:
+    item = _item_for_coordinator(actor, item_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the item is discarded: its author will read it."),
+                          field="reason")
+    _transition(item, ItemStatus.DISCARDED)
+    item.status, item.discard_reason = ItemStatus.DISCARDED, reason[:255]
+    item.save(update_fields=["status", "discard_reason"])
+    _record(item, AgendaItemEvent.Kind.DISCARDED, actor, reason)
+    return item
+
+
+@transaction.atomic
+def reopen_agenda_item(*, actor, item_id: int) -> AgendaItem:
+    item = _item_for_coordinator(actor, item_id)
+    _transition(item, ItemStatus.NEW)
+    item.status, item.discard_reason = ItemStatus.NEW, ""
+    item.save(update_fields=["status", "discard_reason"])
+    _record(item, AgendaItemEvent.Kind.REOPENED, actor)
+    return item
+
+
+@transaction.atomic
+def delay_agenda_item(*, actor, item_id: int, to: Occurrence) -> AgendaItem:
+    """Move an item to a later meeting of the same series; the item stays here as
+    history ("delayed") and a copy joins the later agenda."""
+    item = _item_for_coordinator(actor, item_id)
+    if to.series.pk != item.meeting.series_id or to.starts_at <= item.meeting.starts_at:
+        raise DomainError(_("Delay an item to a later meeting of the same series."),
+                          field="to")
+    if to.cancelled:
+        raise Conflict(_("That meeting is cancelled: choose another one."), field="to")
+    _transition(item, ItemStatus.DELAYED)
+    target = _meeting_for(to)
+    position = (target.agenda_items.aggregate(m=Max("position"))["m"] or 0) + 1
+    copy = AgendaItem.objects.create(
+        meeting=target, title=item.title, description=item.description, kind=item.kind,
+        duration_minutes=item.duration_minutes, presenter=item.presenter, author=item.author,
+        position=position, delayed_from=item)
+    item.status = ItemStatus.DELAYED
+    item.save(update_fields=["status"])
+    _record(item, AgendaItemEvent.Kind.DELAYED, actor, to.key)
+    _record(copy, AgendaItemEvent.Kind.CARRIED, actor, item.meeting.original_start.date()
+            .isoformat())
+    return copy
+
+
+@transaction.atomic
+def reorder_agenda(*, actor, occurrence: Occurrence, item_ids: list[int]) -> list[AgendaItem]:
+    body = occurrence.series.body
+    _require(permissions.can_manage_meetings(actor, body),
+             _("Only coordinators of %(body)s order its agenda.") % {"body": body.name})
+    meeting = _locked_meeting(_meeting_for(occurrence))
+    items = {i.pk: i for i in meeting.agenda_items.all()}
+    if sorted(item_ids) != sorted(items) or len(set(item_ids)) != len(item_ids):
+        raise DomainError(_("Give every item of this agenda exactly once, in the new order."),
+                          field="item_ids")
+    for position, item_id in enumerate(item_ids, start=1):
+        if items[item_id].position != position:
+            items[item_id].position = position
+            items[item_id].save(update_fields=["position"])
+    return [items[i] for i in item_ids]
+
+
+@transaction.atomic
+def fix_agenda(*, actor, occurrence: Occurrence) -> Meeting:
+    """The preparation meeting fixes the agenda: it is published and members are told."""
+    body = occurrence.series.body
+    _require(permissions.can_manage_meetings(actor, body),
+             _("Only coordinators of %(body)s fix its agenda.") % {"body": body.name})
+    meeting = _locked_meeting(_meeting_for(occurrence))
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict(_("This meeting is cancelled."))
+    if meeting.agenda_published_at is not None:
+        raise Conflict(_("This agenda is already fixed and published."))
+    undecided = meeting.agenda_items.filter(status=ItemStatus.NEW).count()
+    if undecided:
+        raise Conflict(_("%(n)s item(s) still wait to be accepted, discarded or delayed.")
+                       % {"n": undecided})
+    meeting.agenda_published_at = clock.now()
+    meeting.save(update_fields=["agenda_published_at"])
+    transaction.on_commit(lambda: notify_members(meeting.pk, ReminderKind.AGENDA_PUBLISHED))
+    return meeting
+
+
+# Program -----------------------------------------------------------------------------
+
+@transaction.atomic
+def add_session(*, actor, occurrence: Occurrence, title: str, starts_at: datetime,
+                ends_at: datetime | None = None, kind: str = SessionKind.PLENARY,
+                place: str = "", capacity: int | None = None, facilitator=None,
+                description: str = "") -> ProgramSession:
+    body = occurrence.series.body
+    _require(permissions.can_manage_meetings(actor, body),
+             _("Only coordinators of %(body)s plan its program.") % {"body": body.name})
+    if not (title or "").strip():
+        raise DomainError(_("Give the session a title."), field="title")
+    if kind not in SessionKind.values:
+        raise DomainError(_("Unknown kind of session."), field="kind")
+    if ends_at is not None:
+        try:
+            rules.check_times(starts_at, ends_at)
+        except Refusal as refusal:
+            raise _message(refusal) from None
+    if capacity is not None and capacity < 1:
+        raise DomainError(_("A workshop has at least one place (or leave it empty)."),
+                          field="capacity")
+    return ProgramSession.objects.create(
+        meeting=_meeting_for(occurrence), title=title.strip(), kind=kind, starts_at=starts_at,
+        ends_at=ends_at, place=place or occurrence.place, capacity=capacity,
+        facilitator=facilitator, description=description)
+
+
+@transaction.atomic
+def sign_up(*, person, session_id: int) -> SessionSignup:
+    """One workshop per time slot; past the capacity, the waiting list."""
+    session = (ProgramSession.objects.select_for_update()
+               .select_related("meeting__series__body").filter(pk=session_id).first())
+    if session is None:
+        raise NotFound(_("There is no such session."))
+    body = session.meeting.series.body
+    _require(permissions.can_sign_up(person, body), _("Sign in to choose a workshop."))
+    if session.kind != SessionKind.WORKSHOP:
+        raise DomainError(_("Only workshops take sign-ups; everyone is welcome at the rest."))
+    if session.meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict(_("This meeting is cancelled."))
+    if SessionSignup.objects.filter(session=session, person=person).exists():
+        raise Conflict(_("You are already signed up to this workshop."))
+    end = session.ends_at or session.starts_at
+    mine = [(s.session_id, s.session.starts_at, s.session.ends_at or s.session.starts_at)
+            for s in SessionSignup.objects.filter(person=person, meeting=session.meeting)
+            .select_related("session")]
+    clash = rules.first_free_slot_conflict((session.starts_at, end), mine)
+    if clash is not None:
+        other = ProgramSession.objects.get(pk=clash)
+        raise Conflict(_("You already chose “%(other)s” at that time: leave it first to "
+                         "change workshop.") % {"other": other.title})
+    confirmed = session.signups.filter(status=SignupStatus.CONFIRMED).count()
+    status = rules.signup_status(session.capacity, confirmed)
+    try:
+        with transaction.atomic():
+            return SessionSignup.objects.create(session=session, person=person,
+                                                meeting=session.meeting,
+                                                slot_start=session.starts_at, status=status)
+    except IntegrityError:
+        raise Conflict(_("You already chose a workshop at that time.")) from None
+
+
+@transaction.atomic
+def leave_session(*, person, session_id: int) -> None:
+    """Leaving frees a place: the first on the waiting list takes it."""
+    session = ProgramSession.objects.select_for_update().filter(pk=session_id).first()
+    signup = SessionSignup.objects.filter(session_id=session_id, person=person).first()
+    if session is None or signup is None:
+        raise NotFound(_("You are not signed up to this session."))
+    was_confirmed = signup.status == SignupStatus.CONFIRMED
+    signup.delete()
+    if was_confirmed:
+        waiting = session.signups.filter(status=SignupStatus.WAITING).order_by("created_at",
+                                                                                "pk").first()
+        if waiting is not None:
+            waiting.status = SignupStatus.CONFIRMED
+            waiting.save(update_fields=["status"])
+
+
+# Minutes and attendance --------------------------------------------------------------
+
+@transaction.atomic
+def write_minutes(*, actor, occurrence: Occurrence, item_id: int | None = None,
+                  notes: str = "", presented_by: str = "", decisions: str = "",
+                  links: str = "") -> MinutesEntry:
+    body = occurrence.series.body
+    _require(permissions.can_manage_meetings(actor, body),
+             _("Only coordinators of %(body)s write its minutes.") % {"body": body.name})
+    meeting = _meeting_for(occurrence)
+    item = None
+    if item_id is not None:
+        item = meeting.agenda_items.filter(pk=item_id).first()
+        if item is None:
+            raise NotFound(_("This item is not on the agenda of this meeting."))
+    entry, _created = MinutesEntry.objects.update_or_create(
+        meeting=meeting, agenda_item=item,
+        defaults={"notes": notes.strip(), "presented_by": presented_by.strip()[:200],
+                  "decisions": decisions.strip(), "links": links.strip(),
+                  "written_by": actor})
+    return entry
+
+
+@transaction.atomic
+def publish_minutes(*, actor, occurrence: Occurrence) -> Meeting:
+    body = occurrence.series.body
+    _require(permissions.can_manage_meetings(actor, body),
+             _("Only coordinators of %(body)s publish its minutes.") % {"body": body.name})
+    meeting = _meeting_for(occurrence)
+    if meeting.minutes_published_at is not None:
+        raise Conflict(_("These minutes are already published."))
+    if not meeting.minutes.exists():
+        raise Conflict(_("Write the minutes before publishing them."))
+    meeting.minutes_published_at = clock.now()
+    meeting.save(update_fields=["minutes_published_at"])
+    return meeting
+
+
+@transaction.atomic
+def record_attendance(*, actor, occurrence: Occurrence, people) -> int:
+    """Mark people present; returns how many were newly recorded."""
+    body = occurrence.series.body
+    _require(permissions.can_manage_meetings(actor, body),
+             _("Only coordinators of %(body)s record attendance.") % {"body": body.name})
+    meeting = _meeting_for(occurrence)
+    already = set(meeting.attendance.values_list("person_id", flat=True))
+    new = [Attendance(meeting=meeting, person=p, recorded_by=actor) for p in people
+           if p.pk not in already]
+    Attendance.objects.bulk_create(new)
+    return len(new)
+
+
+# Calendar feeds ----------------------------------------------------------------------
+
+@transaction.atomic
+def reset_calendar_token(*, person) -> CalendarFeedToken:
+    """A new secret address for the person's feed; the old one stops working."""
+    token, created = CalendarFeedToken.objects.get_or_create(person=person)
+    if not created:
+        token.token = CalendarFeedToken._meta.get_field("token").default()
+        token.save(update_fields=["token", "created_at"])
+    return token
+
+
+def calendar_token_of(person) -> CalendarFeedToken:
+    token, _created = CalendarFeedToken.objects.get_or_create(person=person)
+    return token
+
+
+# Reminders ---------------------------------------------------------------------------
+
+REMINDER_SUBJECTS = {
+    ReminderKind.AGENDA_OPEN: _lazy("The agenda of %(meeting)s is open for items"),
+    ReminderKind.DEADLINE_SOON: _lazy("Two days left to add items to %(meeting)s"),
+    ReminderKind.AGENDA_PUBLISHED: _lazy("The agenda of %(meeting)s is published"),
+    ReminderKind.MEETING_TOMORROW: _lazy("Tomorrow: %(meeting)s"),
+}
+
+
+def _recipients(body):
+    from autogestion.accounts.models import User
+
+    return list(User.objects.filter(memberships__body=body, memberships__status="active",
+                                    email_reminders=True, is_active=True).distinct())
+
+
+def notify_members(meeting_id: int, kind: ReminderKind) -> int:
+    """E-mail the body's members about one meeting, once per person and kind; returns
+    how many e-mails were queued. Each is written in the person's language."""
+    meeting = (Meeting.objects.select_related("series__body").filter(pk=meeting_id).first())
+    if meeting is None or meeting.status == MeetingStatus.CANCELLED:
+        return 0
+    if meeting.starts_at <= clock.now():
+        return 0  # nobody needs news of a meeting that has begun
+    occurrence = queries.occurrence_of_meeting(meeting)
+    return _notify(occurrence, kind)
+
+
+def _notify(occurrence: Occurrence, kind: ReminderKind) -> int:
+    series = occurrence.series
+    queued = 0
+    for person in _recipients(series.body):
+        with transaction.atomic():
+            meeting = _meeting_for(occurrence)
+            try:
+                with transaction.atomic():
+                    ReminderSent.objects.create(meeting=meeting, person=person, kind=kind)
+            except IntegrityError:
+                continue  # already told
+            queue_email(_reminder_email(occurrence, kind, person))
+            queued += 1
+    return queued
+
+
+def _reminder_email(occurrence: Occurrence, kind: ReminderKind, person) -> EmailMessage:
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        context = {"occurrence": occurrence, "person": person, "kind": kind,
+                   "agenda": queries.agenda(occurrence),
+                   "url": settings.AUTOGESTION_SITE_URL + occurrence.get_absolute_url()}
+        subject = str(REMINDER_SUBJECTS[kind]) % {
+            "meeting": f"{occurrence.series.title} — {_when(occurrence.starts_at)}"}
+        body = render_to_string("assemblies/email/reminder.txt", context)
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+
+
+def send_due_reminders(now: datetime | None = None, horizon_days: int = 40) -> int:
+    """Queue every reminder due now, for every active series. Safe to run often: the
+    log of sent reminders keeps each to one per person."""
+    now = now or clock.now()
+    queued = 0
+    for series in MeetingSeries.objects.filter(is_active=True).select_related("body"):
+        for occurrence in queries.occurrences_of(series, now - timedelta(days=1),
+                                                 now + timedelta(days=horizon_days)):
+            if occurrence.cancelled:
+                continue
+            moments = rules.ReminderMoments(agenda_opens=occurrence.agenda_opens,
+                                            deadline=occurrence.deadline,
+                                            meeting_start=occurrence.starts_at)
+            for kind in rules.due_reminders(moments, now, occurrence.agenda_published):
+                queued += _notify(occurrence, kind)
+    return queued

@@ -1,0 +1,16 @@
+"""The whole demo, capability by capability, in dependency order."""
+
+from django.db import transaction
+
+from autogestion.cooperatives import demo as cooperatives_demo
+from autogestion.cooperatives.models import Body
+
+
+@transaction.atomic
+def load_demo() -> dict:
+    from autogestion.assemblies import demo as assemblies_demo
+
+    world = cooperatives_demo.load_demo()
+    bodies = {b.slug: b for b in Body.objects.all()}
+    assemblies_demo.load(bodies, world["people"])
+    return world
