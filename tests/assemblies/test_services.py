@@ -250,6 +250,9 @@ class TestMinutesAndAttendance:
         assert MinutesEntry.objects.get().notes == "Discussed at length"
         with pytest.raises(PermissionDenied):
             services.write_minutes(actor=world["member"], occurrence=november, notes="x")
+        with pytest.raises(Conflict, match="begun"):
+            services.publish_minutes(actor=coordinator, occurrence=november)
+        frozen(november.ends_at)
         services.publish_minutes(actor=coordinator, occurrence=november)
         assert services.record_attendance(actor=coordinator, occurrence=november,
                                           people=[world["member"], coordinator]) == 2

@@ -166,6 +166,7 @@ class TestMinutesPages:
         anonymous = client_for(None)
         assert "Secret until published" not in anonymous.get(URL.format(id=agora.pk)) \
             .content.decode()
+        frozen(november.ends_at)
         assert coordinator.post(minutes, {"action": "publish"}).status_code == 302
         assert "Secret until published" in anonymous.get(URL.format(id=agora.pk)) \
             .content.decode()
@@ -219,3 +220,16 @@ class TestHomeAndCalendar:
         assert MeetingSeries.objects.count() == 6
         with django_assert_max_num_queries(len(small.captured_queries)):
             assert client.get(url).status_code == 200
+
+
+def test_attendance_through_the_page(world, agora, november):
+    coordinator = client_for(world["coordinator"])
+    page = coordinator.get(URL.format(id=agora.pk)).content.decode()
+    assert f'name="present" value="{world["member"].pk}"' in page
+    response = coordinator.post(f"{URL.format(id=agora.pk)}manage/",
+                                {"action": "attendance",
+                                 "present": [world["member"].pk, world["outsider"].pk]})
+    assert response.status_code == 302
+    meeting = queries.find_occurrence(agora, date(2026, 11, 28)).meeting
+    # Only members of the body can be marked present: the outsider is ignored.
+    assert list(meeting.attendance.values_list("person_id", flat=True)) == [world["member"].pk]

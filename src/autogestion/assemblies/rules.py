@@ -35,7 +35,16 @@ FORBIDDEN_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
 FREQUENCIES = {"YEARLY": YEARLY, "MONTHLY": MONTHLY, "WEEKLY": WEEKLY, "DAILY": DAILY}
 
 
-def check_rrule(text: str, first_day: date | None = None) -> str:
+def _until_in_local_time(value: str, until: str, tz: ZoneInfo) -> str:
+    try:
+        moment = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        raise Refusal("bad_rrule", rule=value) from None
+    local = moment.astimezone(tz).strftime("%Y%m%dT%H%M%S")
+    return value.replace(f"UNTIL={until}", f"UNTIL={local}")
+
+
+def check_rrule(text: str, first_day: date | None = None, tz: ZoneInfo | None = None) -> str:
     """A clean RRULE value (without the 'RRULE:' prefix), or a refusal saying why not.
 
     A series meets at most once a day at its own start time, so the rule may not pick
@@ -54,8 +63,14 @@ def check_rrule(text: str, first_day: date | None = None) -> str:
         raise Refusal("rrule_too_frequent", rule=text)
     if parts.get("FREQ") not in FREQUENCIES:
         raise Refusal("bad_rrule", rule=text)
+    interval = parts.get("INTERVAL", "1")
+    if not interval.isdigit() or not 1 <= int(interval) <= 1000:
+        raise Refusal("bad_rrule", rule=text)
     if parts.get("UNTIL", "").endswith("Z"):
-        raise Refusal("rrule_until_utc", rule=text)
+        # RFC 5545 writes UNTIL in UTC beside a zoned DTSTART; the series keeps local time.
+        if tz is None:
+            raise Refusal("rrule_until_utc", rule=text)
+        value = _until_in_local_time(value, parts["UNTIL"], tz)
     start = datetime.combine(first_day or date(2000, 1, 1), time.min)
     try:
         rule = rrulestr(value, dtstart=start)
@@ -70,8 +85,8 @@ def check_rrule(text: str, first_day: date | None = None) -> str:
 def check_timezone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Refusal("bad_timezone", name=name) from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise Refusal("bad_timezone", name=(name or "")[:64]) from None
 
 
 def local_occurrences(rule: str, first_day: date, start: time, until_local: datetime,

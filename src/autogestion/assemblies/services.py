@@ -8,7 +8,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -40,7 +40,8 @@ from .rules import ItemStatus, Refusal, ReminderKind, SignupStatus
 
 
 def _when(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    """A moment in words, in the zone it was given in (the series' own)."""
+    return formats.date_format(moment, "DATETIME_FORMAT")
 
 
 def _message(refusal: Refusal) -> DomainError:
@@ -89,9 +90,12 @@ def _message(refusal: Refusal) -> DomainError:
 
 def _refuse(refusal: Refusal, occurrence: Occurrence | None = None) -> DomainError:
     if refusal.code == "deadline_passed" and occurrence is not None:
-        following = queries.next_occurrences(occurrence.series, 1, after=occurrence.ends_at)
+        following = [o for o in queries.next_occurrences(occurrence.series, 6,
+                                                         after=occurrence.ends_at)
+                     if o.is_open_for_items][:1]
         text = _("The deadline for this agenda passed on %(deadline)s (the preparation "
-                 "meeting).") % {"deadline": _when(refusal.details["deadline"])}
+                 "meeting).") % {"deadline": _when(refusal.details["deadline"]
+                                                    .astimezone(occurrence.tz))}
         if following:
             text += " " + _("Add your item to the next meeting, on %(date)s: items are "
                             "accepted until %(next_deadline)s.") % {
@@ -123,10 +127,17 @@ def create_series(*, actor, body, title: str, rrule: str, first_day: date, start
         raise DomainError(_("Give the meeting series a title."), field="title")
     if kind not in SeriesKind.values:
         raise DomainError(_("Unknown kind of meeting."), field="kind")
+    if len(title) > 150:
+        raise DomainError(_("Keep the title under 150 characters."), field="title")
+    if len(place or "") > 255:
+        raise DomainError(_("Keep the place under 255 characters."), field="place")
+    if not date(2000, 1, 1) <= first_day <= date(2100, 12, 31):
+        raise DomainError(_("The first day must fall between 2000 and 2100."),
+                          field="first_day")
     timezone_name = timezone_name or settings.TIME_ZONE
     try:
-        rule = rules.check_rrule(rrule, first_day)
-        rules.check_timezone(timezone_name)
+        tz = rules.check_timezone(timezone_name)
+        rule = rules.check_rrule(rrule, first_day, tz)
     except Refusal as refusal:
         raise _message(refusal) from None
     if end_time <= start_time:
@@ -138,6 +149,10 @@ def create_series(*, actor, body, title: str, rrule: str, first_day: date, start
                           field="preparation_offset_days")
     if not 1 <= agenda_opens_days <= 365:
         raise DomainError(_("The agenda opens 1 to 365 days before the meeting."),
+                          field="agenda_opens_days")
+    if preparation_offset_days is not None and agenda_opens_days <= preparation_offset_days:
+        raise DomainError(_("The agenda must open before its deadline: more days before the "
+                            "meeting than the preparation meeting."),
                           field="agenda_opens_days")
     return MeetingSeries.objects.create(
         body=body, kind=kind, title=title, rrule=rule, first_day=first_day,
@@ -215,6 +230,8 @@ def move_occurrence(*, actor, occurrence: Occurrence, starts_at: datetime, ends_
     meeting = _meeting_for(occurrence)
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict(_("This meeting is cancelled: restore it before moving it."))
+    if place is not None and len(place) > 255:
+        raise DomainError(_("Keep the place under 255 characters."), field="place")
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     if place is not None:
         meeting.place = place.strip()
@@ -341,6 +358,9 @@ def delay_agenda_item(*, actor, item_id: int, to: Occurrence) -> AgendaItem:
                           field="to")
     if to.cancelled:
         raise Conflict(_("That meeting is cancelled: choose another one."), field="to")
+    if to.agenda_published:
+        raise Conflict(_("The agenda of that meeting is already fixed: choose a later one."),
+                       field="to")
     _transition(item, ItemStatus.DELAYED)
     target = _meeting_for(to)
     position = (target.agenda_items.aggregate(m=Max("position"))["m"] or 0) + 1
@@ -406,6 +426,14 @@ def add_session(*, actor, occurrence: Occurrence, title: str, starts_at: datetim
              _("Only coordinators of %(body)s plan its program.") % {"body": body.name})
     if not (title or "").strip():
         raise DomainError(_("Give the session a title."), field="title")
+    if len(title) > 200:
+        raise DomainError(_("Keep the title under 200 characters."), field="title")
+    if len(place or "") > 255:
+        raise DomainError(_("Keep the place under 255 characters."), field="place")
+    if starts_at.astimezone(occurrence.tz).date() != occurrence.starts_at.astimezone(
+            occurrence.tz).date():
+        raise DomainError(_("A session takes place on the day of its meeting."),
+                          field="starts_at")
     if kind not in SessionKind.values:
         raise DomainError(_("Unknown kind of session."), field="kind")
     if ends_at is not None:
@@ -413,8 +441,8 @@ def add_session(*, actor, occurrence: Occurrence, title: str, starts_at: datetim
             rules.check_times(starts_at, ends_at)
         except Refusal as refusal:
             raise _message(refusal) from None
-    if capacity is not None and capacity < 1:
-        raise DomainError(_("A workshop has at least one place (or leave it empty)."),
+    if capacity is not None and not 1 <= capacity <= 100_000:
+        raise DomainError(_("A workshop has from 1 to 100,000 places (or leave it empty)."),
                           field="capacity")
     return ProgramSession.objects.create(
         meeting=_meeting_for(occurrence), title=title.strip(), kind=kind, starts_at=starts_at,
@@ -435,6 +463,8 @@ def sign_up(*, person, session_id: int) -> SessionSignup:
         raise DomainError(_("Only workshops take sign-ups; everyone is welcome at the rest."))
     if session.meeting.status == MeetingStatus.CANCELLED:
         raise Conflict(_("This meeting is cancelled."))
+    if clock.now() >= session.meeting.ends_at:
+        raise Conflict(_("This meeting is over."))
     if SessionSignup.objects.filter(session=session, person=person).exists():
         raise Conflict(_("You are already signed up to this workshop."))
     end = session.ends_at or session.starts_at
@@ -507,6 +537,8 @@ def publish_minutes(*, actor, occurrence: Occurrence) -> Meeting:
         raise Conflict(_("These minutes are already published."))
     if not meeting.minutes.exists():
         raise Conflict(_("Write the minutes before publishing them."))
+    if clock.now() < meeting.starts_at:
+        raise Conflict(_("Minutes are published once the meeting has begun."))
     meeting.minutes_published_at = clock.now()
     meeting.save(update_fields=["minutes_published_at"])
     return meeting

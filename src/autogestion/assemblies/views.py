@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from autogestion.cooperatives.models import Body
+from autogestion.cooperatives.models import Body, Membership
 from autogestion.core import clock
 from autogestion.core.errors import DomainError
 
@@ -101,11 +101,16 @@ def _detail_context(request, occurrence: queries.Occurrence, **extra) -> dict:
         minutes = list(occurrence.meeting.minutes.select_related("agenda_item"))
         attendance = list(occurrence.meeting.attendance.select_related("person"))
     following = queries.next_occurrences(occurrence.series, 6, after=occurrence.ends_at)
+    members, present_ids = [], set()
+    if can_manage:
+        members = list(Membership.objects.filter(body=body, status="active")
+                       .select_related("person").order_by("person__display_name"))
+        present_ids = {a.person_id for a in attendance}
     context = {
         "occurrence": occurrence, "series": occurrence.series, "body": body,
         "agenda": agenda, "slots": queries.slots(sessions), "my_sessions": my_sessions,
         "minutes": minutes, "attendance": attendance, "following": following,
-        "can_manage": can_manage,
+        "can_manage": can_manage, "members": members, "present_ids": present_ids,
         "can_add": permissions.can_add_agenda_item(user, body) and occurrence.is_open_for_items,
         "is_member": permissions.can_add_agenda_item(user, body),
         "item_form": AgendaItemForm(), "session_form": SessionForm(), "move_form": MoveForm(),

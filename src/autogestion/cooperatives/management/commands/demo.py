@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from autogestion.cooperatives.demo import DEMO_PASSWORD, demo_accounts, demo_exists
-from autogestion.core.demo import load_demo
 from autogestion.cooperatives.models import Body
+from autogestion.core.demo import load_demo
 
 
 class Command(BaseCommand):

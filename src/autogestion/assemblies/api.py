@@ -1,0 +1,640 @@
+"""Meetings, agendas, programs and minutes through the API (DOMAIN.md R2, R3, R4).
+
+Each endpoint parses its input, checks that the caller may see the body holding the
+meeting (a closed body's meetings answer 404 to others, as if they did not exist),
+calls one service of `services.py` and shapes the answer. Refusals come from the
+services as DomainError subclasses, which core/api.py turns into 400/403/404/409 with
+the message and the field.
+
+An occurrence is addressed by its series and the local date the recurrence rule gives
+it (`/series/12/occurrences/2026-01-31`); a moved occurrence keeps that address.
+"""
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import F
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from autogestion.cooperatives.models import Body
+from autogestion.core import clock
+from autogestion.core.api import public
+from autogestion.core.errors import DomainError, NotFound
+
+from . import permissions, queries, rules, services
+from .models import (
+    AgendaItem,
+    AgendaItemKind,
+    Meeting,
+    MeetingSeries,
+    MinutesEntry,
+    ProgramSession,
+    SeriesKind,
+    SessionKind,
+)
+from .queries import Occurrence
+
+router = Router(tags=["assemblies"])
+
+DEFAULT_WINDOW = timedelta(days=120)
+MAX_WINDOW = timedelta(days=2 * 366)
+NEXT_HORIZON = timedelta(days=400)
+# The calendar is expanded from each series' first day: dates far from ours would only
+# cost time (and overflow at year 9999), so the API takes dates within these years.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# Schemas -----------------------------------------------------------------------------
+
+class OccurrenceOut(Schema):
+    key: str = Field(description="The local date the rule gives the occurrence (YYYY-MM-DD): "
+                                 "its address, kept when it is moved.")
+    series_id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    original_start: datetime
+    place: str
+    cancelled: bool
+    note: str
+    moved: bool
+    deadline: datetime | None = Field(description="Items are added online until then "
+                                                  "(the preparation meeting).")
+    agenda_opens: datetime | None
+    preparation_start: datetime | None
+    preparation_end: datetime | None
+    agenda_published: bool
+    minutes_published: bool
+    is_open_for_items: bool
+
+
+class SeriesOut(Schema):
+    id: int
+    body: str
+    title: str
+    kind: str
+    rrule: str
+    first_day: date
+    start_time: time
+    end_time: time
+    timezone: str
+    place: str
+    preparation_offset_days: int | None
+    preparation_time: time | None
+    preparation_minutes: int
+    agenda_opens_days: int
+    is_active: bool
+    next_occurrence: OccurrenceOut | None = None
+
+
+class SeriesIn(Schema):
+    title: str = Field(max_length=150)
+    rrule: str = Field(rules.DEFAULT_AGORA_RULE, max_length=255,
+                       description="RFC 5545 recurrence rule, e.g. FREQ=MONTHLY;BYDAY=-1SA")
+    first_day: date
+    start_time: time
+    end_time: time
+    kind: str = SeriesKind.REGULAR.value
+    timezone: str = Field("", max_length=64, description="e.g. Europe/Paris; empty for "
+                                                         "the platform's zone")
+    place: str = Field("", max_length=255)
+    preparation_offset_days: int | None = None
+    preparation_time: time | None = None
+    agenda_opens_days: int = 28
+
+
+class AgendaItemOut(Schema):
+    id: int
+    title: str
+    description: str
+    kind: str
+    duration_minutes: int
+    status: str
+    discard_reason: str
+    position: int
+    presenter: str | None
+    is_permanent: bool
+    delayed_to: str | None = Field(None, description="Key of the occurrence the item was "
+                                                     "delayed to.")
+    delayed_from: int | None = Field(None, description="The item this one was carried "
+                                                       "over from.")
+
+
+class AgendaOut(Schema):
+    items: list[AgendaItemOut]
+    total_minutes: int
+    available_minutes: int
+    over_minutes: int = Field(description="How far the requested durations exceed the "
+                                          "meeting's time (0 when they fit).")
+
+
+class SessionOut(Schema):
+    id: int
+    title: str
+    description: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime | None
+    place: str
+    capacity: int | None
+    facilitator: str | None
+    confirmed: int
+    waiting: int
+    my_status: str | None = None
+
+
+class MinutesOut(Schema):
+    item_id: int | None
+    notes: str
+    presented_by: str
+    decisions: str
+    links: str
+    written_by: str | None
+    updated_at: datetime
+
+
+class OccurrenceDetail(OccurrenceOut):
+    body: str
+    agenda: AgendaOut
+    sessions: list[SessionOut]
+    minutes: list[MinutesOut] | None = Field(
+        None, description="Empty (null) until published, except for coordinators.")
+    can_add_items: bool
+    can_manage: bool
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class MoveIn(Schema):
+    starts_at: datetime = Field(description="Without an offset, read in the series' time "
+                                            "zone.")
+    ends_at: datetime
+    place: str | None = Field(None, max_length=255)
+
+
+class ItemIn(Schema):
+    title: str
+    description: str = ""
+    kind: str = AgendaItemKind.DISCUSSION.value
+    # Strict: JSON `true` is not one minute, nor "30" a number.
+    duration_minutes: int = Field(strict=True)
+
+
+class DelayIn(Schema):
+    to: str = Field(description="The later occurrence (YYYY-MM-DD) of the same series.")
+
+
+class OrderIn(Schema):
+    item_ids: list[int]
+
+
+class SessionIn(Schema):
+    title: str = Field(max_length=200)
+    kind: str = SessionKind.PLENARY.value
+    starts_at: datetime = Field(description="Without an offset, read in the series' time "
+                                            "zone.")
+    ends_at: datetime | None = None
+    place: str = Field("", max_length=255)
+    capacity: int | None = Field(None, le=100_000)
+    description: str = ""
+
+
+class SignupOut(Schema):
+    session_id: int
+    status: str
+
+
+class MinutesIn(Schema):
+    item_id: int | None = None
+    notes: str = ""
+    presented_by: str = ""
+    decisions: str = ""
+    links: str = ""
+
+
+class AttendanceIn(Schema):
+    person_ids: list[int]
+
+
+class AttendanceOut(Schema):
+    recorded: int
+
+
+# Reading the path and the input ------------------------------------------------------
+
+def _check_year(value: date | datetime, field: str) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise DomainError(_("Give a date between the years %(first)s and %(last)s.")
+                          % {"first": FIRST_YEAR, "last": LAST_YEAR}, field=field)
+
+
+def _parse_day(text: str, field: str) -> date:
+    day = None
+    if _DAY.match(text or ""):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            day = None
+    if day is None:
+        raise DomainError(_("“%(value)s” is not a date: write it as YYYY-MM-DD, for example "
+                            "2026-01-31.") % {"value": (text or "")[:40]}, field=field)
+    _check_year(day, field)
+    return day
+
+
+def _aware(moment: datetime, series: MeetingSeries, field: str) -> datetime:
+    """A datetime without offset is wall-clock time where the series meets."""
+    _check_year(moment, field)
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return rules.localize(moment, rules.check_timezone(series.timezone))
+    return moment
+
+
+def _local_midnight(day: date, series: MeetingSeries) -> datetime:
+    return rules.localize(datetime.combine(day, time.min), rules.check_timezone(series.timezone))
+
+
+def _hidden_body(body: Body) -> NotFound:
+    return NotFound(_("The meetings of %(body)s are visible to its members only.")
+                    % {"body": body.name})
+
+
+def _visible_body(request, slug: str) -> Body:
+    body = Body.objects.filter(slug=slug).first()
+    if body is None:
+        raise NotFound(_("There is no body with the short name “%(slug)s”.") % {"slug": slug})
+    if not permissions.can_view_meetings(request.user, body):
+        raise _hidden_body(body)
+    return body
+
+
+def _visible_series(request, series_id: int) -> MeetingSeries:
+    series = MeetingSeries.objects.select_related("body").filter(pk=series_id).first()
+    if series is None or not permissions.can_view_meetings(request.user, series.body):
+        raise NotFound(_("There is no meeting series with this number."))
+    return series
+
+
+def _occurrence(request, series_id: int, day: str) -> Occurrence:
+    series = _visible_series(request, series_id)
+    wanted = _parse_day(day, "day")
+    occurrence = queries.find_occurrence(series, wanted)
+    if occurrence is None:
+        raise NotFound(_("%(series)s does not meet on %(day)s.")
+                       % {"series": series.title, "day": wanted.isoformat()})
+    return occurrence
+
+
+def _visible_item(request, item_id: int) -> AgendaItem:
+    item = (AgendaItem.objects.select_related("meeting__series__body")
+            .filter(pk=item_id).first())
+    if item is None or not permissions.can_view_meetings(request.user,
+                                                         item.meeting.series.body):
+        raise NotFound(_("There is no such agenda item."))
+    return item
+
+
+def _visible_session(request, session_id: int) -> ProgramSession:
+    session = (ProgramSession.objects.select_related("meeting__series__body")
+               .filter(pk=session_id).first())
+    if session is None or not permissions.can_view_meetings(request.user,
+                                                            session.meeting.series.body):
+        raise NotFound(_("There is no such session."))
+    return session
+
+
+# Shaping the answers -----------------------------------------------------------------
+
+def _occurrence_out(o: Occurrence) -> dict:
+    return {
+        "key": o.key, "series_id": o.series.pk, "title": o.series.title,
+        "starts_at": o.starts_at, "ends_at": o.ends_at, "original_start": o.original_start,
+        "place": o.place, "cancelled": o.cancelled, "note": o.note, "moved": o.moved,
+        "deadline": o.deadline, "agenda_opens": o.agenda_opens,
+        "preparation_start": o.preparation_start, "preparation_end": o.preparation_end,
+        "agenda_published": o.agenda_published, "minutes_published": o.minutes_published,
+        "is_open_for_items": o.is_open_for_items,
+    }
+
+
+def _series_out(series: MeetingSeries, next_occurrence: Occurrence | None = None) -> dict:
+    return {
+        "id": series.pk, "body": series.body.slug, "title": series.title, "kind": series.kind,
+        "rrule": series.rrule, "first_day": series.first_day, "start_time": series.start_time,
+        "end_time": series.end_time, "timezone": series.timezone, "place": series.place,
+        "preparation_offset_days": series.preparation_offset_days,
+        "preparation_time": series.preparation_time,
+        "preparation_minutes": series.preparation_minutes,
+        "agenda_opens_days": series.agenda_opens_days, "is_active": series.is_active,
+        "next_occurrence": _occurrence_out(next_occurrence) if next_occurrence else None,
+    }
+
+
+def _key_of(meeting: Meeting) -> str:
+    return meeting.original_start.astimezone(
+        rules.check_timezone(meeting.series.timezone)).date().isoformat()
+
+
+def _item_out(item: AgendaItem, copy: AgendaItem | None = None) -> dict:
+    """`copy`: the item on the later agenda, when this one was delayed (already loaded
+    by the agenda query, or given by the caller)."""
+    if copy is None:
+        try:
+            copy = item.delayed_to
+        except ObjectDoesNotExist:
+            copy = None
+    return {
+        "id": item.pk, "title": item.title, "description": item.description,
+        "kind": item.kind, "duration_minutes": item.duration_minutes, "status": item.status,
+        "discard_reason": item.discard_reason, "position": item.position,
+        "presenter": item.presenter.public_name if item.presenter else None,
+        "is_permanent": item.is_permanent,
+        "delayed_to": _key_of(copy.meeting) if copy is not None else None,
+        "delayed_from": item.delayed_from_id,
+    }
+
+
+def _agenda_out(occurrence: Occurrence) -> dict:
+    view = queries.agenda(occurrence)
+    return {"items": [_item_out(i) for i in view.items], "total_minutes": view.total_minutes,
+            "available_minutes": occurrence.available_minutes,
+            "over_minutes": view.over_minutes}
+
+
+def _session_out(session: ProgramSession, user, signups=None) -> dict:
+    tz = rules.check_timezone(session.meeting.series.timezone)
+    if signups is None:
+        signups = getattr(session, "all_signups", None)
+        if signups is None:
+            signups = list(session.signups.all())
+    mine = [s.status for s in signups if user.is_authenticated and s.person_id == user.pk]
+    return {
+        "id": session.pk, "title": session.title, "description": session.description,
+        "kind": session.kind, "starts_at": session.starts_at.astimezone(tz),
+        "ends_at": session.ends_at.astimezone(tz) if session.ends_at else None,
+        "place": session.place, "capacity": session.capacity,
+        "facilitator": session.facilitator.public_name if session.facilitator_id
+        and session.facilitator else None,
+        "confirmed": sum(1 for s in signups if s.status == rules.SignupStatus.CONFIRMED),
+        "waiting": sum(1 for s in signups if s.status == rules.SignupStatus.WAITING),
+        "my_status": mine[0] if mine else None,
+    }
+
+
+def _minutes_out(entry: MinutesEntry) -> dict:
+    return {"item_id": entry.agenda_item_id, "notes": entry.notes,
+            "presented_by": entry.presented_by, "decisions": entry.decisions,
+            "links": entry.links,
+            "written_by": entry.written_by.public_name if entry.written_by else None,
+            "updated_at": entry.updated_at}
+
+
+def _after_change(meeting: Meeting) -> dict:
+    return _occurrence_out(queries.occurrence_of_meeting(meeting))
+
+
+# Series ------------------------------------------------------------------------------
+
+@router.get("/bodies/{slug}/series", response=list[SeriesOut], auth=public)
+def list_series(request, slug: str):
+    """A body's meeting series, each with its next occurrence (not cancelled)."""
+    body = _visible_body(request, slug)
+    series_list = list(MeetingSeries.objects.filter(body=body).select_related("body")
+                       .order_by("title", "pk"))
+    now = clock.now()
+    margin = timedelta(days=62)
+    stored: dict[int, list[Meeting]] = {s.pk: [] for s in series_list}
+    for meeting in Meeting.objects.filter(series__in=[s for s in series_list if s.is_active],
+                                          original_start__gte=now - margin,
+                                          original_start__lt=now + NEXT_HORIZON + margin):
+        stored[meeting.series_id].append(meeting)
+    answer = []
+    for series in series_list:
+        following = None
+        if series.is_active:
+            following = next((o for o in queries.occurrences_of(
+                series, now, now + NEXT_HORIZON, stored[series.pk]) if not o.cancelled), None)
+        answer.append(_series_out(series, following))
+    return answer
+
+
+@router.post("/bodies/{slug}/series", response={201: SeriesOut})
+def create_series(request, slug: str, payload: SeriesIn):
+    body = _visible_body(request, slug)
+    _check_year(payload.first_day, "first_day")
+    series = services.create_series(
+        actor=request.user, body=body, title=payload.title, rrule=payload.rrule,
+        first_day=payload.first_day, start_time=payload.start_time,
+        end_time=payload.end_time, kind=payload.kind, timezone_name=payload.timezone,
+        place=payload.place, preparation_offset_days=payload.preparation_offset_days,
+        preparation_time=payload.preparation_time,
+        agenda_opens_days=payload.agenda_opens_days)
+    return Status(201, _series_out(series))
+
+
+# Occurrences -------------------------------------------------------------------------
+
+@router.get("/series/{series_id}/occurrences", response=list[OccurrenceOut], auth=public)
+def list_occurrences(request, series_id: int, start: str | None = None,
+                     end: str | None = None):
+    """Occurrences from `start` to `end` included (local dates, YYYY-MM-DD); by default
+    the next 120 days. At most two years at a time."""
+    series = _visible_series(request, series_id)
+    start_day = _parse_day(start, "start") if start else None
+    end_day = _parse_day(end, "end") if end else None
+    window_start = _local_midnight(start_day, series) if start_day else clock.now()
+    if end_day is not None:
+        window_end = _local_midnight(end_day + timedelta(days=1), series)
+    else:
+        window_end = window_start + DEFAULT_WINDOW
+    if window_end <= window_start:
+        raise DomainError(_("The end of the period comes before its start."), field="end")
+    if window_end - window_start > MAX_WINDOW:
+        raise DomainError(_("Ask for at most two years of meetings at a time: narrow the "
+                            "period between start and end."), field="end")
+    return [_occurrence_out(o) for o in queries.occurrences_of(series, window_start,
+                                                               window_end)]
+
+
+@router.get("/series/{series_id}/occurrences/{day}", response=OccurrenceDetail, auth=public)
+def get_occurrence(request, series_id: int, day: str):
+    """One occurrence with its agenda, its program and, once published, its minutes."""
+    occurrence = _occurrence(request, series_id, day)
+    user, body = request.user, occurrence.series.body
+    can_manage = bool(permissions.can_manage_meetings(user, body))
+    data = _occurrence_out(occurrence)
+    minutes = None
+    if occurrence.meeting is not None and (occurrence.minutes_published or can_manage):
+        entries = (MinutesEntry.objects.filter(meeting=occurrence.meeting)
+                   .select_related("written_by")
+                   .order_by(F("agenda_item__position").asc(nulls_first=True), "pk"))
+        minutes = [_minutes_out(e) for e in entries]
+    elif occurrence.minutes_published or can_manage:
+        minutes = []
+    data.update(
+        body=body.slug, agenda=_agenda_out(occurrence),
+        sessions=[_session_out(s, user) for s in queries.program(occurrence)],
+        minutes=minutes, can_manage=can_manage,
+        can_add_items=bool(permissions.can_add_agenda_item(user, body))
+        and occurrence.is_open_for_items,
+    )
+    return data
+
+
+@router.post("/series/{series_id}/occurrences/{day}/cancel", response=OccurrenceOut)
+def cancel_occurrence(request, series_id: int, day: str, payload: ReasonIn | None = None):
+    occurrence = _occurrence(request, series_id, day)
+    meeting = services.cancel_occurrence(actor=request.user, occurrence=occurrence,
+                                         reason=payload.reason if payload else "")
+    return _after_change(meeting)
+
+
+@router.post("/series/{series_id}/occurrences/{day}/move", response=OccurrenceOut)
+def move_occurrence(request, series_id: int, day: str, payload: MoveIn):
+    occurrence = _occurrence(request, series_id, day)
+    series = occurrence.series
+    meeting = services.move_occurrence(
+        actor=request.user, occurrence=occurrence,
+        starts_at=_aware(payload.starts_at, series, "starts_at"),
+        ends_at=_aware(payload.ends_at, series, "ends_at"), place=payload.place)
+    return _after_change(meeting)
+
+
+@router.post("/series/{series_id}/occurrences/{day}/restore", response=OccurrenceOut)
+def restore_occurrence(request, series_id: int, day: str):
+    occurrence = _occurrence(request, series_id, day)
+    return _after_change(services.restore_occurrence(actor=request.user,
+                                                     occurrence=occurrence))
+
+
+# Agenda ------------------------------------------------------------------------------
+
+@router.post("/series/{series_id}/occurrences/{day}/items", response={201: AgendaItemOut})
+def add_item(request, series_id: int, day: str, payload: ItemIn):
+    """Members add items until the deadline; after it, 409 naming the next meeting."""
+    occurrence = _occurrence(request, series_id, day)
+    item = services.add_agenda_item(
+        actor=request.user, occurrence=occurrence, title=payload.title,
+        duration_minutes=payload.duration_minutes, kind=payload.kind,
+        description=payload.description)
+    return Status(201, _item_out(item))
+
+
+@router.post("/agenda-items/{item_id}/accept", response=AgendaItemOut)
+def accept_item(request, item_id: int):
+    _visible_item(request, item_id)
+    return _item_out(services.accept_agenda_item(actor=request.user, item_id=item_id))
+
+
+@router.post("/agenda-items/{item_id}/discard", response=AgendaItemOut)
+def discard_item(request, item_id: int, payload: ReasonIn | None = None):
+    _visible_item(request, item_id)
+    return _item_out(services.discard_agenda_item(
+        actor=request.user, item_id=item_id, reason=payload.reason if payload else ""))
+
+
+@router.post("/agenda-items/{item_id}/reopen", response=AgendaItemOut)
+def reopen_item(request, item_id: int):
+    _visible_item(request, item_id)
+    return _item_out(services.reopen_agenda_item(actor=request.user, item_id=item_id))
+
+
+@router.post("/agenda-items/{item_id}/delay", response=AgendaItemOut)
+def delay_item(request, item_id: int, payload: DelayIn):
+    """The item stays here as history ("delayed"); the answer is its copy on the later
+    agenda."""
+    item = _visible_item(request, item_id)
+    series = item.meeting.series
+    target = queries.find_occurrence(series, _parse_day(payload.to, "to"))
+    if target is None:
+        raise DomainError(_("%(series)s does not meet on %(day)s.")
+                          % {"series": series.title, "day": payload.to}, field="to")
+    return _item_out(services.delay_agenda_item(actor=request.user, item_id=item_id,
+                                                to=target))
+
+
+@router.post("/series/{series_id}/occurrences/{day}/order", response=AgendaOut)
+def order_agenda(request, series_id: int, day: str, payload: OrderIn):
+    occurrence = _occurrence(request, series_id, day)
+    services.reorder_agenda(actor=request.user, occurrence=occurrence,
+                            item_ids=payload.item_ids)
+    return _agenda_out(occurrence)
+
+
+@router.post("/series/{series_id}/occurrences/{day}/fix", response=OccurrenceOut)
+def fix_agenda(request, series_id: int, day: str):
+    """The preparation meeting fixes and publishes the agenda; every item must be
+    accepted, discarded or delayed first."""
+    occurrence = _occurrence(request, series_id, day)
+    return _after_change(services.fix_agenda(actor=request.user, occurrence=occurrence))
+
+
+# Program -----------------------------------------------------------------------------
+
+@router.post("/series/{series_id}/occurrences/{day}/sessions", response={201: SessionOut})
+def add_session(request, series_id: int, day: str, payload: SessionIn):
+    occurrence = _occurrence(request, series_id, day)
+    series = occurrence.series
+    session = services.add_session(
+        actor=request.user, occurrence=occurrence, title=payload.title,
+        starts_at=_aware(payload.starts_at, series, "starts_at"),
+        ends_at=_aware(payload.ends_at, series, "ends_at") if payload.ends_at else None,
+        kind=payload.kind, place=payload.place, capacity=payload.capacity,
+        description=payload.description)
+    return Status(201, _session_out(session, request.user, signups=[]))
+
+
+@router.post("/sessions/{session_id}/signup", response={201: SignupOut})
+def sign_up(request, session_id: int):
+    """Confirmed while there is room, then on the waiting list."""
+    _visible_session(request, session_id)
+    signup = services.sign_up(person=request.user, session_id=session_id)
+    return Status(201, {"session_id": session_id, "status": signup.status})
+
+
+@router.post("/sessions/{session_id}/leave", response=SessionOut)
+def leave_session(request, session_id: int):
+    """Leaving frees the place for the first on the waiting list."""
+    session = _visible_session(request, session_id)
+    services.leave_session(person=request.user, session_id=session_id)
+    return _session_out(session, request.user,
+                        signups=list(session.signups.only("status", "person_id")))
+
+
+# Minutes and attendance --------------------------------------------------------------
+
+@router.put("/series/{series_id}/occurrences/{day}/minutes", response=MinutesOut)
+def write_minutes(request, series_id: int, day: str, payload: MinutesIn):
+    occurrence = _occurrence(request, series_id, day)
+    entry = services.write_minutes(
+        actor=request.user, occurrence=occurrence, item_id=payload.item_id,
+        notes=payload.notes, presented_by=payload.presented_by, decisions=payload.decisions,
+        links=payload.links)
+    return _minutes_out(entry)
+
+
+@router.post("/series/{series_id}/occurrences/{day}/minutes/publish", response=OccurrenceOut)
+def publish_minutes(request, series_id: int, day: str):
+    occurrence = _occurrence(request, series_id, day)
+    return _after_change(services.publish_minutes(actor=request.user, occurrence=occurrence))
+
+
+@router.post("/series/{series_id}/occurrences/{day}/attendance", response=AttendanceOut)
+def record_attendance(request, series_id: int, day: str, payload: AttendanceIn):
+    occurrence = _occurrence(request, series_id, day)
+    wanted = set(payload.person_ids)
+    people = list(get_user_model().objects.filter(pk__in=wanted, is_active=True))
+    missing = sorted(wanted - {p.pk for p in people})
+    if missing:
+        raise DomainError(_("There is no person with the number(s) %(ids)s.")
+                          % {"ids": ", ".join(str(i) for i in missing[:20])},
+                          field="person_ids")
+    recorded = services.record_attendance(actor=request.user, occurrence=occurrence,
+                                          people=people)
+    return {"recorded": recorded}
