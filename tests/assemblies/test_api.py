@@ -482,7 +482,7 @@ class TestAgenda:
                 field="item_ids")
         refused(post(coordinator, occ(agora) + "/order", {"item_ids": "x"}), 422,
                 contains="item_ids")
-        refused(post(coordinator, occ(agora) + "/fix"), 409, contains="2 item(s)")
+        refused(post(coordinator, occ(agora) + "/fix"), 409, contains="2 items still wait")
         refused(post(member, occ(agora) + "/fix"), 403)
         assert rows() == before
         assert not Meeting.objects.get().agenda_published_at

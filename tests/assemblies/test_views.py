@@ -77,7 +77,7 @@ class TestAgendaPages:
         assert response.status_code == 409
         page = response.content.decode()
         assert "deadline for this agenda passed" in page
-        assert "/meetings/%d/2026-12-26/" % agora.pk in page
+        assert f"/meetings/{agora.pk}/2026-12-26/" in page
         assert not AgendaItem.objects.filter(title="Late").exists()
 
     def test_bad_item_input(self, world, agora, november, frozen):

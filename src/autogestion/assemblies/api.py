@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field, Router, Schema, Status
 
 from autogestion.cooperatives.models import Body
@@ -632,7 +633,9 @@ def record_attendance(request, series_id: int, day: str, payload: AttendanceIn):
     people = list(get_user_model().objects.filter(pk__in=wanted, is_active=True))
     missing = sorted(wanted - {p.pk for p in people})
     if missing:
-        raise DomainError(_("There is no person with the number(s) %(ids)s.")
+        raise DomainError(ngettext("There is no person with the number %(ids)s.",
+                                   "There are no people with the numbers %(ids)s.",
+                                   len(missing))
                           % {"ids": ", ".join(str(i) for i in missing[:20])},
                           field="person_ids")
     recorded = services.record_attendance(actor=request.user, occurrence=occurrence,

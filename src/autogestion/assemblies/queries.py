@@ -196,7 +196,8 @@ def agenda(occurrence: Occurrence) -> AgendaView:
     if occurrence.meeting is None:
         return AgendaView()
     items = list(occurrence.meeting.agenda_items.select_related("presenter", "author",
-                                                                "delayed_to__meeting__series"))
+                                                                "delayed_to__meeting__series")
+                 .prefetch_related("proposals"))
     counted = [i.duration_minutes for i in items if i.status in ("new", "accepted")]
     return AgendaView(items=items, total_minutes=sum(counted),
                       over_minutes=rules.time_warning(counted, occurrence.available_minutes))

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from autogestion.core import clock
 from autogestion.core.email import queue_email
@@ -406,8 +406,9 @@ def fix_agenda(*, actor, occurrence: Occurrence) -> Meeting:
         raise Conflict(_("This agenda is already fixed and published."))
     undecided = meeting.agenda_items.filter(status=ItemStatus.NEW).count()
     if undecided:
-        raise Conflict(_("%(n)s item(s) still wait to be accepted, discarded or delayed.")
-                       % {"n": undecided})
+        raise Conflict(ngettext("%(n)s item still waits to be accepted, discarded or delayed.",
+                                "%(n)s items still wait to be accepted, discarded or delayed.",
+                                undecided) % {"n": undecided})
     meeting.agenda_published_at = clock.now()
     meeting.save(update_fields=["agenda_published_at"])
     transaction.on_commit(lambda: notify_members(meeting.pk, ReminderKind.AGENDA_PUBLISHED))
@@ -578,10 +579,10 @@ def calendar_token_of(person) -> CalendarFeedToken:
 # Reminders ---------------------------------------------------------------------------
 
 REMINDER_SUBJECTS = {
-    ReminderKind.AGENDA_OPEN: _lazy("The agenda of %(meeting)s is open for items"),
-    ReminderKind.DEADLINE_SOON: _lazy("Two days left to add items to %(meeting)s"),
-    ReminderKind.AGENDA_PUBLISHED: _lazy("The agenda of %(meeting)s is published"),
-    ReminderKind.MEETING_TOMORROW: _lazy("Tomorrow: %(meeting)s"),
+    ReminderKind.AGENDA_OPEN: gettext_lazy("The agenda of %(meeting)s is open for items"),
+    ReminderKind.DEADLINE_SOON: gettext_lazy("Two days left to add items to %(meeting)s"),
+    ReminderKind.AGENDA_PUBLISHED: gettext_lazy("The agenda of %(meeting)s is published"),
+    ReminderKind.MEETING_TOMORROW: gettext_lazy("Tomorrow: %(meeting)s"),
 }
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from autogestion.cooperatives.models import Body, Membership
@@ -207,7 +208,8 @@ def manage_occurrence(request, series_id, day):
                 pk__in=ids, memberships__body=occurrence.series.body,
                 memberships__status="active").distinct()
             count = services.record_attendance(actor=user, occurrence=occurrence, people=people)
-            done = _("%(n)s person(s) marked present.") % {"n": count}
+            done = ngettext("%(n)s person marked present.", "%(n)s people marked present.",
+                            count) % {"n": count}
         else:
             raise DomainError(_("Unknown action."))
     except DomainError as exc:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "autogestion.accounts",
     "autogestion.cooperatives",
     "autogestion.assemblies",
+    "autogestion.decisions",
 ]
 
 MIDDLEWARE = [

@@ -37,6 +37,7 @@ urlpatterns = [
          name="token_revoke"),
     path("language/", accounts_views.set_language, name="set_language"),
     path("", include("autogestion.assemblies.urls")),
+    path("", include("autogestion.decisions.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -15,8 +15,10 @@ INTERVAL_SECONDS = int(os.environ.get("AUTOGESTION_SCHEDULER_INTERVAL", "300"))
 
 def _jobs():
     from autogestion.assemblies.services import send_due_reminders
+    from autogestion.decisions.services import periodic as decisions_periodic
 
-    return [("send_due_reminders", send_due_reminders)]
+    return [("send_due_reminders", send_due_reminders),
+            ("close_due_rounds_and_remind", decisions_periodic)]
 
 
 def run_once() -> None:

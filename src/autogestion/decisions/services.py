@@ -1,0 +1,607 @@
+"""Every write about proposals and decisions. The outcome of a round is computed by
+`rules.decide` when the round closes, and written with the round; nobody types it."""
+
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from autogestion.accounts.models import User
+from autogestion.cooperatives.models import Body, Membership
+from autogestion.cooperatives.rules import Kind
+from autogestion.core import clock
+from autogestion.core.email import queue_email
+from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+
+from . import permissions, rules
+from .models import (
+    ClassChoice,
+    Comment,
+    Decision,
+    DecisionPolicy,
+    DecisionSettings,
+    MethodChoice,
+    Notice,
+    Position,
+    PositionLog,
+    Proposal,
+    ProposalEvent,
+    Round,
+    StanceChoice,
+    StarDebate,
+    StarGroup,
+    StarGroupMember,
+)
+from .rules import DecisionClass, Method, Outcome, ProposalStatus, Refusal, Stance
+
+MAX_ROUND_DAYS = 90
+
+
+def _message(refusal: Refusal) -> DomainError:
+    code, details = refusal.code, refusal.details
+    if code == "weaker_method":
+        return DomainError(_("A %(class)s takes %(required)s at least: choose %(allowed)s.") % {
+            "class": ClassChoice(details["required_class"]).label
+            if "required_class" in details else _("decision of this class"),
+            "required": MethodChoice(details["required"]).label,
+            "allowed": _(" or ").join(str(MethodChoice(m).label)
+                                      for m in rules.allowed_methods(details["required"]))},
+            field="method")
+    if code == "policy_against_law":
+        return DomainError(_("Legal acts of a general meeting take a majority vote, as the "
+                             "law requires, and only they do."), field="method")
+    if code == "unknown_stance":
+        return DomainError(_("For a %(method)s, choose one of: %(stances)s.") % {
+            "method": MethodChoice(details["method"]).label,
+            "stances": ", ".join(str(StanceChoice(s).label)
+                                 for s in rules.STANCES[details["method"]])}, field="stance")
+    if code == "veto_needs_counter_proposal":
+        return DomainError(_("A veto must come with a better proposal: write your "
+                             "counter-proposal."), field="counter_proposal")
+    if code == "veto_needs_reason":
+        return DomainError(_("Say why you cannot live with this decision: a veto needs its "
+                             "reason."), field="reason")
+    if code == "objection_needs_reason":
+        return DomainError(_("An objection needs its reason, so the proposal can be "
+                             "amended."), field="reason")
+    if code == "reservations_need_note":
+        return DomainError(_("Write your reservations."), field="note")
+    if code == "bad_transition":
+        return Conflict(_("This proposal is %(current)s: that is not possible now.")
+                        % {"current": _status_label(details["current"])})
+    if code == "bad_group_size":
+        return DomainError(_("Star debate groups have 4 to 8 people."), field="group_size")
+    if code in {"bad_threshold", "bad_quorum"}:
+        return DomainError(_("The majority threshold is 50 to 99 % and the quorum 0 to 100 %."))
+    if code == "college_weight_bounds":
+        return DomainError(_("Each college weighs between 10 % and 50 % of the votes."),
+                           field="colleges")
+    if code == "college_weights_sum":
+        return DomainError(_("The colleges' weights add up to %(total)s %%: they must make "
+                             "100 %%.") % details, field="colleges")
+    return DomainError(code)
+
+
+def _status_label(status) -> str:
+    from .models import StatusChoice
+
+    return str(StatusChoice(status).label)
+
+
+def _body_name(body) -> dict:
+    return {"body": body.name}
+
+
+# Policy and settings ----------------------------------------------------------------
+
+def policy_of(body: Body) -> dict[DecisionClass, Method]:
+    policy = dict(rules.DEFAULT_POLICY)
+    for row in body.decision_policies.all():
+        policy[DecisionClass(row.decision_class)] = Method(row.method)
+    return policy
+
+
+def settings_of(body: Body) -> DecisionSettings:
+    found = DecisionSettings.objects.filter(body=body).first()
+    return found or DecisionSettings(body=body)
+
+
+@transaction.atomic
+def set_policy(*, actor, body: Body, decision_class: str, method: str) -> DecisionPolicy:
+    if not permissions.can_facilitate(actor, body):
+        raise PermissionDenied(_("Only coordinators of %(body)s set its decision policy.")
+                               % _body_name(body))
+    try:
+        rules.check_policy(DecisionClass(decision_class), Method(method))
+    except ValueError:
+        raise DomainError(_("Unknown class of decision or method."), field="method") from None
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    row, _created = DecisionPolicy.objects.update_or_create(
+        body=body, decision_class=decision_class, defaults={"method": method})
+    return row
+
+
+@transaction.atomic
+def update_decision_settings(*, actor, body: Body, **fields) -> DecisionSettings:
+    if not permissions.can_facilitate(actor, body):
+        raise PermissionDenied(_("Only coordinators of %(body)s change how it decides.")
+                               % _body_name(body))
+    current = settings_of(body)
+    bounds = {"star_group_size": (4, 8), "quorum_percent": (0, 100),
+              "threshold_percent": (50, 99), "min_seniority_days": (0, 3650)}
+    for name, value in fields.items():
+        if name in bounds:
+            low, high = bounds[name]
+            if not isinstance(value, int) or not low <= value <= high:
+                raise DomainError(_("%(field)s goes from %(low)s to %(high)s.")
+                                  % {"field": DecisionSettings._meta.get_field(name)
+                                     .verbose_name, "low": low, "high": high}, field=name)
+        elif name not in {"concerned_veto_blocks", "anonymous_ballots"}:
+            raise DomainError(_("Unknown setting: %(name)s") % {"name": name}, field=name)
+        setattr(current, name, value)
+    current.save()
+    return current
+
+
+# Proposals --------------------------------------------------------------------------
+
+def _check_deadline(deadline: datetime | None, now: datetime) -> None:
+    if deadline is None:
+        return
+    if deadline <= now:
+        raise DomainError(_("The deadline must be in the future."), field="deadline")
+    if deadline > now + timedelta(days=MAX_ROUND_DAYS):
+        raise DomainError(_("A round lasts at most %(days)s days.") % {"days": MAX_ROUND_DAYS},
+                          field="deadline")
+
+
+def _transition(proposal: Proposal, target: ProposalStatus, actor, note: str = "") -> None:
+    try:
+        rules.check_transition(ProposalStatus(proposal.status), target)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    proposal.status = target
+    proposal.save(update_fields=["status", "decided_at"])
+    ProposalEvent.objects.create(proposal=proposal, status=target, actor=actor, note=note[:255])
+
+
+@transaction.atomic
+def create_proposal(*, actor, body: Body, title: str, text: str, decision_class: str,
+                    method: str | None = None, deadline: datetime | None = None,
+                    agenda_item=None, amends=(), concerned_person=None) -> Proposal:
+    """A member puts a proposal to the body it belongs to (subsidiarity: the smallest
+    body able to decide it). Round 1 opens at once."""
+    if not permissions.can_propose(actor, body):
+        raise PermissionDenied(_("Only members of %(body)s put proposals to it.")
+                               % _body_name(body))
+    title, text = (title or "").strip(), (text or "").strip()
+    if not title:
+        raise DomainError(_("Give the proposal a title."), field="title")
+    if len(title) > 200:
+        raise DomainError(_("Keep the title under 200 characters."), field="title")
+    if not text:
+        raise DomainError(_("Write the proposal's text."), field="text")
+    try:
+        decision_class = DecisionClass(decision_class)
+    except ValueError:
+        raise DomainError(_("Choose the class of decision: %(classes)s.") % {
+            "classes": ", ".join(str(c.label) for c in ClassChoice)},
+            field="decision_class") from None
+    required = policy_of(body)[decision_class]
+    chosen = Method(method) if method else required
+    try:
+        rules.check_method(required, chosen)
+    except ValueError:
+        raise DomainError(_("Unknown method."), field="method") from None
+    except Refusal as refusal:
+        refusal.details["required_class"] = decision_class
+        raise _message(refusal) from None
+    if chosen == Method.MAJORITY and not (body.kind == Kind.COOPERATIVE):
+        raise DomainError(_("Majority votes are for the general meeting of a cooperative."),
+                          field="method")
+    if decision_class == DecisionClass.EXCLUSION:
+        if concerned_person is None:
+            raise DomainError(_("Name the person whose exclusion is proposed."),
+                              field="concerned_person")
+        if not Membership.objects.filter(body=body, person=concerned_person,
+                                         status="active").exists():
+            raise DomainError(_("%(person)s is not a member of %(body)s.")
+                              % {"person": concerned_person.public_name, "body": body.name},
+                              field="concerned_person")
+    elif concerned_person is not None:
+        concerned_person = None
+    if agenda_item is not None and agenda_item.meeting.series.body_id != body.pk:
+        raise DomainError(_("This agenda item belongs to another body's meeting."),
+                          field="agenda_item")
+    amended = list(amends)
+    if any(p.body_id != body.pk or p.status != ProposalStatus.ADOPTED for p in amended):
+        raise DomainError(_("A proposal amends adopted decisions of the same body."),
+                          field="amends")
+    now = clock.now()
+    _check_deadline(deadline, now)
+    proposal = Proposal.objects.create(
+        body=body, title=title, text=text, decision_class=decision_class, method=chosen,
+        author=actor, agenda_item=agenda_item, concerned_person=concerned_person)
+    proposal.amends.set(amended)
+    ProposalEvent.objects.create(proposal=proposal, status=ProposalStatus.OPEN, actor=actor)
+    round_ = Round.objects.create(proposal=proposal, number=1, text=text, opened_at=now,
+                                  deadline=deadline)
+    transaction.on_commit(lambda: notify_round(round_.pk, "round_open"))
+    return proposal
+
+
+@transaction.atomic
+def refer_to_parent(*, actor, proposal: Proposal) -> Proposal:
+    """A group refers a question up to its parent body when it affects others (R1)."""
+    proposal = Proposal.objects.select_for_update().select_related("body__parent").get(
+        pk=proposal.pk)
+    body = proposal.body
+    if not (permissions.can_facilitate(actor, body) or proposal.author_id == actor.pk):
+        raise PermissionDenied(_("The author or a coordinator refers a proposal."))
+    if body.kind != Kind.GROUP or body.parent is None:
+        raise DomainError(_("Only a group refers a question to the body it belongs to."))
+    current = proposal.rounds.filter(closed_at__isnull=True).first()
+    if current is None or current.positions.exists() or proposal.rounds.count() > 1:
+        raise Conflict(_("Refer a proposal before anyone takes a position on it."))
+    proposal.referred_from = body
+    proposal.body = body.parent
+    proposal.save(update_fields=["referred_from", "body"])
+    ProposalEvent.objects.create(proposal=proposal, status=proposal.status, actor=actor,
+                                 note=f"referred from {body.slug}")
+    transaction.on_commit(lambda: notify_round(current.pk, "round_open"))
+    return proposal
+
+
+# Positions --------------------------------------------------------------------------
+
+def _eligible_memberships(body: Body, method: Method, now: datetime):
+    members = Membership.objects.filter(body=body, status="active")
+    if method == Method.MAJORITY:
+        days = settings_of(body).min_seniority_days
+        if days:
+            members = members.filter(joined_at__lte=now - timedelta(days=days))
+    return members
+
+
+def _open_round(round_id: int) -> Round:
+    round_ = (Round.objects.select_for_update().select_related("proposal__body")
+              .filter(pk=round_id).first())
+    if round_ is None:
+        raise NotFound(_("There is no such round."))
+    return round_
+
+
+@transaction.atomic
+def take_position(*, person, round_id: int, stance: str, note: str = "", reason: str = "",
+                  counter_proposal: str = "") -> Position:
+    """Take or change one's position until the round closes; every change is kept."""
+    round_ = _open_round(round_id)
+    proposal, body = round_.proposal, round_.proposal.body
+    if not permissions.can_take_position(person, body):
+        raise PermissionDenied(_("Only members of %(body)s take positions on its proposals.")
+                               % _body_name(body))
+    now = clock.now()
+    if round_.closed_at is not None or (round_.deadline and now >= round_.deadline):
+        raise Conflict(_("This round is closed: positions are no longer taken."))
+    method = Method(proposal.method)
+    membership = _eligible_memberships(body, method, now).filter(person=person).first()
+    if membership is None:
+        raise PermissionDenied(_("You do not have voting rights yet: %(days)s days of "
+                                 "membership are needed.")
+                               % {"days": settings_of(body).min_seniority_days})
+    entry = rules.PositionInput(stance=stance or "", note=note or "", reason=reason or "",
+                                counter_proposal=counter_proposal or "")
+    try:
+        valid = rules.check_position(method, entry)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    values = {"stance": valid, "note": entry.note.strip(), "reason": entry.reason.strip(),
+              "counter_proposal": entry.counter_proposal.strip(),
+              "college_id": membership.college_id, "updated_at": now}
+    position, _created = Position.objects.update_or_create(round=round_, person=person,
+                                                           defaults=values)
+    PositionLog.objects.create(round=round_, person=person, stance=valid, note=values["note"],
+                               reason=values["reason"],
+                               counter_proposal=values["counter_proposal"], at=now)
+    return position
+
+
+@transaction.atomic
+def extend_round(*, actor, round_id: int, deadline: datetime) -> Round:
+    """R15: consensus is built; the facilitator gives the round more time."""
+    round_ = _open_round(round_id)
+    body = round_.proposal.body
+    if not permissions.can_facilitate(actor, body):
+        raise PermissionDenied(_("Only coordinators of %(body)s extend a round.")
+                               % _body_name(body))
+    if round_.closed_at is not None:
+        raise Conflict(_("This round is closed."))
+    now = clock.now()
+    _check_deadline(deadline, now)
+    if round_.deadline and deadline <= round_.deadline:
+        raise DomainError(_("Extending moves the deadline later than %(deadline)s.")
+                          % {"deadline": formats.date_format(round_.deadline,
+                                                             "DATETIME_FORMAT")},
+                          field="deadline")
+    round_.deadline = deadline
+    round_.save(update_fields=["deadline"])
+    return round_
+
+
+def count_positions(round_: Round) -> rules.Tally:
+    """One GROUP BY for the counts, one small query for the named vetoes/objections."""
+    counts: dict[str, int] = {}
+    colleges: dict[int, dict[str, int]] = {}
+    for row in (Position.objects.filter(round=round_).values("stance", "college_id")
+                .annotate(n=Count("pk")).order_by()):
+        counts[row["stance"]] = counts.get(row["stance"], 0) + row["n"]
+        if row["college_id"] is not None:
+            colleges.setdefault(row["college_id"], {})[row["stance"]] = row["n"]
+    blocking = list(Position.objects.filter(round=round_,
+                                            stance__in=[Stance.VETO, Stance.OBJECTION])
+                    .values_list("person_id", "stance"))
+    return rules.Tally(counts=counts, college_counts=colleges,
+                       vetoes=tuple(p for p, s in blocking if s == Stance.VETO),
+                       objections=tuple(p for p, s in blocking if s == Stance.OBJECTION))
+
+
+def _context(round_: Round, now: datetime) -> rules.Context:
+    proposal, body = round_.proposal, round_.proposal.body
+    method = Method(proposal.method)
+    body_settings = settings_of(body)
+    eligible = _eligible_memberships(body, method, now)
+    weights, per_college = {}, {}
+    if method == Method.MAJORITY and body.kind == Kind.COOPERATIVE:
+        weights = {c.pk: c.weight_percent for c in body.colleges.all()}
+        per_college = dict(eligible.exclude(college__isnull=True).values_list("college_id")
+                           .annotate(n=Count("pk")).order_by())
+    try:
+        rules.check_college_weights(weights)
+        majority = rules.MajorityRule(
+            threshold=Fraction(body_settings.threshold_percent, 100),
+            qualified=body_settings.threshold_percent > 50,
+            quorum=Fraction(body_settings.quorum_percent, 100))
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    return rules.Context(
+        method=method, eligible=eligible.count(),
+        concerned_person_id=proposal.concerned_person_id,
+        concerned_veto_blocks=body_settings.concerned_veto_blocks, majority=majority,
+        college_weights=weights, college_eligible=per_college)
+
+
+def _result_json(result: rules.Result) -> dict:
+    return {
+        "counts": result.counts, "participants": result.participants,
+        "eligible": result.eligible, "blocking_vetoes": result.blocking_vetoes,
+        "objections": result.objections,
+        "yes_share": str(result.yes_share) if result.yes_share is not None else None,
+        "by_college": [{**row, "share": str(row["share"]) if row["share"] is not None
+                        else None} for row in result.by_college],
+        "lines": [[code, values] for code, values in result.lines],
+    }
+
+
+@transaction.atomic
+def close_round(*, actor, round_id: int, meeting=None) -> Round:
+    """Close a round (the facilitator, or the deadline) and decide it by the rules."""
+    round_ = _open_round(round_id)
+    proposal = Proposal.objects.select_for_update().get(pk=round_.proposal_id)
+    round_.proposal = proposal
+    body = proposal.body
+    now = clock.now()
+    if actor is not None and not permissions.can_facilitate(actor, body):
+        raise PermissionDenied(_("Only coordinators of %(body)s close a round.")
+                               % _body_name(body))
+    if round_.closed_at is not None:
+        raise Conflict(_("This round is already closed."))
+    context = _context(round_, now)
+    result = rules.decide(count_positions(round_), context)
+    round_.closed_at, round_.closed_by, round_.outcome = now, actor, result.outcome
+    round_.eligible, round_.result = context.eligible, _result_json(result)
+    round_.meeting = meeting
+    round_.save()
+    target = rules.status_after(Outcome(result.outcome))
+    if target == ProposalStatus.ADOPTED:
+        proposal.decided_at = now
+    _transition(proposal, target, actor, note=f"round {round_.number}: {result.outcome}")
+    if result.outcome in (Outcome.ADOPTED, Outcome.REJECTED):
+        Decision.objects.create(
+            proposal=proposal, round=round_, body=body, title=proposal.title,
+            text=round_.text, decision_class=proposal.decision_class, method=proposal.method,
+            outcome=result.outcome, decided_at=now, agenda_item=proposal.agenda_item,
+            meeting=meeting or (proposal.agenda_item.meeting if proposal.agenda_item else None))
+    if result.outcome == Outcome.POSTPONED:
+        _open_star_debate(round_)
+    transaction.on_commit(lambda: notify_round(round_.pk, "outcome"))
+    return round_
+
+
+def _open_star_debate(round_: Round) -> StarDebate:
+    """The participants of the round, split into small groups mixing people of different
+    working groups, each with a spokesperson."""
+    body = round_.proposal.body
+    size = settings_of(body).star_group_size
+    people = list(Position.objects.filter(round=round_).values_list("person_id", flat=True))
+    working_group = dict(
+        Membership.objects.filter(person_id__in=people, status="active", body__kind=Kind.GROUP,
+                                  body__path__startswith=body.path)
+        .exclude(body=body).order_by("body__path").values_list("person_id", "body_id"))
+    try:
+        groups = rules.star_groups([(p, working_group.get(p)) for p in people], size)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    debate = StarDebate.objects.create(round=round_, group_size=size)
+    for number, members in enumerate(groups, start=1):
+        group = StarGroup.objects.create(debate=debate, number=number,
+                                         spokesperson_id=members[0])
+        StarGroupMember.objects.bulk_create(
+            [StarGroupMember(debate=debate, group=group, person_id=p) for p in members])
+    return debate
+
+
+@transaction.atomic
+def write_star_summary(*, person, group_id: int, summary: str) -> StarGroup:
+    group = (StarGroup.objects.select_for_update()
+             .select_related("debate__round__proposal__body").filter(pk=group_id).first())
+    if group is None:
+        raise NotFound(_("There is no such group."))
+    proposal = group.debate.round.proposal
+    if group.spokesperson_id != person.pk and not permissions.can_facilitate(person,
+                                                                              proposal.body):
+        raise PermissionDenied(_("The group's spokesperson writes its summary."))
+    if proposal.status != ProposalStatus.POSTPONED:
+        raise Conflict(_("The star debate is over: a new round has opened."))
+    summary = (summary or "").strip()
+    if not summary:
+        raise DomainError(_("Write what the group concluded."), field="summary")
+    group.summary, group.summary_at = summary, clock.now()
+    group.save(update_fields=["summary", "summary_at"])
+    return group
+
+
+@transaction.atomic
+def open_next_round(*, actor, proposal_id: int, text: str,
+                    deadline: datetime | None = None) -> Round:
+    """The author or a coordinator publishes the revised proposal: round n+1 opens."""
+    proposal = (Proposal.objects.select_for_update().select_related("body")
+                .filter(pk=proposal_id).first())
+    if proposal is None:
+        raise NotFound(_("There is no such proposal."))
+    if not (proposal.author_id == getattr(actor, "pk", None)
+            or permissions.can_facilitate(actor, proposal.body)):
+        raise PermissionDenied(_("The author or a coordinator revises a proposal."))
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write the revised proposal."), field="text")
+    now = clock.now()
+    _check_deadline(deadline, now)
+    _transition(proposal, ProposalStatus.OPEN, actor, note="revised")
+    last = proposal.rounds.order_by("-number").first()
+    proposal.text = text
+    proposal.save(update_fields=["text"])
+    round_ = Round.objects.create(proposal=proposal, number=last.number + 1, text=text,
+                                  opened_at=now, deadline=deadline)
+    transaction.on_commit(lambda: notify_round(round_.pk, "round_open"))
+    return round_
+
+
+@transaction.atomic
+def withdraw_proposal(*, actor, proposal_id: int) -> Proposal:
+    proposal = Proposal.objects.select_for_update().filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound(_("There is no such proposal."))
+    if not (proposal.author_id == getattr(actor, "pk", None)
+            or permissions.can_facilitate(actor, proposal.body)):
+        raise PermissionDenied(_("The author or a coordinator withdraws a proposal."))
+    _transition(proposal, ProposalStatus.WITHDRAWN, actor)
+    now = clock.now()
+    for round_ in proposal.rounds.filter(closed_at__isnull=True):
+        round_.closed_at, round_.closed_by, round_.outcome = now, actor, Outcome.REJECTED
+        round_.result = {"withdrawn": True}
+        round_.save()
+    return proposal
+
+
+@transaction.atomic
+def add_comment(*, person, proposal_id: int, text: str) -> Comment:
+    proposal = Proposal.objects.select_related("body").filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound(_("There is no such proposal."))
+    if not permissions.can_comment(person, proposal.body):
+        raise PermissionDenied(_("Only members of %(body)s discuss its proposals.")
+                               % _body_name(proposal.body))
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write your comment."), field="text")
+    if len(text) > 10_000:
+        raise DomainError(_("Keep a comment under 10,000 characters."), field="text")
+    return Comment.objects.create(proposal=proposal, author=person, text=text)
+
+
+# Deadlines and e-mails ----------------------------------------------------------------
+
+def close_due_rounds(now: datetime | None = None) -> int:
+    """Close every round whose deadline has passed (the worker runs this)."""
+    now = now or clock.now()
+    closed = 0
+    for round_id in Round.objects.filter(closed_at__isnull=True, deadline__lte=now) \
+            .values_list("pk", flat=True):
+        try:
+            close_round(actor=None, round_id=round_id)
+            closed += 1
+        except Conflict:
+            continue  # closed meanwhile by a facilitator
+    return closed
+
+
+NOTICE_SUBJECTS = {
+    "round_open": gettext_lazy("New round on “%(title)s” (%(body)s)"),
+    "closing_soon": gettext_lazy("Tomorrow the round on “%(title)s” closes: take your position"),
+    "outcome": gettext_lazy("Outcome of “%(title)s”: %(outcome)s"),
+}
+
+
+def notify_round(round_id: int, kind: str, people=None) -> int:
+    round_ = Round.objects.select_related("proposal__body").filter(pk=round_id).first()
+    if round_ is None:
+        return 0
+    body = round_.proposal.body
+    if people is None:
+        people = User.objects.filter(memberships__body=body, memberships__status="active",
+                                     email_reminders=True, is_active=True).distinct()
+    queued = 0
+    for person in people:
+        try:
+            with transaction.atomic():
+                Notice.objects.create(round=round_, person=person, kind=kind)
+        except IntegrityError:
+            continue
+        queue_email(_notice_email(round_, kind, person))
+        queued += 1
+    return queued
+
+
+def _notice_email(round_: Round, kind: str, person) -> EmailMessage:
+    from .models import OutcomeChoice
+
+    proposal = round_.proposal
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        outcome = str(OutcomeChoice(round_.outcome).label) if round_.outcome else ""
+        subject = str(NOTICE_SUBJECTS[kind]) % {"title": proposal.title,
+                                                "body": proposal.body.name,
+                                                "outcome": outcome}
+        body = render_to_string("decisions/email/notice.txt", {
+            "round": round_, "proposal": proposal, "kind": kind, "person": person,
+            "outcome": outcome,
+            "url": settings.AUTOGESTION_SITE_URL + proposal.get_absolute_url()})
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+
+
+def send_round_reminders(now: datetime | None = None) -> int:
+    """The day before a deadline, remind those who have not taken a position (R15)."""
+    now = now or clock.now()
+    queued = 0
+    for round_ in Round.objects.filter(closed_at__isnull=True, deadline__gt=now,
+                                       deadline__lte=now + timedelta(days=1)) \
+            .select_related("proposal__body"):
+        positioned = Position.objects.filter(round=round_).values("person_id")
+        people = (User.objects.filter(memberships__body=round_.proposal.body,
+                                      memberships__status="active", email_reminders=True,
+                                      is_active=True)
+                  .exclude(pk__in=positioned).distinct())
+        queued += notify_round(round_.pk, "closing_soon", people)
+    return queued
+
+
+def periodic() -> None:
+    close_due_rounds()
+    send_round_reminders()

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("decisions/", views.register, name="decision_register"),
+    path("bodies/<slug:slug>/proposals/", views.body_proposals, name="body_proposals"),
+    path("bodies/<slug:slug>/proposals/new/", views.new_proposal, name="proposal_create"),
+    path("bodies/<slug:slug>/decision-policy/", views.policy, name="body_policy"),
+    path("proposals/<int:proposal_id>/", views.proposal_detail, name="proposal_detail"),
+    path("proposals/<int:proposal_id>/position/", views.take_position, name="proposal_position"),
+    path("proposals/<int:proposal_id>/comment/", views.comment, name="proposal_comment"),
+    path("proposals/<int:proposal_id>/manage/", views.manage, name="proposal_manage"),
+    path("proposals/<int:proposal_id>/not-positioned/", views.not_positioned,
+         name="proposal_not_positioned"),
+    path("star-groups/<int:group_id>/summary/", views.star_summary, name="star_summary"),
+]
