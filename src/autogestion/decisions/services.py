@@ -241,7 +241,7 @@ def create_proposal(*, actor, body: Body, title: str, text: str, decision_class:
 @transaction.atomic
 def refer_to_parent(*, actor, proposal: Proposal) -> Proposal:
     """A group refers a question up to its parent body when it affects others (R1)."""
-    proposal = Proposal.objects.select_for_update().select_related("body__parent").get(
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("body__parent").get(
         pk=proposal.pk)
     body = proposal.body
     if not (permissions.can_facilitate(actor, body) or proposal.author_id == actor.pk):

@@ -1,0 +1,61 @@
+"""In the browser: members take positions on a consensus proposal (a veto without a
+counter-proposal is refused on the page), the facilitator closes the round, and the page
+shows the outcome the rules computed and the star debate it opened."""
+
+import pytest
+
+from autogestion.decisions import services
+from autogestion.decisions.models import Position
+
+pytestmark = pytest.mark.e2e
+
+
+def _log_in(page, person):
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", person.email)
+    page.fill("input[name=password]", "pw-secret-123")
+    with page.expect_navigation():
+        page.click('main form[action$="/accounts/login/"] button[type=submit]')
+
+
+def _take(page, stance, **fields):
+    page.check(f'#position-form input[name=stance][value="{stance}"]')
+    for name, value in fields.items():
+        page.fill(f"#position-form textarea[name={name}]", value)
+    with page.expect_navigation() as navigation:
+        page.click("#position-form button[type=submit]")
+    return navigation.value.status
+
+
+def test_positions_then_the_computed_outcome(live_server, world, browser):
+    proposal = services.create_proposal(actor=world["member"], body=world["coop"],
+                                        title="Join the network", text="We join it.",
+                                        decision_class="orientation")
+    url = f"/proposals/{proposal.pk}/"
+
+    member = browser.new_context(locale="en-US", base_url=live_server.url).new_page()
+    _log_in(member, world["member"])
+    member.goto(url)
+    assert _take(member, "agree") == 200
+    assert Position.objects.get(person=world["member"]).stance == "agree"
+    assert _take(member, "reservations", note="The fee") == 200
+    assert _take(member, "veto", reason="A charter we never read") == 400  # no counter
+    assert "counter-proposal" in member.locator("[role=alert]").inner_text()
+    assert Position.objects.get(person=world["member"]).stance == "reservations"
+    assert _take(member, "veto", reason="A charter we never read",
+                 counter_proposal="Observe for a year") == 200
+
+    coordinator = browser.new_context(locale="en-US", base_url=live_server.url).new_page()
+    _log_in(coordinator, world["coordinator"])
+    coordinator.goto(url)
+    coordinator.check('#position-form input[name=stance][value="stand_aside"]')
+    with coordinator.expect_navigation():
+        coordinator.click("#position-form button[type=submit]")
+    with coordinator.expect_navigation():
+        coordinator.click('#facilitation form:has(input[value=close]) button')
+    heading = coordinator.locator("#round h2").first.inner_text()
+    assert "postponed" in heading.lower()
+    assert coordinator.locator("#arithmetic").inner_text().startswith("Blocking vetoes: 1")
+    assert coordinator.locator("#star-debate .card").count() == 1
+    member.context.close()
+    coordinator.context.close()
