@@ -106,3 +106,18 @@ def test_redis_cache_and_channel_layer(settings):
         return message
 
     assert async_to_sync(roundtrip)() == {"type": "hello", "n": 1}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "url", "data"), [
+    ("get", "/api/bodies/a%00b", None),
+    ("get", "/bodies/?q=a%00b", None),
+    ("post", "/api/bodies/cit/progress", '{"text": "a\\u0000b"}'),
+])
+def test_nul_characters_are_refused_not_crashed_on(world, method, url, data):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world["member"])
+    kwargs = {"content_type": "application/json", "data": data} if data else {}
+    response = getattr(client, method)(url, **kwargs)
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from autogestion.cooperatives.models import Membership
+from autogestion.core import clock
 
 from . import permissions
 from .models import Comment, Decision, Position, Proposal, Round, StarGroup
@@ -49,7 +49,9 @@ def proposal_page(proposal: Proposal, user, show_names_limit: int = 200) -> Prop
             .select_related("spokesperson", "debate__round").prefetch_related("members__person")
         page.star_groups = list(star.order_by("debate__round__number", "number"))
     if current is not None:
-        members = Membership.objects.filter(body=proposal.body, status="active")
+        from .services import eligible_memberships
+
+        members = eligible_memberships(proposal.body, Method(proposal.method), clock.now())
         page.eligible_count = members.count()
         missing = members.exclude(person__positions__round=current).select_related("person") \
             .order_by("person__display_name")
@@ -67,7 +69,7 @@ def _anonymous(proposal) -> bool:
 
 def proposals_of(body, status: str | None = None):
     found = Proposal.objects.filter(body=body).select_related("author").annotate(
-        round_count=Count("rounds", distinct=True))
+        round_count=Count("rounds", distinct=True)).order_by("-created_at", "-pk")
     if status:
         found = found.filter(status=status)
     return found

@@ -74,7 +74,7 @@ def _message(refusal: Refusal) -> DomainError:
     if code == "reservations_need_note":
         return DomainError(_("Write your reservations."), field="note")
     if code == "bad_transition":
-        return Conflict(_("This proposal is %(current)s: that is not possible now.")
+        return Conflict(_("Not possible now: the proposal's status is “%(current)s”.")
                         % {"current": _status_label(details["current"])})
     if code == "bad_group_size":
         return DomainError(_("Star debate groups have 4 to 8 people."), field="group_size")
@@ -140,11 +140,15 @@ def update_decision_settings(*, actor, body: Body, **fields) -> DecisionSettings
     for name, value in fields.items():
         if name in bounds:
             low, high = bounds[name]
-            if not isinstance(value, int) or not low <= value <= high:
+            if isinstance(value, bool) or not isinstance(value, int) \
+                    or not low <= value <= high:
                 raise DomainError(_("%(field)s goes from %(low)s to %(high)s.")
                                   % {"field": DecisionSettings._meta.get_field(name)
                                      .verbose_name, "low": low, "high": high}, field=name)
-        elif name not in {"concerned_veto_blocks", "anonymous_ballots"}:
+        elif name in {"concerned_veto_blocks", "anonymous_ballots"}:
+            if not isinstance(value, bool):
+                raise DomainError(_("Answer yes or no."), field=name)
+        else:
             raise DomainError(_("Unknown setting: %(name)s") % {"name": name}, field=name)
         setattr(current, name, value)
     current.save()
@@ -196,11 +200,12 @@ def create_proposal(*, actor, body: Body, title: str, text: str, decision_class:
             "classes": ", ".join(str(c.label) for c in ClassChoice)},
             field="decision_class") from None
     required = policy_of(body)[decision_class]
-    chosen = Method(method) if method else required
     try:
+        chosen = Method(method) if method else required
         rules.check_method(required, chosen)
     except ValueError:
-        raise DomainError(_("Unknown method."), field="method") from None
+        raise DomainError(_("Unknown method: choose consent, consensus or majority."),
+                          field="method") from None
     except Refusal as refusal:
         refusal.details["required_class"] = decision_class
         raise _message(refusal) from None
@@ -251,9 +256,16 @@ def refer_to_parent(*, actor, proposal: Proposal) -> Proposal:
     current = proposal.rounds.filter(closed_at__isnull=True).first()
     if current is None or current.positions.exists() or proposal.rounds.count() > 1:
         raise Conflict(_("Refer a proposal before anyone takes a position on it."))
+    # The parent decides by its own policy: never by a weaker method than it requires.
+    required = policy_of(body.parent)[DecisionClass(proposal.decision_class)]
+    if Method(proposal.method) not in rules.allowed_methods(required):
+        proposal.method = required
+    if proposal.method == Method.MAJORITY and body.parent.kind != Kind.COOPERATIVE:
+        raise DomainError(_("Majority votes are for the general meeting of a cooperative."),
+                          field="method")
     proposal.referred_from = body
     proposal.body = body.parent
-    proposal.save(update_fields=["referred_from", "body"])
+    proposal.save(update_fields=["referred_from", "body", "method"])
     ProposalEvent.objects.create(proposal=proposal, status=proposal.status, actor=actor,
                                  note=f"referred from {body.slug}")
     transaction.on_commit(lambda: notify_round(current.pk, "round_open"))
@@ -262,12 +274,16 @@ def refer_to_parent(*, actor, proposal: Proposal) -> Proposal:
 
 # Positions --------------------------------------------------------------------------
 
-def _eligible_memberships(body: Body, method: Method, now: datetime):
+def eligible_memberships(body: Body, method: Method, now: datetime):
+    """Who may take a position: active members; for a legal vote, those of enough
+    seniority and, in a cooperative with colleges, those who belong to a college."""
     members = Membership.objects.filter(body=body, status="active")
     if method == Method.MAJORITY:
         days = settings_of(body).min_seniority_days
         if days:
             members = members.filter(joined_at__lte=now - timedelta(days=days))
+        if body.kind == Kind.COOPERATIVE and body.colleges.exists():
+            members = members.filter(college__isnull=False)
     return members
 
 
@@ -292,8 +308,13 @@ def take_position(*, person, round_id: int, stance: str, note: str = "", reason:
     if round_.closed_at is not None or (round_.deadline and now >= round_.deadline):
         raise Conflict(_("This round is closed: positions are no longer taken."))
     method = Method(proposal.method)
-    membership = _eligible_memberships(body, method, now).filter(person=person).first()
+    membership = eligible_memberships(body, method, now).filter(person=person).first()
     if membership is None:
+        if method == Method.MAJORITY and body.colleges.exists() and not Membership.objects \
+                .filter(body=body, person=person, status="active", college__isnull=False) \
+                .exists():
+            raise PermissionDenied(_("Legal votes here are counted by college: you belong to "
+                                     "none. Ask a coordinator to set your college."))
         raise PermissionDenied(_("You do not have voting rights yet: %(days)s days of "
                                  "membership are needed.")
                                % {"days": settings_of(body).min_seniority_days})
@@ -357,7 +378,7 @@ def _context(round_: Round, now: datetime) -> rules.Context:
     proposal, body = round_.proposal, round_.proposal.body
     method = Method(proposal.method)
     body_settings = settings_of(body)
-    eligible = _eligible_memberships(body, method, now)
+    eligible = eligible_memberships(body, method, now)
     weights, per_college = {}, {}
     if method == Method.MAJORITY and body.kind == Kind.COOPERATIVE:
         weights = {c.pk: c.weight_percent for c in body.colleges.all()}

@@ -171,8 +171,10 @@ def proposal_detail(request, proposal_id):
 def not_positioned(request, proposal_id):
     """The live list of who has not taken a position yet (R15), refreshed by htmx."""
     proposal = _visible_proposal(request, proposal_id)
+    secret = proposal.method == "majority" and services.settings_of(
+        proposal.body).anonymous_ballots
     return render(request, "decisions/_not_positioned.html",
-                  {"page": queries.proposal_page(proposal, request.user)})
+                  {"page": queries.proposal_page(proposal, request.user), "secret": secret})
 
 
 def _refused(request, proposal, exc: DomainError, **extra):

@@ -1,0 +1,652 @@
+"""Proposals, rounds, positions, star debates and the register of decisions through the
+API (DOMAIN.md R1, R5, R15).
+
+Each endpoint parses its input, checks that the caller may see the body deciding the
+proposal (a closed body's proposals answer 404 to others, as if they did not exist),
+calls one service of `services.py` and shapes the answer. Refusals come from the
+services as DomainError subclasses, which core/api.py turns into 400/403/404/409 with
+the message and the field.
+
+Datetimes are answered in the platform's time zone (settings.TIME_ZONE) with their
+offset; a datetime sent without an offset is read in that zone.
+
+Secret ballots (a majority vote in a body with `anonymous_ballots`) never name anyone:
+no named positions, and who has not voted yet is only counted, because the list of
+names changing between two readings of the live counts would tell who voted what.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import AfterValidator
+
+from autogestion.assemblies.models import AgendaItem
+from autogestion.assemblies.rules import localize
+from autogestion.cooperatives.models import Body
+from autogestion.core import markdown
+from autogestion.core.api import public
+from autogestion.core.errors import Conflict, DomainError, NotFound
+
+from . import permissions, queries, rules, services
+from .models import (
+    Comment,
+    Decision,
+    MethodChoice,
+    OutcomeChoice,
+    Position,
+    Proposal,
+    Round,
+    StarGroup,
+    StatusChoice,
+)
+
+router = Router(tags=["decisions"])
+
+MAX_PAGE = 200
+DEFAULT_PAGE = 50
+# Dates far from ours are typing mistakes; they would also overflow time zone arithmetic.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+# Numbers the database cannot hold are refused as input (422) instead of reaching it.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+MAX_OFFSET = 10**9
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL stores no NUL character: refused as input rather than failing there.
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+
+# Schemas -----------------------------------------------------------------------------
+
+class ProposalSummary(Schema):
+    id: int
+    title: str
+    status: str
+    decision_class: str
+    method: str
+    author: str | None
+    referred_from: str | None = Field(description="Slug of the group that referred it here.")
+    round_count: int
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class ProposalIn(Schema):
+    title: Text
+    text: Text = Field(description="Markdown.")
+    decision_class: Text = Field(description="statutes, orientation, exclusion, executive or "
+                                            "legal_act.")
+    method: Text | None = Field(None, description="consent, consensus or majority; by default "
+                                                 "the body's policy for the class. Never "
+                                                 "weaker than the policy.")
+    deadline: datetime | None = Field(None, description="When round 1 closes by itself. "
+                                                        "Without an offset, read in the "
+                                                        "platform's time zone.")
+    agenda_item_id: Id | None = None
+    amends: list[Id] = Field(default_factory=list, max_length=100,
+                              description="Adopted proposals of the same body it amends.")
+    concerned_person_id: Id | None = Field(None, description="For an exclusion: the person "
+                                                              "it is about.")
+
+
+class PolicyOut(Schema):
+    policy: dict[str, str] = Field(description="Class of decision → method.")
+    allowed: dict[str, list[str]] = Field(description="Class → the methods a proposer may "
+                                                      "choose (the policy's or stronger).")
+    concerned_veto_blocks: bool
+    anonymous_ballots: bool
+    star_group_size: int
+    quorum_percent: int
+    threshold_percent: int
+    min_seniority_days: int
+    can_change: bool
+
+
+class PolicyIn(Schema):
+    policy: dict[Text, Text] | None = Field(None, description="Class of decision → method; "
+                                                            "classes left out keep theirs.")
+    concerned_veto_blocks: bool | None = Field(None, strict=True)
+    anonymous_ballots: bool | None = Field(None, strict=True)
+    # Strict: JSON `true` is not one person, nor "6" a number.
+    star_group_size: int | None = Field(None, strict=True)
+    quorum_percent: int | None = Field(None, strict=True)
+    threshold_percent: int | None = Field(None, strict=True)
+    min_seniority_days: int | None = Field(None, strict=True)
+
+
+class RoundOut(Schema):
+    number: int
+    text: str
+    opened_at: datetime
+    deadline: datetime | None
+    closed_at: datetime | None
+    outcome: str | None
+    eligible: int | None = Field(description="Members entitled to take part, counted when "
+                                             "the round closed.")
+    result: dict[str, Any] | None = Field(description="The arithmetic of the closed round, "
+                                                      "as stored.")
+
+
+class MyPositionOut(Schema):
+    round: int
+    stance: str
+    note: str
+    reason: str
+    counter_proposal: str
+    updated_at: datetime
+
+
+class NamedPositionOut(Schema):
+    person: str
+    stance: str
+    note: str
+    reason: str
+    counter_proposal: str
+    updated_at: datetime
+
+
+class StarGroupOut(Schema):
+    id: int
+    round: int
+    number: int
+    spokesperson: str | None
+    members: list[str]
+    summary: str
+    summary_at: datetime | None
+
+
+class CommentOut(Schema):
+    id: int
+    author: str | None
+    text: str
+    created_at: datetime
+
+
+class ProposalDetail(Schema):
+    id: int
+    title: str
+    text: str
+    text_html: str
+    status: str
+    decision_class: str
+    method: str
+    required_method: str = Field(description="What the body's policy requires for the class.")
+    body: str
+    body_name: str
+    referred_from: str | None
+    author: str | None
+    concerned_person: str | None
+    agenda_item_id: int | None
+    amends: list[int]
+    created_at: datetime
+    decided_at: datetime | None
+    secret_ballot: bool
+    rounds: list[RoundOut]
+    current_round: int | None = Field(description="Number of the open round, if any.")
+    counts_round: int | None = Field(description="The round `counts` are about: the open "
+                                                 "one, or else the last.")
+    counts: dict[str, int] = Field(description="Positions per stance.")
+    positions_taken: int
+    eligible_count: int = Field(description="Active members of the body (open round).")
+    my_position: MyPositionOut | None
+    positions: list[NamedPositionOut] = Field(description="Named positions of that round "
+                                                          "(never for secret ballots; at "
+                                                          "most 200).")
+    not_positioned: list[str] = Field(description="Members who have not taken a position in "
+                                                  "the open round (R15; at most 200 names, "
+                                                  "none for secret ballots).")
+    not_positioned_count: int
+    star_groups: list[StarGroupOut]
+    comments: list[CommentOut]
+    can_take_position: bool
+    can_facilitate: bool
+    can_revise: bool
+    can_comment: bool
+
+
+class PositionIn(Schema):
+    stance: Text
+    note: Text = ""
+    reason: Text = ""
+    counter_proposal: Text = ""
+
+
+class DeadlineIn(Schema):
+    deadline: datetime = Field(description="Without an offset, read in the platform's time "
+                                           "zone.")
+
+
+class RevisionIn(Schema):
+    text: Text
+    deadline: datetime | None = None
+
+
+class CommentIn(Schema):
+    text: Text
+
+
+class SummaryIn(Schema):
+    summary: Text
+
+
+class DecisionOut(Schema):
+    id: int
+    proposal_id: int
+    body: str
+    body_name: str
+    title: str
+    decision_class: str
+    method: str
+    outcome: str
+    decided_at: datetime
+    round: int
+    participants: int | None
+    eligible: int | None
+
+
+class DecisionPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[DecisionOut]
+
+
+class RegisterQuery(Schema):
+    q: Text = Field("", max_length=200, description="Words in the title or the text.")
+    body: Text = Field("", max_length=80, description="Short name of the body.")
+    method: Text = ""
+    outcome: Text = ""
+    date_from: Text = Field("", alias="from", description="YYYY-MM-DD, included.")
+    date_to: Text = Field("", alias="to", description="YYYY-MM-DD, included.")
+    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class ListQuery(Schema):
+    status: Text = ""
+    limit: int = Field(100, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+# Reading the path and the input ------------------------------------------------------
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _aware(moment: datetime | None, field: str) -> datetime | None:
+    """A datetime without offset is wall-clock time in the platform's zone."""
+    if moment is None:
+        return None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise DomainError(_("Give a date between the years %(first)s and %(last)s.")
+                          % {"first": FIRST_YEAR, "last": LAST_YEAR}, field=field)
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return localize(moment, _zone())
+    return moment
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return timezone.localtime(moment, _zone()) if moment is not None else None
+
+
+def _parse_day(text: str, field: str) -> date | None:
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is None or len(text) != 10 or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DomainError(_("“%(value)s” is not a date: write it as YYYY-MM-DD, for example "
+                            "2026-01-31.") % {"value": text[:40]}, field=field)
+    return day
+
+
+def _choice(value: str, choices, field: str) -> str:
+    if value and value not in choices.values:
+        raise DomainError(_("Choose one of: %(values)s.")
+                          % {"values": ", ".join(choices.values)}, field=field)
+    return value
+
+
+def _visible_body(request, slug: str) -> Body:
+    body = Body.objects.filter(slug=slug).first() if "\x00" not in slug else None
+    if body is None:
+        raise NotFound(_("There is no body with the short name “%(slug)s”.") % {"slug": slug})
+    if not permissions.can_view_proposals(request.user, body):
+        raise NotFound(_("The proposals of %(body)s are visible to its members only.")
+                       % {"body": body.name})
+    return body
+
+
+def _visible_proposal(request, proposal_id: int) -> Proposal:
+    proposal = (Proposal.objects.select_related("body", "author", "concerned_person",
+                                                "referred_from")
+                .filter(pk=proposal_id).first())
+    if proposal is None or not permissions.can_view_proposals(request.user, proposal.body):
+        raise NotFound(_("There is no proposal with this number."))
+    return proposal
+
+
+def _open_round(proposal: Proposal) -> Round:
+    current = proposal.rounds.filter(closed_at__isnull=True).first()
+    if current is None:
+        raise Conflict(_("No round is open on this proposal: it is %(status)s.")
+                       % {"status": StatusChoice(proposal.status).label})
+    return current
+
+
+def _renamed(exc: DomainError, fields: dict[str, str]) -> DomainError:
+    """The service names its own arguments; the answer names the request's fields."""
+    if exc.field in fields:
+        exc.field = fields[exc.field]
+    return exc
+
+
+# Shaping the answers -----------------------------------------------------------------
+
+def _name(person) -> str | None:
+    return person.public_name if person is not None else None
+
+
+def _summary_out(p: Proposal) -> dict:
+    return {"id": p.pk, "title": p.title, "status": p.status,
+            "decision_class": p.decision_class, "method": p.method, "author": _name(p.author),
+            "referred_from": p.referred_from.slug if p.referred_from_id else None,
+            "round_count": p.round_count, "created_at": _local(p.created_at),
+            "decided_at": _local(p.decided_at)}
+
+
+def _policy_out(request, body: Body) -> dict:
+    policy = services.policy_of(body)
+    current = services.settings_of(body)
+    return {
+        "policy": {c.value: m.value for c, m in policy.items()},
+        "allowed": {c.value: [m.value for m in rules.allowed_methods(m)]
+                    for c, m in policy.items()},
+        "concerned_veto_blocks": current.concerned_veto_blocks,
+        "anonymous_ballots": current.anonymous_ballots,
+        "star_group_size": current.star_group_size,
+        "quorum_percent": current.quorum_percent,
+        "threshold_percent": current.threshold_percent,
+        "min_seniority_days": current.min_seniority_days,
+        "can_change": bool(permissions.can_facilitate(request.user, body)),
+    }
+
+
+def _round_out(r: Round) -> dict:
+    closed = r.closed_at is not None
+    return {"number": r.number, "text": r.text, "opened_at": _local(r.opened_at),
+            "deadline": _local(r.deadline), "closed_at": _local(r.closed_at),
+            "outcome": r.outcome or None, "eligible": r.eligible if closed else None,
+            "result": r.result if closed else None}
+
+
+def _star_group_out(g: StarGroup) -> dict:
+    return {"id": g.pk, "round": g.debate.round.number, "number": g.number,
+            "spokesperson": _name(g.spokesperson),
+            "members": sorted(m.person.public_name for m in g.members.all()),
+            "summary": g.summary, "summary_at": _local(g.summary_at)}
+
+
+def _comment_out(c: Comment) -> dict:
+    return {"id": c.pk, "author": _name(c.author), "text": c.text,
+            "created_at": _local(c.created_at)}
+
+
+def _position_out(p: Position) -> dict:
+    return {"person": p.person.public_name, "stance": p.stance, "note": p.note,
+            "reason": p.reason, "counter_proposal": p.counter_proposal,
+            "updated_at": _local(p.updated_at)}
+
+
+def _detail(request, proposal: Proposal) -> dict:
+    """The proposal page as data: a fixed number of queries whatever the number of
+    members and positions."""
+    user, body = request.user, proposal.body
+    page = queries.proposal_page(proposal, user)
+    secret = proposal.method == rules.Method.MAJORITY and services.settings_of(body) \
+        .anonymous_ballots
+    shown = page.current or (page.rounds[-1] if page.rounds else None)
+    numbers = {r.pk: r.number for r in page.rounds}
+    mine = page.my_position
+    is_author = user.is_authenticated and proposal.author_id == user.pk
+    can_facilitate = bool(permissions.can_facilitate(user, body))
+    return {
+        "id": proposal.pk, "title": proposal.title, "text": proposal.text,
+        "text_html": str(markdown.render(proposal.text)), "status": proposal.status,
+        "decision_class": proposal.decision_class, "method": proposal.method,
+        "required_method": services.policy_of(body)[
+            rules.DecisionClass(proposal.decision_class)].value,
+        "body": body.slug, "body_name": body.name,
+        "referred_from": proposal.referred_from.slug if proposal.referred_from_id else None,
+        "author": _name(proposal.author), "concerned_person": _name(proposal.concerned_person),
+        "agenda_item_id": proposal.agenda_item_id,
+        "amends": sorted(proposal.amends.values_list("pk", flat=True)),
+        "created_at": _local(proposal.created_at), "decided_at": _local(proposal.decided_at),
+        "secret_ballot": secret,
+        "rounds": [_round_out(r) for r in page.rounds],
+        "current_round": page.current.number if page.current else None,
+        "counts_round": shown.number if shown else None,
+        "counts": page.counts, "positions_taken": sum(page.counts.values()),
+        "eligible_count": page.eligible_count,
+        "my_position": None if mine is None else {
+            "round": numbers.get(mine.round_id), "stance": mine.stance, "note": mine.note,
+            "reason": mine.reason, "counter_proposal": mine.counter_proposal,
+            "updated_at": _local(mine.updated_at)},
+        "positions": [] if secret else [_position_out(p) for p in page.positions],
+        "not_positioned": [] if secret else [p.public_name for p in page.not_positioned],
+        "not_positioned_count": page.not_positioned_count,
+        "star_groups": [_star_group_out(g) for g in page.star_groups],
+        "comments": [_comment_out(c) for c in page.comments],
+        "can_take_position": page.current is not None
+        and bool(permissions.can_take_position(user, body)),
+        "can_facilitate": can_facilitate,
+        "can_revise": can_facilitate or is_author,
+        "can_comment": bool(permissions.can_comment(user, body)),
+    }
+
+
+def _after_change(request, proposal_id: int) -> dict:
+    return _detail(request, _visible_proposal(request, proposal_id))
+
+
+def _decision_out(d: Decision) -> dict:
+    result = d.round.result or {}
+    return {"id": d.pk, "proposal_id": d.proposal_id, "body": d.body.slug,
+            "body_name": d.body.name, "title": d.title, "decision_class": d.decision_class,
+            "method": d.method, "outcome": d.outcome, "decided_at": _local(d.decided_at),
+            "round": d.round.number, "participants": result.get("participants"),
+            "eligible": result.get("eligible")}
+
+
+# A body's proposals and policy -------------------------------------------------------
+
+@router.get("/bodies/{slug}/proposals", response=list[ProposalSummary], auth=public)
+def list_proposals(request, slug: str, filters: Query[ListQuery]):
+    """The body's proposals, newest first; `status` filters (open, postponed, amendable,
+    adopted, withdrawn)."""
+    body = _visible_body(request, slug)
+    status = _choice(filters.status, StatusChoice, "status")
+    # Explicit order: Meta.ordering does not apply to the annotated (GROUP BY) query.
+    found = (queries.proposals_of(body, status or None).select_related("referred_from")
+             .order_by("-created_at", "-pk"))
+    return [_summary_out(p) for p in found[filters.offset:filters.offset + filters.limit]]
+
+
+@router.post("/bodies/{slug}/proposals", response={201: ProposalDetail})
+def create_proposal(request, slug: str, payload: ProposalIn):
+    """A member puts a proposal to the body; round 1 opens at once."""
+    body = _visible_body(request, slug)
+    method = _choice(payload.method or "", MethodChoice, "method")
+    agenda_item = None
+    if payload.agenda_item_id is not None:
+        agenda_item = (AgendaItem.objects.select_related("meeting__series")
+                       .filter(pk=payload.agenda_item_id, meeting__series__body=body).first())
+        if agenda_item is None:
+            raise DomainError(_("%(body)s has no agenda item with this number.")
+                              % {"body": body.name}, field="agenda_item_id")
+    concerned = None
+    if payload.concerned_person_id is not None:
+        concerned = get_user_model().objects.filter(pk=payload.concerned_person_id,
+                                                    is_active=True).first()
+        if concerned is None:
+            raise DomainError(_("There is no person with this number."),
+                              field="concerned_person_id")
+    wanted = set(payload.amends)
+    amended = list(Proposal.objects.filter(pk__in=wanted, body=body))
+    if len(amended) != len(wanted):
+        raise DomainError(_("A proposal amends adopted decisions of the same body."),
+                          field="amends")
+    try:
+        proposal = services.create_proposal(
+            actor=request.user, body=body, title=payload.title, text=payload.text,
+            decision_class=payload.decision_class, method=method or None,
+            deadline=_aware(payload.deadline, "deadline"), agenda_item=agenda_item,
+            amends=amended, concerned_person=concerned)
+    except DomainError as exc:
+        raise _renamed(exc, {"agenda_item": "agenda_item_id",
+                             "concerned_person": "concerned_person_id"}) from None
+    return Status(201, _after_change(request, proposal.pk))
+
+
+@router.get("/bodies/{slug}/decision-policy", response=PolicyOut, auth=public)
+def get_policy(request, slug: str):
+    """Which method each class of decision takes in the body, and how it decides."""
+    return _policy_out(request, _visible_body(request, slug))
+
+
+@router.put("/bodies/{slug}/decision-policy", response=PolicyOut)
+def put_policy(request, slug: str, payload: PolicyIn):
+    """Coordinators change the policy and settings; fields left out keep their value.
+    All or nothing: one refused value and nothing changes."""
+    body = _visible_body(request, slug)
+    changes = {name: value for name, value in payload.dict(exclude={"policy"}).items()
+               if value is not None}
+    with transaction.atomic():
+        for decision_class, method in (payload.policy or {}).items():
+            try:
+                services.set_policy(actor=request.user, body=body,
+                                    decision_class=decision_class, method=method)
+            except DomainError as exc:
+                raise _renamed(exc, {"method": f"policy.{decision_class}"}) from None
+        services.update_decision_settings(actor=request.user, body=body, **changes)
+    return _policy_out(request, body)
+
+
+# One proposal ------------------------------------------------------------------------
+
+@router.get("/proposals/{proposal_id}", response=ProposalDetail, auth=public)
+def get_proposal(request, proposal_id: int):
+    """The proposal with its rounds and their results, the open round's counts, who has
+    not taken a position yet, the star debate and the discussion."""
+    return _detail(request, _visible_proposal(request, proposal_id))
+
+
+@router.post("/proposals/{proposal_id}/position", response=MyPositionOut)
+def take_position(request, proposal_id: int, payload: PositionIn):
+    """Take or change one's position on the open round (members of the body only)."""
+    proposal = _visible_proposal(request, proposal_id)
+    current = _open_round(proposal)
+    position = services.take_position(
+        person=request.user, round_id=current.pk, stance=payload.stance, note=payload.note,
+        reason=payload.reason, counter_proposal=payload.counter_proposal)
+    return {"round": current.number, "stance": position.stance, "note": position.note,
+            "reason": position.reason, "counter_proposal": position.counter_proposal,
+            "updated_at": _local(position.updated_at)}
+
+
+@router.post("/proposals/{proposal_id}/close", response=ProposalDetail)
+def close_round(request, proposal_id: int):
+    """A coordinator closes the open round; the rules decide its outcome."""
+    proposal = _visible_proposal(request, proposal_id)
+    services.close_round(actor=request.user, round_id=_open_round(proposal).pk)
+    return _after_change(request, proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/extend", response=ProposalDetail)
+def extend_round(request, proposal_id: int, payload: DeadlineIn):
+    """A coordinator gives the open round more time (R15)."""
+    proposal = _visible_proposal(request, proposal_id)
+    current = _open_round(proposal)
+    services.extend_round(actor=request.user, round_id=current.pk,
+                          deadline=_aware(payload.deadline, "deadline"))
+    return _after_change(request, proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/revise", response=ProposalDetail)
+def revise(request, proposal_id: int, payload: RevisionIn):
+    """The author or a coordinator publishes the revised text: the next round opens."""
+    _visible_proposal(request, proposal_id)
+    services.open_next_round(actor=request.user, proposal_id=proposal_id, text=payload.text,
+                             deadline=_aware(payload.deadline, "deadline"))
+    return _after_change(request, proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/withdraw", response=ProposalDetail)
+def withdraw(request, proposal_id: int):
+    _visible_proposal(request, proposal_id)
+    services.withdraw_proposal(actor=request.user, proposal_id=proposal_id)
+    return _after_change(request, proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/refer", response=ProposalDetail)
+def refer(request, proposal_id: int):
+    """A group refers the question to the body it belongs to, before anyone took a
+    position (R1)."""
+    proposal = _visible_proposal(request, proposal_id)
+    services.refer_to_parent(actor=request.user, proposal=proposal)
+    return _after_change(request, proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/comments", response={201: CommentOut})
+def add_comment(request, proposal_id: int, payload: CommentIn):
+    _visible_proposal(request, proposal_id)
+    comment = services.add_comment(person=request.user, proposal_id=proposal_id,
+                                   text=payload.text)
+    return Status(201, _comment_out(comment))
+
+
+@router.post("/star-groups/{group_id}/summary", response=StarGroupOut)
+def write_summary(request, group_id: int, payload: SummaryIn):
+    """The group's spokesperson (or a coordinator) sends back its summary."""
+    group = (StarGroup.objects.select_related("debate__round__proposal__body")
+             .filter(pk=group_id).first())
+    if group is None or not permissions.can_view_proposals(
+            request.user, group.debate.round.proposal.body):
+        raise NotFound(_("There is no such group."))
+    services.write_star_summary(person=request.user, group_id=group_id,
+                                summary=payload.summary)
+    group = (StarGroup.objects.select_related("debate__round", "spokesperson")
+             .prefetch_related("members__person").get(pk=group_id))
+    return _star_group_out(group)
+
+
+# The register ------------------------------------------------------------------------
+
+@router.get("/decisions", response=DecisionPage, auth=public)
+def register(request, filters: Query[RegisterQuery]):
+    """Decisions of the bodies the caller may see (open bodies' are public), newest
+    first, filtered by words, body, method, outcome and dates."""
+    found = queries.register(
+        request.user, text=filters.q.strip(), body_slug=filters.body,
+        method=_choice(filters.method, MethodChoice, "method"),
+        outcome=_choice(filters.outcome, OutcomeChoice, "outcome"),
+        date_from=_parse_day(filters.date_from, "from"),
+        date_to=_parse_day(filters.date_to, "to"))
+    items = found[filters.offset:filters.offset + filters.limit]
+    return {"count": found.count(), "limit": filters.limit, "offset": filters.offset,
+            "items": [_decision_out(d) for d in items]}
