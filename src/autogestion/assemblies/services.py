@@ -411,7 +411,10 @@ def fix_agenda(*, actor, occurrence: Occurrence) -> Meeting:
                                 undecided) % {"n": undecided})
     meeting.agenda_published_at = clock.now()
     meeting.save(update_fields=["agenda_published_at"])
-    transaction.on_commit(lambda: notify_members(meeting.pk, ReminderKind.AGENDA_PUBLISHED))
+    from .tasks import notify_members_task
+
+    transaction.on_commit(lambda: notify_members_task.enqueue(
+        meeting.pk, ReminderKind.AGENDA_PUBLISHED.value))
     return meeting
 
 
@@ -606,19 +609,18 @@ def notify_members(meeting_id: int, kind: ReminderKind) -> int:
 
 
 def _notify(occurrence: Occurrence, kind: ReminderKind) -> int:
-    series = occurrence.series
-    queued = 0
-    for person in _recipients(series.body):
-        with transaction.atomic():
-            meeting = _meeting_for(occurrence)
-            try:
-                with transaction.atomic():
-                    ReminderSent.objects.create(meeting=meeting, person=person, kind=kind)
-            except IntegrityError:
-                continue  # already told
+    with transaction.atomic():
+        meeting = _meeting_for(occurrence)
+        people = _recipients(occurrence.series.body)
+        already = set(ReminderSent.objects.filter(meeting=meeting, kind=kind)
+                      .values_list("person_id", flat=True))
+        fresh = [p for p in people if p.pk not in already]
+        ReminderSent.objects.bulk_create(
+            [ReminderSent(meeting=meeting, person=p, kind=kind) for p in fresh],
+            ignore_conflicts=True, batch_size=2000)
+        for person in fresh:
             queue_email(_reminder_email(occurrence, kind, person))
-            queued += 1
-    return queued
+    return len(fresh)
 
 
 def _reminder_email(occurrence: Occurrence, kind: ReminderKind, person) -> EmailMessage:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "autogestion.cooperatives",
     "autogestion.assemblies",
     "autogestion.decisions",
+    "autogestion.facilitation",
 ]
 
 MIDDLEWARE = [

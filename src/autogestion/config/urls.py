@@ -38,6 +38,7 @@ urlpatterns = [
     path("language/", accounts_views.set_language, name="set_language"),
     path("", include("autogestion.assemblies.urls")),
     path("", include("autogestion.decisions.urls")),
+    path("", include("autogestion.facilitation.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -222,7 +222,12 @@ class Membership(models.Model):
                 name="membership_left_has_dates",
             ),
         ]
-        indexes = [models.Index(fields=["body", "status"])]
+        indexes = [
+            models.Index(fields=["body", "status"]),
+            # Counting who may vote, per college, without reading the rows (tallies).
+            models.Index(fields=["body", "status", "college", "joined_at"],
+                         name="membership_voting_rights"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.body} ({self.status})"

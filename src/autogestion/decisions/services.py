@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import formats, translation
@@ -239,7 +239,7 @@ def create_proposal(*, actor, body: Body, title: str, text: str, decision_class:
     ProposalEvent.objects.create(proposal=proposal, status=ProposalStatus.OPEN, actor=actor)
     round_ = Round.objects.create(proposal=proposal, number=1, text=text, opened_at=now,
                                   deadline=deadline)
-    transaction.on_commit(lambda: notify_round(round_.pk, "round_open"))
+    _notify_later(round_.pk, "round_open")
     return proposal
 
 
@@ -268,21 +268,25 @@ def refer_to_parent(*, actor, proposal: Proposal) -> Proposal:
     proposal.save(update_fields=["referred_from", "body", "method"])
     ProposalEvent.objects.create(proposal=proposal, status=proposal.status, actor=actor,
                                  note=f"referred from {body.slug}")
-    transaction.on_commit(lambda: notify_round(current.pk, "round_open"))
+    _notify_later(current.pk, "round_open")
     return proposal
 
 
 # Positions --------------------------------------------------------------------------
 
-def eligible_memberships(body: Body, method: Method, now: datetime):
+def eligible_memberships(body: Body, method: Method, now: datetime, *,
+                         body_settings: DecisionSettings | None = None,
+                         has_colleges: bool | None = None):
     """Who may take a position: active members; for a legal vote, those of enough
     seniority and, in a cooperative with colleges, those who belong to a college."""
     members = Membership.objects.filter(body=body, status="active")
     if method == Method.MAJORITY:
-        days = settings_of(body).min_seniority_days
+        days = (body_settings or settings_of(body)).min_seniority_days
         if days:
             members = members.filter(joined_at__lte=now - timedelta(days=days))
-        if body.kind == Kind.COOPERATIVE and body.colleges.exists():
+        if has_colleges is None:
+            has_colleges = body.kind == Kind.COOPERATIVE and body.colleges.exists()
+        if has_colleges:
             members = members.filter(college__isnull=False)
     return members
 
@@ -378,12 +382,13 @@ def _context(round_: Round, now: datetime) -> rules.Context:
     proposal, body = round_.proposal, round_.proposal.body
     method = Method(proposal.method)
     body_settings = settings_of(body)
-    eligible = eligible_memberships(body, method, now)
-    weights, per_college = {}, {}
+    weights = {}
     if method == Method.MAJORITY and body.kind == Kind.COOPERATIVE:
-        weights = {c.pk: c.weight_percent for c in body.colleges.all()}
-        per_college = dict(eligible.exclude(college__isnull=True).values_list("college_id")
-                           .annotate(n=Count("pk")).order_by())
+        weights = dict(body.colleges.values_list("pk", "weight_percent"))
+    eligible = eligible_memberships(body, method, now, body_settings=body_settings,
+                                    has_colleges=bool(weights))
+    # One pass over the members gives both the total and the count per college.
+    per_college = dict(eligible.values_list("college_id").annotate(n=Count("pk")).order_by())
     try:
         rules.check_college_weights(weights)
         majority = rules.MajorityRule(
@@ -393,10 +398,11 @@ def _context(round_: Round, now: datetime) -> rules.Context:
     except Refusal as refusal:
         raise _message(refusal) from None
     return rules.Context(
-        method=method, eligible=eligible.count(),
+        method=method, eligible=sum(per_college.values()),
         concerned_person_id=proposal.concerned_person_id,
         concerned_veto_blocks=body_settings.concerned_veto_blocks, majority=majority,
-        college_weights=weights, college_eligible=per_college)
+        college_weights=weights,
+        college_eligible={c: n for c, n in per_college.items() if c is not None})
 
 
 def _result_json(result: rules.Result) -> dict:
@@ -442,30 +448,36 @@ def close_round(*, actor, round_id: int, meeting=None) -> Round:
             meeting=meeting or (proposal.agenda_item.meeting if proposal.agenda_item else None))
     if result.outcome == Outcome.POSTPONED:
         _open_star_debate(round_)
-    transaction.on_commit(lambda: notify_round(round_.pk, "outcome"))
+    _notify_later(round_.pk, "outcome")
     return round_
 
 
 def _open_star_debate(round_: Round) -> StarDebate:
     """The participants of the round, split into small groups mixing people of different
-    working groups, each with a spokesperson."""
+    working groups, each with a spokesperson. Written in three bulk inserts, whatever
+    the number of participants."""
     body = round_.proposal.body
     size = settings_of(body).star_group_size
-    people = list(Position.objects.filter(round=round_).values_list("person_id", flat=True))
+    participants = Position.objects.filter(round=round_).values("person_id")
+    people = list(participants.values_list("person_id", flat=True))
     working_group = dict(
-        Membership.objects.filter(person_id__in=people, status="active", body__kind=Kind.GROUP,
-                                  body__path__startswith=body.path)
+        Membership.objects.filter(person_id__in=participants, status="active",
+                                  body__kind=Kind.GROUP, body__path__startswith=body.path)
         .exclude(body=body).order_by("body__path").values_list("person_id", "body_id"))
     try:
         groups = rules.star_groups([(p, working_group.get(p)) for p in people], size)
     except Refusal as refusal:
         raise _message(refusal) from None
     debate = StarDebate.objects.create(round=round_, group_size=size)
-    for number, members in enumerate(groups, start=1):
-        group = StarGroup.objects.create(debate=debate, number=number,
-                                         spokesperson_id=members[0])
-        StarGroupMember.objects.bulk_create(
-            [StarGroupMember(debate=debate, group=group, person_id=p) for p in members])
+    created = StarGroup.objects.bulk_create([
+        StarGroup(debate=debate, number=number, spokesperson_id=members[0])
+        for number, members in enumerate(groups, start=1)])
+    if not all(g.pk for g in created):  # backends that return no ids on bulk insert
+        created = list(debate.groups.order_by("number"))
+    StarGroupMember.objects.bulk_create([
+        StarGroupMember(debate=debate, group=group, person_id=person)
+        for group, members in zip(created, groups, strict=True) for person in members],
+        batch_size=5000)
     return debate
 
 
@@ -511,7 +523,7 @@ def open_next_round(*, actor, proposal_id: int, text: str,
     proposal.save(update_fields=["text"])
     round_ = Round.objects.create(proposal=proposal, number=last.number + 1, text=text,
                                   opened_at=now, deadline=deadline)
-    transaction.on_commit(lambda: notify_round(round_.pk, "round_open"))
+    _notify_later(round_.pk, "round_open")
     return round_
 
 
@@ -571,6 +583,14 @@ NOTICE_SUBJECTS = {
 }
 
 
+def _notify_later(round_id: int, kind: str) -> None:
+    """E-mails to the whole body leave from the task worker, after commit: a facilitator
+    closing a round of a thousand members does not wait for a thousand e-mails."""
+    from .tasks import notify_round_task
+
+    transaction.on_commit(lambda: notify_round_task.enqueue(round_id, kind))
+
+
 def notify_round(round_id: int, kind: str, people=None) -> int:
     round_ = Round.objects.select_related("proposal__body").filter(pk=round_id).first()
     if round_ is None:
@@ -579,16 +599,15 @@ def notify_round(round_id: int, kind: str, people=None) -> int:
     if people is None:
         people = User.objects.filter(memberships__body=body, memberships__status="active",
                                      email_reminders=True, is_active=True).distinct()
-    queued = 0
-    for person in people:
-        try:
-            with transaction.atomic():
-                Notice.objects.create(round=round_, person=person, kind=kind)
-        except IntegrityError:
-            continue
+    already = set(Notice.objects.filter(round=round_, kind=kind)
+                  .values_list("person_id", flat=True))
+    fresh = [p for p in people if p.pk not in already]
+    # The log first (one insert; a concurrent run's rows are skipped), then the e-mails.
+    Notice.objects.bulk_create([Notice(round=round_, person=p, kind=kind) for p in fresh],
+                               ignore_conflicts=True, batch_size=2000)
+    for person in fresh:
         queue_email(_notice_email(round_, kind, person))
-        queued += 1
-    return queued
+    return len(fresh)
 
 
 def _notice_email(round_: Round, kind: str, person) -> EmailMessage:

@@ -1,0 +1,320 @@
+"""Every write in a meeting room. Each action locks the room row, applies the pure rule,
+stores the new state and the speaking turns, logs the event, and after commit sends the
+new snapshot to every screen in the room."""
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from autogestion.assemblies import services as assemblies
+from autogestion.assemblies.queries import Occurrence
+from autogestion.core import clock
+from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+
+from . import permissions, queries, rules
+from .models import (
+    Gesture,
+    GestureKind,
+    Participant,
+    RoleKind,
+    Room,
+    RoomEvent,
+    RoomRole,
+    SelfDescription,
+    SpeakingTurn,
+)
+from .rules import HandKind, Refusal
+
+
+def _message(refusal: Refusal) -> DomainError:
+    code = refusal.code
+    texts = {
+        "already_in_list": _("Already on the list: a person is on it once."),
+        "already_asked": _("This process point is already asked; wait for it."),
+        "not_in_list": _("This person is not on the list."),
+        "not_skipped": _("This person was not skipped."),
+        "list_empty": _("Nobody is waiting to speak."),
+        "nobody_speaking": _("Nobody has the floor."),
+        "nothing_to_undo": _("There is nothing to undo."),
+    }
+    return Conflict(texts.get(code, code))
+
+
+def broadcast(room: Room) -> None:
+    """Send the room's new snapshot to every connected screen, after commit."""
+    data = queries.snapshot(room)
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(room.group_name, {"type": "room.update", "data": data})
+
+
+def _after(room: Room) -> None:
+    transaction.on_commit(lambda: broadcast(Room.objects.select_related(
+        "current_item").get(pk=room.pk)))
+
+
+def _locked(room_id: int) -> Room:
+    room = (Room.objects.select_for_update(of=("self",))
+            .select_related("meeting__series__body", "current_item").filter(pk=room_id).first())
+    if room is None:
+        raise NotFound(_("There is no such meeting room."))
+    return room
+
+
+def _participant(room: Room, person=None, name: str = "") -> Participant:
+    if person is not None:
+        key, label = f"p:{person.pk}", person.public_name
+    else:
+        name = (name or "").strip()
+        if not name:
+            raise DomainError(_("Write the name of the person who raised their hand."),
+                              field="name")
+        if len(name) > 100:
+            raise DomainError(_("Keep the name under 100 characters."), field="name")
+        key, label = f"n:{name}", name
+    participant, _created = Participant.objects.get_or_create(
+        room=room, key=key, defaults={"person": person, "name": label})
+    return participant
+
+
+@transaction.atomic
+def open_room(*, actor, occurrence: Occurrence) -> Room:
+    """The facilitator opens the room of a meeting and holds the facilitator role."""
+    body = occurrence.series.body
+    if not permissions.can_open_room(actor, body):
+        raise PermissionDenied(_("Only coordinators of %(body)s open its meeting room.")
+                               % {"body": body.name})
+    if occurrence.cancelled:
+        raise Conflict(_("This meeting is cancelled."))
+    meeting = assemblies.ensure_meeting(occurrence)
+    now = clock.now()
+    room, created = Room.objects.get_or_create(meeting=meeting,
+                                               defaults={"opened_by": actor, "opened_at": now})
+    if created:
+        RoomRole.objects.create(room=room, role=RoleKind.FACILITATOR, person=actor,
+                                assigned_at=now)
+        RoomEvent.objects.create(room=room, actor=actor, action="open", at=now)
+    elif room.closed_at is not None:
+        room.closed_at = None
+        room.save(update_fields=["closed_at"])
+    return room
+
+
+def _store(room: Room, state: rules.State, actor, action: str, who: str = "") -> None:
+    room.state = rules.to_data(state)
+    room.version += 1
+    room.save(update_fields=["state", "version", "speaker_started_at", "current_item",
+                             "item_started_at"])
+    RoomEvent.objects.create(room=room, actor=actor, action=action, who=who, at=clock.now())
+    _after(room)
+
+
+def _sync_turns(room: Room, before: rules.State, after: rules.State) -> None:
+    """Speaking turns in the database follow who has the floor."""
+    if before.speaker == after.speaker and before.speaker_kind == after.speaker_kind:
+        return
+    now = clock.now()
+    SpeakingTurn.objects.filter(room=room, ended_at__isnull=True).update(ended_at=now)
+    room.speaker_started_at = None
+    if after.speaker is not None:
+        participant = Participant.objects.get(room=room, key=after.speaker)
+        SpeakingTurn.objects.create(room=room, participant=participant,
+                                    kind=after.speaker_kind, agenda_item=room.current_item,
+                                    started_at=now)
+        room.speaker_started_at = now
+
+
+FACILITATOR_ACTIONS = {"next", "give_floor", "skip", "put_back", "undo", "end_turn",
+                       "add_guest", "lower_other", "reset_turns"}
+
+
+@transaction.atomic
+def act(*, actor, room_id: int, action: str, who: str = "", kind: str = HandKind.SPEAK,
+        name: str = "") -> Room:
+    """One action on the speaking list. Participants raise and lower their own hand;
+    the facilitator and co-facilitator run the list."""
+    room = _locked(room_id)
+    if room.closed_at is not None:
+        raise Conflict(_("The meeting room is closed."))
+    if action in FACILITATOR_ACTIONS:
+        if not permissions.can_facilitate(actor, room):
+            raise PermissionDenied(_("Only the facilitator runs the speaking list."))
+    elif not permissions.can_take_part(actor, room):
+        raise PermissionDenied(_("Log in to take part in the meeting."))
+    try:
+        kind = HandKind(kind or HandKind.SPEAK)
+    except ValueError:
+        raise DomainError(_("Unknown kind of hand."), field="kind") from None
+    before = queries.state_of(room)
+    try:
+        after = _apply(room, before, actor, action, who, kind, name)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    if action == "undo":
+        _undo_turn(room, before, after)
+    else:
+        _sync_turns(room, before, after)
+    _store(room, after, actor, action, who or (f"p:{actor.pk}" if actor else ""))
+    return room
+
+
+def _apply(room, state, actor, action, who, kind, name) -> rules.State:
+    if action == "raise":
+        participant = _participant(room, person=actor)
+        return rules.raise_hand(state, participant.key, kind)
+    if action == "lower":
+        return rules.lower_hand(state, f"p:{actor.pk}", kind)
+    if action == "add_guest":
+        participant = _participant(room, name=name)
+        return rules.raise_hand(state, participant.key, kind)
+    if action == "lower_other":
+        return rules.lower_hand(state, who)
+    if action == "next":
+        return rules.next_speaker(state)
+    if action == "give_floor":
+        hand = next((h for h in state.hands if h.who == who and h.kind == kind), None)
+        if hand is None:
+            raise Refusal("not_in_list")
+        return rules.give_floor(state, hand)
+    if action == "skip":
+        return rules.skip(state, who)
+    if action == "put_back":
+        return rules.put_back(state, who)
+    if action == "end_turn":
+        return rules.end_turn(state)
+    if action == "reset_turns":
+        return rules.reset_turns(state)
+    if action == "undo":
+        return rules.undo(state)
+    raise DomainError(_("Unknown action."), field="action")
+
+
+def _undo_turn(room: Room, before: rules.State, after: rules.State) -> None:
+    """Undoing a call gives the floor back as it was: the turn just started is deleted
+    (it never happened) and the previous speaker's turn goes on."""
+    if before.speaker == after.speaker and before.speaker_kind == after.speaker_kind:
+        return
+    last = SpeakingTurn.objects.filter(room=room).order_by("-started_at", "-pk").first()
+    if last is not None and before.speaker is not None and last.ended_at is None:
+        last.delete()
+    if after.speaker is not None:
+        previous = SpeakingTurn.objects.filter(room=room, participant__key=after.speaker) \
+            .order_by("-started_at", "-pk").first()
+        if previous is not None:
+            previous.ended_at = None
+            previous.save(update_fields=["ended_at"])
+            room.speaker_started_at = previous.started_at
+    else:
+        room.speaker_started_at = None
+
+
+@transaction.atomic
+def make_gesture(*, person, room_id: int, kind: str, hold: bool = False) -> Gesture:
+    room = _locked(room_id)
+    if not permissions.can_take_part(person, room):
+        raise PermissionDenied(_("Log in to take part in the meeting."))
+    if kind not in GestureKind.values:
+        raise DomainError(_("Unknown gesture."), field="kind")
+    now = clock.now()
+    # One gesture of a kind per person at a time: a new tap renews it.
+    Gesture.objects.filter(room=room, person=person, kind=kind).delete()
+    gesture = Gesture.objects.create(room=room, person=person, kind=kind, made_at=now,
+                                     held=hold, fades_at=None if hold else now + queries.FADE)
+    _after(room)
+    return gesture
+
+
+@transaction.atomic
+def release_gesture(*, person, room_id: int, kind: str) -> int:
+    room = _locked(room_id)
+    deleted, _detail = Gesture.objects.filter(room=room, person=person, kind=kind).delete()
+    _after(room)
+    return deleted
+
+
+@transaction.atomic
+def set_role(*, actor, room_id: int, role: str, person) -> RoomRole:
+    room = _locked(room_id)
+    if not permissions.can_facilitate(actor, room):
+        raise PermissionDenied(_("Only the facilitator assigns roles."))
+    if role not in RoleKind.values:
+        raise DomainError(_("Unknown role."), field="role")
+    body = room.meeting.series.body
+    if not body.memberships.filter(person=person, status="active").exists():
+        raise DomainError(_("%(person)s is not a member of %(body)s.")
+                          % {"person": person.public_name, "body": body.name}, field="person")
+    assigned, _created = RoomRole.objects.update_or_create(
+        room=room, role=role, defaults={"person": person, "assigned_at": clock.now()})
+    _after(room)
+    return assigned
+
+
+@transaction.atomic
+def set_current_item(*, actor, room_id: int, item_id: int | None) -> Room:
+    """Move to an agenda item: its timer starts; turns start again if the room counts
+    them per item."""
+    room = _locked(room_id)
+    if not permissions.can_keep_time(actor, room):
+        raise PermissionDenied(_("Only the facilitator or the timekeeper moves on."))
+    item = None
+    if item_id is not None:
+        item = room.meeting.agenda_items.filter(pk=item_id).first()
+        if item is None:
+            raise NotFound(_("This item is not on the agenda of this meeting."))
+    state = queries.state_of(room)
+    room.current_item = item
+    room.item_started_at = clock.now() if item else None
+    if room.reset_turns_per_item and item is not None:
+        state = rules.reset_turns(state)
+    _store(room, state, actor, "item", str(item_id or ""))
+    return room
+
+
+@transaction.atomic
+def update_room_settings(*, actor, room_id: int, speaker_limit_seconds: int | None = None,
+                         reset_turns_per_item: bool | None = None) -> Room:
+    room = _locked(room_id)
+    if not permissions.can_keep_time(actor, room):
+        raise PermissionDenied(_("Only the facilitator or the timekeeper sets the timers."))
+    if speaker_limit_seconds is not None and not 10 <= speaker_limit_seconds <= 3600:
+        raise DomainError(_("A speaker's time goes from 10 seconds to an hour (or none)."),
+                          field="speaker_limit_seconds")
+    room.speaker_limit_seconds = speaker_limit_seconds
+    if reset_turns_per_item is not None:
+        room.reset_turns_per_item = reset_turns_per_item
+    room.save(update_fields=["speaker_limit_seconds", "reset_turns_per_item"])
+    _after(room)
+    return room
+
+
+@transaction.atomic
+def close_room(*, actor, room_id: int) -> Room:
+    room = _locked(room_id)
+    if not permissions.can_facilitate(actor, room):
+        raise PermissionDenied(_("Only the facilitator closes the room."))
+    state = queries.state_of(room)
+    if state.speaker is not None:
+        after = rules.end_turn(state)
+        _sync_turns(room, state, after)
+        state = after
+    room.closed_at = clock.now()
+    room.save(update_fields=["closed_at"])
+    _store(room, state, actor, "close")
+    return room
+
+
+@transaction.atomic
+def describe_myself(*, person, category: str | None) -> SelfDescription | None:
+    """Opt in (or out, with an empty category) to a self-described category."""
+    if not person or not person.is_authenticated:
+        raise PermissionDenied(_("Log in first."))
+    category = (category or "").strip()
+    if not category:
+        SelfDescription.objects.filter(person=person).delete()
+        return None
+    if len(category) > 60:
+        raise DomainError(_("Keep it under 60 characters."), field="category")
+    described, _created = SelfDescription.objects.update_or_create(
+        person=person, defaults={"category": category})
+    return described

@@ -1,0 +1,111 @@
+// The meeting room, live: listens on the room's websocket (or polls when websockets are
+// blocked) and redraws the speaker, the list, one's own place and the gesture counts.
+// Every button is a plain form that works without this script; here it is sent with
+// fetch so the page does not reload.
+(function () {
+  "use strict";
+  const root = document.getElementById("room");
+  if (!root) return;
+  const me = root.dataset.me;
+  const template = document.getElementById("hand-template");
+  const text = (el, value) => { if (el) el.textContent = value; };
+
+  function placeText(place) {
+    if (!place) return root.dataset.notOnList || "—";
+    if (place.reason === "process_point") return "#" + place.position;
+    if (place.reason === "not_spoken_yet") return "#" + place.position + " — " + (root.dataset.priority || "priority: you have not spoken yet");
+    return "#" + place.position + " — " + place.turns + " ↺, " + place.ahead_with_fewer + " ↑";
+  }
+
+  function render(payload) {
+    const state = payload.state;
+    const speaker = root.querySelector('[data-bind="speaker"]');
+    if (speaker) speaker.innerHTML = "";
+    if (speaker) {
+      const strong = document.createElement("strong");
+      strong.textContent = state.speaker ? state.speaker.name : "—";
+      speaker.appendChild(strong);
+    }
+    const floor = document.getElementById("you-have-the-floor");
+    if (floor) floor.hidden = !(state.speaker && state.speaker.who === me);
+    const timer = root.querySelector('[data-timer="speaker"]');
+    if (timer) { timer.dataset.since = state.speaker ? (state.speaker.since || "") : ""; timer.dataset.limit = state.speaker_limit || ""; }
+    const itemTimer = root.querySelector('[data-timer="item"]');
+    if (itemTimer) { itemTimer.dataset.since = state.item ? (state.item.since || "") : ""; itemTimer.dataset.limit = state.item ? state.item.minutes * 60 : ""; }
+    text(root.querySelector('[data-bind="item"]'), state.item ? state.item.title : "—");
+    const list = root.querySelector('[data-bind="queue"]');
+    if (list && template) {
+      list.innerHTML = "";
+      state.queue.forEach(function (hand) {
+        const li = template.content.firstElementChild.cloneNode(true);
+        li.dataset.who = hand.who;
+        text(li.querySelector(".name"), hand.name);
+        text(li.querySelector(".detail"), hand.kind === "speak" ? "(" + hand.turns + ")" : "[" + hand.kind + "]");
+        const who = li.querySelector('input[name="who"]');
+        if (who) who.value = hand.who;
+        const kind = li.querySelector('input[name="kind"]');
+        if (kind) kind.value = hand.kind;
+        list.appendChild(li);
+      });
+    }
+    text(root.querySelector('[data-bind="place"]'), placeText(payload.place));
+    Object.entries(state.gestures || {}).forEach(function ([kind, count]) {
+      text(root.querySelector('[data-gesture="' + kind + '"]'), String(count));
+    });
+    const raise = document.getElementById("raise-hand");
+    const lower = document.getElementById("lower-hand");
+    const mine = state.queue.some(function (h) { return h.who === me && h.kind === "speak"; });
+    if (raise || lower) {
+      const form = (raise || lower).form;
+      form.querySelector('input[name="action"]').value = mine ? "lower" : "raise";
+      (raise || lower).textContent = mine ? (root.dataset.lowerLabel || "↓") : (root.dataset.raiseLabel || "✋");
+      (raise || lower).id = mine ? "lower-hand" : "raise-hand";
+    }
+  }
+
+  function tick() {
+    root.querySelectorAll("[data-timer]").forEach(function (el) {
+      if (!el.dataset.since) { el.textContent = "—"; el.classList.remove("over"); return; }
+      const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(el.dataset.since)) / 1000));
+      const limit = parseInt(el.dataset.limit || "0", 10);
+      el.textContent = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0") + (limit ? " / " + Math.floor(limit / 60) + ":" + String(limit % 60).padStart(2, "0") : "");
+      el.classList.toggle("over", limit > 0 && seconds > limit);
+    });
+  }
+  setInterval(tick, 1000);
+  tick();
+
+  let polling = null;
+  function poll() {
+    fetch(root.dataset.stateUrl, { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); }).then(render).catch(function () {});
+  }
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    const socket = new WebSocket(scheme + location.host + "/ws/rooms/" + root.dataset.room + "/");
+    socket.onmessage = function (event) {
+      const payload = JSON.parse(event.data);
+      if (payload.state) render(payload);
+    };
+    socket.onopen = function () { if (polling) { clearInterval(polling); polling = null; } };
+    socket.onclose = function () {
+      if (!polling) polling = setInterval(poll, 5000);
+      setTimeout(connect, 3000);
+    };
+  }
+  connect();
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!form.hasAttribute("data-action") || !root.contains(form)) return;
+    event.preventDefault();
+    const data = new FormData(form);
+    if (event.submitter && event.submitter.name) data.set(event.submitter.name, event.submitter.value);
+    fetch(form.action, { method: "POST", body: data, headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
+      .then(function ([ok, body]) {
+        if (!ok) alert(body.detail || "Error");
+        poll();
+      });
+  });
+})();

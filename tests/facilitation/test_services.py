@@ -1,0 +1,175 @@
+"""The meeting room against the database: the list and its turns survive, only the
+facilitator runs it, gestures fade, roles rotate."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from autogestion.core import clock
+from autogestion.core.errors import Conflict, DomainError, PermissionDenied
+from autogestion.facilitation import queries, services
+from autogestion.facilitation.models import Room, RoomEvent, SpeakingTurn
+
+pytestmark = pytest.mark.django_db
+
+
+def act(person, room, action, **kwargs):
+    return services.act(actor=person, room_id=room.pk, action=action, **kwargs)
+
+
+def queue(room):
+    return [h["name"] for h in queries.snapshot(Room.objects.get(pk=room.pk))["queue"]]
+
+
+class TestList:
+    def test_fewest_turns_first_and_turns_recorded(self, world, room, make_person):
+        coordinator, member = world["coordinator"], world["member"]
+        act(member, room, "raise")
+        act(coordinator, room, "next")
+        act(member, room, "raise")
+        act(coordinator, room, "add_guest", name="Marie (sans compte)")
+        assert queue(room) == ["Marie (sans compte)", "Member"]
+        act(coordinator, room, "next")
+        turns = list(SpeakingTurn.objects.order_by("started_at", "pk")
+                     .values_list("participant__name", "ended_at"))
+        assert turns[0][0] == "Member" and turns[0][1] is not None
+        assert turns[1] == ("Marie (sans compte)", None)
+
+    def test_only_the_facilitator_runs_it(self, world, room):
+        act(world["member"], room, "raise")
+        for action in ("next", "skip", "undo", "add_guest"):
+            with pytest.raises(PermissionDenied):
+                act(world["member"], room, action, who=f"p:{world['member'].pk}", name="x")
+        with pytest.raises(PermissionDenied):
+            act(world["other_coordinator"], room, "next")
+
+    def test_anonymous_cannot_raise_and_closed_bodies_are_private(self, world, room):
+        from django.contrib.auth.models import AnonymousUser
+
+        with pytest.raises(PermissionDenied):
+            act(AnonymousUser(), room, "raise")
+
+    def test_twice_on_the_list_is_refused(self, world, room):
+        act(world["member"], room, "raise")
+        with pytest.raises(Conflict, match="once"):
+            act(world["member"], room, "raise")
+        act(world["member"], room, "raise", kind="clarifying")  # a process point apart
+        assert len(queue(room)) == 2
+
+    def test_undo_restores_the_floor_and_the_turns(self, world, room):
+        coordinator, member = world["coordinator"], world["member"]
+        act(member, room, "raise")
+        act(coordinator, room, "next")
+        act(coordinator, room, "raise")
+        act(coordinator, room, "next")
+        act(coordinator, room, "undo")
+        state = queries.state_of(Room.objects.get(pk=room.pk))
+        assert state.speaker == f"p:{member.pk}"
+        assert [t.participant.name for t in SpeakingTurn.objects.all()] == ["Member"]
+        assert SpeakingTurn.objects.get().ended_at is None
+        assert queue(room) == ["Coordinator"]
+
+    def test_state_survives_a_restart(self, world, room):
+        act(world["member"], room, "raise")
+        act(world["coordinator"], room, "next")
+        reloaded = Room.objects.get(pk=room.pk)
+        assert queries.state_of(reloaded).speaker == f"p:{world['member'].pk}"
+        assert RoomEvent.objects.filter(room=room).count() == 3  # open, raise, next
+
+    def test_refusals_change_nothing(self, world, room):
+        version = Room.objects.get(pk=room.pk).version
+        with pytest.raises(Conflict):
+            act(world["coordinator"], room, "next")  # nobody waiting
+        with pytest.raises(DomainError):
+            act(world["coordinator"], room, "add_guest", name="  ")
+        with pytest.raises(DomainError):
+            act(world["member"], room, "raise", kind="shout")
+        assert Room.objects.get(pk=room.pk).version == version
+
+    def test_database_allows_one_speaker_at_a_time(self, world, room):
+        act(world["member"], room, "raise")
+        act(world["coordinator"], room, "next")
+        turn = SpeakingTurn.objects.get()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            SpeakingTurn.objects.create(room=room, participant=turn.participant, kind="speak",
+                                        started_at=timezone.now())
+
+    def test_reset_turns_per_item(self, world, room, occurrence):
+        from datetime import timedelta as td
+
+        from autogestion.assemblies import services as assemblies
+
+        clock.freeze(occurrence.deadline - td(days=1))
+        try:
+            item = assemblies.add_agenda_item(actor=world["member"], occurrence=occurrence,
+                                              title="Budget", duration_minutes=20)
+        finally:
+            clock.freeze(None)
+        services.update_room_settings(actor=world["coordinator"], room_id=room.pk,
+                                      reset_turns_per_item=True)
+        act(world["member"], room, "raise")
+        act(world["coordinator"], room, "next")
+        services.set_current_item(actor=world["coordinator"], room_id=room.pk,
+                                  item_id=item.pk)
+        room = Room.objects.get(pk=room.pk)
+        assert queries.state_of(room).turns_of(f"p:{world['member'].pk}") == 0
+        assert room.item_started_at is not None
+
+
+class TestGesturesAndRoles:
+    def test_gestures_fade_unless_held(self, world, room):
+        now = timezone.now()
+        clock.freeze(now)
+        try:
+            services.make_gesture(person=world["member"], room_id=room.pk, kind="agree")
+            services.make_gesture(person=world["coordinator"], room_id=room.pk, kind="lost",
+                                  hold=True)
+            counts = queries.gesture_counts(room)
+            assert counts["agree"] == 1 and counts["lost"] == 1
+            clock.freeze(now + timedelta(seconds=31))
+            counts = queries.gesture_counts(room)
+            assert counts["agree"] == 0 and counts["lost"] == 1
+            services.release_gesture(person=world["coordinator"], room_id=room.pk, kind="lost")
+            assert queries.gesture_counts(room)["lost"] == 0
+        finally:
+            clock.freeze(None)
+        with pytest.raises(DomainError):
+            services.make_gesture(person=world["member"], room_id=room.pk, kind="dance")
+
+    def test_roles_and_the_co_facilitator_runs_the_list(self, world, room):
+        with pytest.raises(PermissionDenied):
+            services.set_role(actor=world["member"], room_id=room.pk, role="timekeeper",
+                              person=world["member"])
+        services.set_role(actor=world["coordinator"], room_id=room.pk, role="co_facilitator",
+                          person=world["member"])
+        act(world["coordinator"], room, "raise")
+        act(world["member"], room, "next")  # now allowed
+        with pytest.raises(DomainError, match="not a member"):
+            services.set_role(actor=world["coordinator"], room_id=room.pk, role="timekeeper",
+                              person=world["outsider"])
+
+    def test_role_suggestions_rotate(self, world, room, occurrence, make_person):
+        from autogestion.facilitation.views import role_suggestions
+
+        first = role_suggestions(room)["facilitator"]
+        assert world["coordinator"] not in first[:1] or len(first) == 1
+        services.set_role(actor=world["coordinator"], room_id=room.pk, role="note_taker",
+                          person=world["member"])
+        assert role_suggestions(room)["note_taker"][0] != world["member"]
+
+    def test_closing_ends_the_turn(self, world, room):
+        act(world["member"], room, "raise")
+        act(world["coordinator"], room, "next")
+        services.close_room(actor=world["coordinator"], room_id=room.pk)
+        assert SpeakingTurn.objects.get().ended_at is not None
+        with pytest.raises(Conflict, match="closed"):
+            act(world["member"], room, "raise")
+
+
+def test_only_coordinators_open_a_room(world, occurrence):
+    with pytest.raises(PermissionDenied):
+        services.open_room(actor=world["member"], occurrence=occurrence)
+    room = services.open_room(actor=world["coordinator"], occurrence=occurrence)
+    assert services.open_room(actor=world["coordinator"], occurrence=occurrence) == room
