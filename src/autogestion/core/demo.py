@@ -10,9 +10,11 @@ from autogestion.cooperatives.models import Body
 def load_demo() -> dict:
     from autogestion.assemblies import demo as assemblies_demo
     from autogestion.decisions import demo as decisions_demo
+    from autogestion.facilitation import demo as facilitation_demo
 
     world = cooperatives_demo.load_demo()
     bodies = {b.slug: b for b in Body.objects.all()}
     assemblies_demo.load(bodies, world["people"])
     decisions_demo.load(bodies, world["people"])
+    facilitation_demo.load(bodies, world["people"])
     return world

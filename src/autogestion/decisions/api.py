@@ -344,7 +344,7 @@ def _visible_proposal(request, proposal_id: int) -> Proposal:
 def _open_round(proposal: Proposal) -> Round:
     current = proposal.rounds.filter(closed_at__isnull=True).first()
     if current is None:
-        raise Conflict(_("No round is open on this proposal: it is %(status)s.")
+        raise Conflict(_("No round is open on this proposal (status: “%(status)s”).")
                        % {"status": StatusChoice(proposal.status).label})
     return current
 

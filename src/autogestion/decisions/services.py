@@ -47,9 +47,10 @@ MAX_ROUND_DAYS = 90
 def _message(refusal: Refusal) -> DomainError:
     code, details = refusal.code, refusal.details
     if code == "weaker_method":
-        return DomainError(_("A %(class)s takes %(required)s at least: choose %(allowed)s.") % {
-            "class": ClassChoice(details["required_class"]).label
-            if "required_class" in details else _("decision of this class"),
+        decision_class = details.get("required_class")
+        return DomainError(_("In this body, “%(class)s” is decided by %(required)s at least: "
+                             "choose %(allowed)s.") % {
+            "class": ClassChoice(decision_class).label if decision_class else "",
             "required": MethodChoice(details["required"]).label,
             "allowed": _(" or ").join(str(MethodChoice(m).label)
                                       for m in rules.allowed_methods(details["required"]))},
@@ -58,7 +59,7 @@ def _message(refusal: Refusal) -> DomainError:
         return DomainError(_("Legal acts of a general meeting take a majority vote, as the "
                              "law requires, and only they do."), field="method")
     if code == "unknown_stance":
-        return DomainError(_("For a %(method)s, choose one of: %(stances)s.") % {
+        return DomainError(_("The positions of a %(method)s are: %(stances)s.") % {
             "method": MethodChoice(details["method"]).label,
             "stances": ", ".join(str(StanceChoice(s).label)
                                  for s in rules.STANCES[details["method"]])}, field="stance")
@@ -142,7 +143,7 @@ def update_decision_settings(*, actor, body: Body, **fields) -> DecisionSettings
             low, high = bounds[name]
             if isinstance(value, bool) or not isinstance(value, int) \
                     or not low <= value <= high:
-                raise DomainError(_("%(field)s goes from %(low)s to %(high)s.")
+                raise DomainError(_("“%(field)s” goes from %(low)s to %(high)s.")
                                   % {"field": DecisionSettings._meta.get_field(name)
                                      .verbose_name, "low": low, "high": high}, field=name)
         elif name in {"concerned_veto_blocks", "anonymous_ballots"}:
@@ -228,7 +229,7 @@ def create_proposal(*, actor, body: Body, title: str, text: str, decision_class:
                           field="agenda_item")
     amended = list(amends)
     if any(p.body_id != body.pk or p.status != ProposalStatus.ADOPTED for p in amended):
-        raise DomainError(_("A proposal amends adopted decisions of the same body."),
+        raise DomainError(_("A proposal can only amend adopted decisions of the same body."),
                           field="amends")
     now = clock.now()
     _check_deadline(deadline, now)

@@ -63,8 +63,8 @@ def explain(result: dict | None) -> list[str]:
         "yes_share": _("Yes: %(yes)s of %(expressed)s expressed votes, %(percent)s %%."),
         "weighted_share": _("Yes, weighted by college: %(percent)s %% (weights counted: "
                             "%(weights_used)s %%)."),
-        "threshold_passed": _("Threshold %(percent)s %% (%(how)s): reached."),
-        "threshold_failed": _("Threshold %(percent)s %% (%(how)s): not reached."),
+        "threshold_passed": _("Threshold: yes must be %(how)s %(percent)s %% — reached."),
+        "threshold_failed": _("Threshold: yes must be %(how)s %(percent)s %% — not reached."),
     }
     lines = []
     for code, values in result["lines"]:

@@ -1,0 +1,38 @@
+"""The demo's last Agora was held in the meeting room: its speaking turns feed the
+speech statistics, so the collective sees who held the floor."""
+
+import random
+from datetime import timedelta
+
+from autogestion.assemblies import queries as assembly_queries
+from autogestion.assemblies.models import MeetingSeries
+from autogestion.core import clock
+from autogestion.core.errors import Conflict
+
+from . import services
+
+
+def load(bodies: dict, people: list) -> None:
+    series = MeetingSeries.objects.get(body=bodies["cit"], kind="agora")
+    now = clock.now()
+    past = assembly_queries.occurrences_of(series, now - timedelta(days=40), now)[-1]
+    facilitator = people[0]
+    moment = past.starts_at + timedelta(hours=7, minutes=30)  # the decision assembly
+    chance = random.Random(2015)  # the same demo every time  # noqa: S311
+    try:
+        clock.freeze(moment)
+        room = services.open_room(actor=facilitator, occurrence=past)
+        talkative = people[1:4]
+        for step in range(24):
+            # A few people talk more: what the statistics are there to show.
+            speaker = chance.choice(talkative) if step % 3 else chance.choice(people[4:14])
+            try:
+                services.act(actor=speaker, room_id=room.pk, action="raise")
+            except Conflict:
+                pass  # already on the list: the next one speaks instead
+            services.act(actor=facilitator, room_id=room.pk, action="next")
+            moment += timedelta(seconds=chance.randint(40, 240))
+            clock.freeze(moment)
+        services.close_room(actor=facilitator, room_id=room.pk)
+    finally:
+        clock.freeze(None)

@@ -1,0 +1,150 @@
+"""The meeting room pages: open, take part, run the list — with and without JavaScript
+(plain forms), the state as JSON for polling, who sees what."""
+
+import pytest
+from django.test import Client
+
+from autogestion.facilitation import queries, services
+from autogestion.facilitation.models import Room
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(person):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if person is not None:
+        client.force_login(person)
+    return client
+
+
+def url(occurrence, suffix=""):
+    return f"/meetings/{occurrence.series.pk}/{occurrence.key}/room/{suffix}"
+
+
+class TestOpening:
+    def test_the_coordinator_opens_the_room(self, world, occurrence):
+        page = client_for(world["member"]).get(url(occurrence)).content.decode()
+        assert "has not opened the room" in page
+        assert client_for(world["member"]).post(url(occurrence, "open/")).status_code == 403
+        response = client_for(world["coordinator"]).post(url(occurrence, "open/"))
+        assert response.status_code == 302 and Room.objects.count() == 1
+
+    def test_closed_body_room_is_hidden(self, world):
+        from datetime import date, time
+
+        from autogestion.assemblies import queries as aq
+        from autogestion.assemblies import services as asv
+
+        series = asv.create_series(actor=world["coordinator"], body=world["closed_group"],
+                                   title="Secret", rrule="FREQ=WEEKLY;BYDAY=MO",
+                                   first_day=date(2026, 1, 5), start_time=time(18),
+                                   end_time=time(19))
+        occurrence = aq.find_occurrence(series, date(2026, 11, 30))
+        room = services.open_room(actor=world["coordinator"], occurrence=occurrence)
+        for person in (None, world["member"], world["outsider"]):
+            assert client_for(person).get(url(occurrence)).status_code == 404
+            assert client_for(person).get(f"/rooms/{room.pk}/state.json").status_code == 404
+
+
+class TestWithoutJavaScript:
+    def test_raise_call_and_the_floor(self, world, occurrence, room):
+        member, coordinator = client_for(world["member"]), client_for(world["coordinator"])
+        page = member.get(url(occurrence)).content.decode()
+        assert 'http-equiv="refresh"' in page  # without JavaScript the page refreshes
+        assert member.post(f"/rooms/{room.pk}/act/", {"action": "raise"}).status_code == 302
+        page = member.get(url(occurrence)).content.decode()
+        assert "priority: you have not spoken yet" in page
+        assert 'id="lower-hand"' in page
+        assert member.post(f"/rooms/{room.pk}/act/", {"action": "next"}).status_code == 403
+        assert coordinator.post(f"/rooms/{room.pk}/act/", {"action": "next"}).status_code == 302
+        page = member.get(url(occurrence)).content.decode()
+        assert 'id="you-have-the-floor" class="notice" >' in page or \
+            'id="you-have-the-floor" class="notice">' in page
+
+    def test_refusals_are_4xx_with_the_message(self, world, occurrence, room):
+        member = client_for(world["member"])
+        member.post(f"/rooms/{room.pk}/act/", {"action": "raise"})
+        twice = member.post(f"/rooms/{room.pk}/act/", {"action": "raise"})
+        assert twice.status_code == 409 and "once" in twice.content.decode()
+        bad = member.post(f"/rooms/{room.pk}/gesture/", {"kind": "dance"})
+        assert bad.status_code == 400
+        json = member.post(f"/rooms/{room.pk}/act/", {"action": "raise"},
+                           HTTP_ACCEPT="application/json")
+        assert json.status_code == 409 and "once" in json.json()["detail"]
+
+    def test_guest_hands_and_gestures(self, world, occurrence, room):
+        coordinator = client_for(world["coordinator"])
+        coordinator.post(f"/rooms/{room.pk}/act/", {"action": "add_guest",
+                                                     "name": "Marie, sans compte"})
+        client_for(world["member"]).post(f"/rooms/{room.pk}/gesture/", {"kind": "louder"})
+        state = client_for(None).get(f"/rooms/{room.pk}/state.json").json()
+        assert [h["name"] for h in state["state"]["queue"]] == ["Marie, sans compte"]
+        assert state["state"]["gestures"]["louder"] == 1
+        assert state["place"] is None
+        page = coordinator.get(url(occurrence)).content.decode()
+        assert "Who gestures" in page  # the facilitator sees who
+
+    def test_roles_item_settings_and_close(self, world, occurrence, room):
+        coordinator = client_for(world["coordinator"])
+        manage = f"/rooms/{room.pk}/manage/"
+        assert coordinator.post(manage, {"action": "role", "role": "timekeeper",
+                                         "person": world["member"].pk}).status_code == 302
+        assert coordinator.post(manage, {"action": "settings",
+                                         "speaker_limit_seconds": "5"}).status_code == 400
+        assert coordinator.post(manage, {"action": "settings",
+                                         "speaker_limit_seconds": "120"}).status_code == 302
+        assert Room.objects.get(pk=room.pk).speaker_limit_seconds == 120
+        timekeeper = client_for(world["member"])
+        assert timekeeper.post(manage, {"action": "settings",
+                                        "speaker_limit_seconds": "90"}).status_code == 302
+        assert timekeeper.post(manage, {"action": "close"}).status_code == 403
+        assert coordinator.post(manage, {"action": "close"}).status_code == 302
+        assert Room.objects.get(pk=room.pk).closed_at is not None
+
+    def test_decision_round_in_the_room_goes_to_the_minutes(self, world, occurrence, room):
+        from datetime import timedelta
+
+        from autogestion.assemblies import services as assemblies
+        from autogestion.core import clock
+        from autogestion.decisions import services as decisions
+
+        clock.freeze(occurrence.deadline - timedelta(days=1))
+        try:
+            item = assemblies.add_agenda_item(actor=world["member"], occurrence=occurrence,
+                                              title="Van", duration_minutes=20,
+                                              kind="decision")
+        finally:
+            clock.freeze(None)
+        assemblies.accept_agenda_item(actor=world["coordinator"], item_id=item.pk)
+        proposal = decisions.create_proposal(actor=world["member"], body=world["coop"],
+                                             title="Buy a van", text="Yes",
+                                             decision_class="executive", agenda_item=item)
+        decisions.take_position(person=world["member"], round_id=proposal.rounds.get().pk,
+                                stance="fully_agree")
+        coordinator = client_for(world["coordinator"])
+        manage = f"/rooms/{room.pk}/manage/"
+        coordinator.post(manage, {"action": "item", "item": item.pk})
+        response = coordinator.post(manage, {"action": "close_round",
+                                             "proposal": proposal.pk})
+        assert response.status_code == 302
+        entry = room.meeting.minutes.get(agenda_item=item)
+        assert "Buy a van" in entry.decisions and "adopted" in entry.decisions
+        assert proposal.rounds.get().meeting == room.meeting
+
+
+def test_room_page_queries_do_not_grow(world, occurrence, room, make_person,
+                                       django_assert_max_num_queries):
+    from autogestion.cooperatives import services as bodies
+
+    client = client_for(world["coordinator"])
+    client.get(url(occurrence))
+    with django_assert_max_num_queries(40) as small:
+        client.get(url(occurrence))
+    for _ in range(25):
+        person = make_person()
+        bodies.join_body(person=person, body=world["coop"])
+        services.act(actor=person, room_id=room.pk, action="raise")
+        services.make_gesture(person=person, room_id=room.pk, kind="agree")
+    assert len(queries.snapshot(Room.objects.get(pk=room.pk))["queue"]) == 25
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url(occurrence))
