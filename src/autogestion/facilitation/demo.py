@@ -1,6 +1,7 @@
 """The demo's last Agora was held in the meeting room: its speaking turns feed the
 speech statistics, so the collective sees who held the floor."""
 
+import contextlib
 import random
 from datetime import timedelta
 
@@ -26,10 +27,9 @@ def load(bodies: dict, people: list) -> None:
         for step in range(24):
             # A few people talk more: what the statistics are there to show.
             speaker = chance.choice(talkative) if step % 3 else chance.choice(people[4:14])
-            try:
+            # Already on the list? Then the next one in it speaks instead.
+            with contextlib.suppress(Conflict):
                 services.act(actor=speaker, room_id=room.pk, action="raise")
-            except Conflict:
-                pass  # already on the list: the next one speaks instead
             services.act(actor=facilitator, room_id=room.pk, action="next")
             moment += timedelta(seconds=chance.randint(40, 240))
             clock.freeze(moment)
