@@ -72,6 +72,8 @@ def _participant(room: Room, person=None, name: str = "") -> Participant:
                               field="name")
         if len(name) > 100:
             raise DomainError(_("Keep the name under 100 characters."), field="name")
+        if any(ord(c) < 32 for c in name):
+            raise DomainError(_("A name has no control characters."), field="name")
         key, label = f"n:{name}", name
     participant, _created = Participant.objects.get_or_create(
         room=room, key=key, defaults={"person": person, "name": label})
