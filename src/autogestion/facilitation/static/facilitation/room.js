@@ -36,6 +36,12 @@
     const list = root.querySelector('[data-bind="queue"]');
     if (list && template) {
       list.innerHTML = "";
+      if (!state.queue.length) {
+        const empty = document.createElement("li");
+        empty.className = "muted";
+        empty.textContent = root.dataset.nobody || "—";
+        list.appendChild(empty);
+      }
       state.queue.forEach(function (hand) {
         const li = template.content.firstElementChild.cloneNode(true);
         li.dataset.who = hand.who;
