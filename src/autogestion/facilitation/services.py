@@ -62,6 +62,11 @@ def _locked(room_id: int) -> Room:
     return room
 
 
+def _open(room: Room) -> None:
+    if room.closed_at is not None:
+        raise Conflict(_("The meeting room is closed."))
+
+
 def _participant(room: Room, person=None, name: str = "") -> Participant:
     if person is not None:
         key, label = f"p:{person.pk}", person.public_name
@@ -137,13 +142,12 @@ def act(*, actor, room_id: int, action: str, who: str = "", kind: str = HandKind
     """One action on the speaking list. Participants raise and lower their own hand;
     the facilitator and co-facilitator run the list."""
     room = _locked(room_id)
-    if room.closed_at is not None:
-        raise Conflict(_("The meeting room is closed."))
     if action in FACILITATOR_ACTIONS:
         if not permissions.can_facilitate(actor, room):
             raise PermissionDenied(_("Only the facilitator runs the speaking list."))
     elif not permissions.can_take_part(actor, room):
         raise PermissionDenied(_("Log in to take part in the meeting."))
+    _open(room)
     try:
         kind = HandKind(kind or HandKind.SPEAK)
     except ValueError:
@@ -218,6 +222,7 @@ def make_gesture(*, person, room_id: int, kind: str, hold: bool = False) -> Gest
         raise PermissionDenied(_("Log in to take part in the meeting."))
     if kind not in GestureKind.values:
         raise DomainError(_("Unknown gesture."), field="kind")
+    _open(room)
     now = clock.now()
     # One gesture of a kind per person at a time: a new tap renews it.
     Gesture.objects.filter(room=room, person=person, kind=kind).delete()
@@ -230,6 +235,10 @@ def make_gesture(*, person, room_id: int, kind: str, hold: bool = False) -> Gest
 @transaction.atomic
 def release_gesture(*, person, room_id: int, kind: str) -> int:
     room = _locked(room_id)
+    if not permissions.can_take_part(person, room):
+        raise PermissionDenied(_("Log in to take part in the meeting."))
+    if kind not in GestureKind.values:
+        raise DomainError(_("Unknown gesture."), field="kind")
     deleted, _detail = Gesture.objects.filter(room=room, person=person, kind=kind).delete()
     _after(room)
     return deleted
@@ -240,6 +249,7 @@ def set_role(*, actor, room_id: int, role: str, person) -> RoomRole:
     room = _locked(room_id)
     if not permissions.can_facilitate(actor, room):
         raise PermissionDenied(_("Only the facilitator assigns roles."))
+    _open(room)
     if role not in RoleKind.values:
         raise DomainError(_("Unknown role."), field="role")
     body = room.meeting.series.body
@@ -259,6 +269,7 @@ def set_current_item(*, actor, room_id: int, item_id: int | None) -> Room:
     room = _locked(room_id)
     if not permissions.can_keep_time(actor, room):
         raise PermissionDenied(_("Only the facilitator or the timekeeper moves on."))
+    _open(room)
     item = None
     if item_id is not None:
         item = room.meeting.agenda_items.filter(pk=item_id).first()
@@ -279,6 +290,7 @@ def update_room_settings(*, actor, room_id: int, speaker_limit_seconds: int | No
     room = _locked(room_id)
     if not permissions.can_keep_time(actor, room):
         raise PermissionDenied(_("Only the facilitator or the timekeeper sets the timers."))
+    _open(room)
     if speaker_limit_seconds is not None and not 10 <= speaker_limit_seconds <= 3600:
         raise DomainError(_("A speaker's time goes from 10 seconds to an hour (or none)."),
                           field="speaker_limit_seconds")

@@ -23,8 +23,14 @@
     if (speaker) speaker.innerHTML = "";
     if (speaker) {
       const strong = document.createElement("strong");
-      strong.textContent = state.speaker ? state.speaker.name : "—";
+      strong.textContent = state.speaker ? state.speaker.name : (root.dataset.nobodySpeaks || "—");
       speaker.appendChild(strong);
+      if (state.speaker && state.speaker.kind !== "speak") {
+        const badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = state.speaker.kind;
+        speaker.append(" ", badge);
+      }
     }
     const floor = document.getElementById("you-have-the-floor");
     if (floor) floor.hidden = !(state.speaker && state.speaker.who === me);
@@ -82,6 +88,7 @@
   tick();
 
   let polling = null;
+  let retry = 1500;
   function poll() {
     fetch(root.dataset.stateUrl, { headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); }).then(render).catch(function () {});
@@ -93,10 +100,11 @@
       const payload = JSON.parse(event.data);
       if (payload.state) render(payload);
     };
-    socket.onopen = function () { if (polling) { clearInterval(polling); polling = null; } };
+    socket.onopen = function () { retry = 1500; if (polling) { clearInterval(polling); polling = null; } };
     socket.onclose = function () {
       if (!polling) polling = setInterval(poll, 5000);
-      setTimeout(connect, 3000);
+      retry = Math.min(retry * 2, 60000);  // back off where websockets do not pass
+      setTimeout(connect, retry);
     };
   }
   connect();
@@ -107,11 +115,13 @@
     event.preventDefault();
     const data = new FormData(form);
     if (event.submitter && event.submitter.name) data.set(event.submitter.name, event.submitter.value);
-    fetch(form.action, { method: "POST", body: data, headers: { Accept: "application/json" } })
+    // getAttribute: a field named "action" hides the form's action property.
+    fetch(form.getAttribute("action"), { method: "POST", body: data, headers: { Accept: "application/json" } })
       .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
       .then(function ([ok, body]) {
         if (!ok) alert(body.detail || "Error");
         poll();
-      });
+      })
+      .catch(function () { form.submit(); });
   });
 })();

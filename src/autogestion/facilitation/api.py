@@ -1,0 +1,344 @@
+"""The meeting room through the API (DOMAIN.md R6, R7): its speaking list, gestures,
+roles, current item and timers.
+
+Each endpoint checks that the caller may see the room (a closed body's rooms answer 404
+to others, as if they did not exist; an open body's rooms are public), calls one service
+of `services.py` and answers with the room as everyone sees it — the same snapshot the
+websocket sends (`state`) — plus the caller's own place in the list and roles. Refusals
+come from the services as DomainError subclasses: 400 for bad input, 403 for an action
+the caller may not take, 409 for one that clashes with the list (twice on it, nobody
+waiting), with the message and the field.
+
+A room is opened for an occurrence, addressed as in the assemblies API: its series and
+the local date the recurrence rule gives it (`/meetings/12/2026-01-31/room`).
+"""
+
+import re
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from autogestion.assemblies import queries as assembly_queries
+from autogestion.assemblies import rules as assembly_rules
+from autogestion.assemblies.models import MeetingSeries
+from autogestion.assemblies.permissions import can_view_meetings
+from autogestion.core.api import public
+from autogestion.core.errors import DomainError, NotFound, PermissionDenied
+
+from . import permissions, queries, services
+from .models import Gesture, GestureKind, Room, RoomRole
+
+router = Router(tags=["meeting room"])
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+# Schemas -----------------------------------------------------------------------------
+
+class SpeakerOut(Schema):
+    who: str = Field(description="\"p:<person id>\", or \"n:<name>\" for someone without "
+                                 "an account.")
+    name: str
+    kind: str | None
+    since: datetime | None
+
+
+class HandOut(Schema):
+    who: str
+    name: str
+    kind: str = Field(description="speak, technical, clarifying or direct_response.")
+    turns: int = Field(description="Turns already spoken (process points do not count).")
+
+
+class SkippedOut(Schema):
+    who: str
+    name: str
+
+
+class CurrentItemOut(Schema):
+    id: int
+    title: str
+    minutes: int
+    since: datetime | None
+
+
+class SnapshotOut(Schema):
+    """What every screen in the room shows; the websocket sends the same."""
+
+    room: int
+    version: int = Field(description="Goes up with every change to the list.")
+    closed: bool
+    speaker: SpeakerOut | None
+    speaker_limit: int | None = Field(description="Seconds per speaker, if any.")
+    queue: list[HandOut] = Field(description="In the order people get the floor: process "
+                                             "points first, then fewest turns first.")
+    skipped: list[SkippedOut]
+    can_undo: bool
+    gestures: dict[str, int] = Field(description="Live gestures, by kind.")
+    item: CurrentItemOut | None
+
+
+class PlaceOut(Schema):
+    position: int = Field(description="1 = next.")
+    reason: str = Field(description="process_point, not_spoken_yet or spoken_before.")
+    turns: int
+    ahead_with_fewer: int = Field(description="People before me who have spoken less.")
+
+
+class RoomOut(Schema):
+    id: int
+    body: str
+    series_id: int
+    day: str = Field(description="The occurrence's address (YYYY-MM-DD).")
+    opened_at: datetime
+    closed_at: datetime | None
+    speaker_limit_seconds: int | None
+    reset_turns_per_item: bool
+    state: SnapshotOut
+    me: str | None = Field(description="My key in the list (null when not signed in).")
+    place: PlaceOut | None = Field(description="Where I stand in the list, and why.")
+    my_roles: list[str]
+    can_take_part: bool
+    can_facilitate: bool
+    can_keep_time: bool
+
+
+class ActIn(Schema):
+    action: str = Field(description="Anyone taking part: raise, lower. The facilitator: "
+                                    "next, give_floor, skip, put_back, undo, end_turn, "
+                                    "add_guest, lower_other, reset_turns.")
+    who: str = Field("", max_length=120, description="The person acted on (give_floor, "
+                                                     "skip, put_back, lower_other).")
+    kind: str = Field("speak", description="speak, technical, clarifying or "
+                                           "direct_response.")
+    name: str = Field("", description="add_guest: the name of someone without an account.")
+
+
+class GestureIn(Schema):
+    kind: str = Field(description=", ".join(GestureKind.values))
+    hold: bool = Field(False, strict=True, description="Held until released; otherwise it "
+                                                       "fades after 30 seconds.")
+
+
+class GestureOut(Schema):
+    kind: str
+    held: bool
+    made_at: datetime
+    fades_at: datetime | None
+
+
+class ReleaseIn(Schema):
+    kind: str
+
+
+class ReleasedOut(Schema):
+    released: int
+
+
+class RoleIn(Schema):
+    role: str = Field(description="facilitator, co_facilitator, timekeeper, note_taker or "
+                                  "mood_keeper.")
+    person_id: int = Field(strict=True, description="An active member of the body.")
+
+
+class RoleOut(Schema):
+    role: str
+    person_id: int
+    name: str
+    assigned_at: datetime
+
+
+class ItemIn(Schema):
+    item_id: int | None = Field(strict=True, description="An item of this meeting's "
+                                                         "agenda; null for none.")
+
+
+class SettingsIn(Schema):
+    speaker_limit_seconds: int | None = Field(strict=True, description="10 to 3600, or "
+                                                                       "null for no limit.")
+    reset_turns_per_item: bool = Field(strict=True, description="Turns count per agenda "
+                                                                "item, not per meeting.")
+
+
+# Reading the path --------------------------------------------------------------------
+
+def _rooms():
+    return (Room.objects.select_related("meeting__series__body", "current_item")
+            .prefetch_related("roles"))
+
+
+def _visible_room(request, room_id: int) -> Room:
+    room = _rooms().filter(pk=room_id).first()
+    if room is None or not permissions.can_view_room(request.user, room):
+        raise NotFound(_("There is no such meeting room."))
+    return room
+
+
+def _parse_day(text: str) -> date:
+    day = None
+    if _DAY.match(text or ""):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            day = None
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DomainError(_("“%(value)s” is not a date: write it as YYYY-MM-DD, for example "
+                            "2026-01-31.") % {"value": (text or "")[:40]}, field="day")
+    return day
+
+
+def _occurrence(request, series_id: int, day: str):
+    series = MeetingSeries.objects.select_related("body").filter(pk=series_id).first()
+    if series is None or not can_view_meetings(request.user, series.body):
+        raise NotFound(_("There is no meeting series with this number."))
+    wanted = _parse_day(day)
+    occurrence = assembly_queries.find_occurrence(series, wanted)
+    if occurrence is None:
+        raise NotFound(_("%(series)s does not meet on %(day)s.")
+                       % {"series": series.title, "day": wanted.isoformat()})
+    return occurrence
+
+
+# Shaping the answers -----------------------------------------------------------------
+
+def _room_out(request, room: Room) -> dict:
+    user = request.user
+    meeting = room.meeting
+    series = meeting.series
+    tz = assembly_rules.check_timezone(series.timezone)
+    snapshot = queries.snapshot(room)
+    me = f"p:{user.pk}" if user.is_authenticated else None
+    return {
+        "id": room.pk, "body": series.body.slug, "series_id": series.pk,
+        "day": meeting.original_start.astimezone(tz).date().isoformat(),
+        "opened_at": room.opened_at, "closed_at": room.closed_at,
+        "speaker_limit_seconds": room.speaker_limit_seconds,
+        "reset_turns_per_item": room.reset_turns_per_item,
+        "state": snapshot, "me": me,
+        "place": queries.place_from_snapshot(snapshot, me) if me else None,
+        "my_roles": sorted(r.role for r in room.roles.all()
+                           if user.is_authenticated and r.person_id == user.pk),
+        "can_take_part": bool(permissions.can_take_part(user, room)),
+        "can_facilitate": bool(permissions.can_facilitate(user, room)),
+        "can_keep_time": bool(permissions.can_keep_time(user, room)),
+    }
+
+
+def _fresh(request, room_id: int) -> dict:
+    """The room after a change, read again (the service's copy holds stale caches)."""
+    return _room_out(request, _rooms().get(pk=room_id))
+
+
+def _role_out(assigned: RoomRole) -> dict:
+    return {"role": assigned.role, "person_id": assigned.person_id,
+            "name": assigned.person.public_name, "assigned_at": assigned.assigned_at}
+
+
+def _gesture_out(gesture: Gesture) -> dict:
+    return {"kind": gesture.kind, "held": gesture.held, "made_at": gesture.made_at,
+            "fades_at": gesture.fades_at}
+
+
+# The room ------------------------------------------------------------------------------
+
+@router.get("/rooms/{room_id}", response=RoomOut, auth=public)
+def get_room(request, room_id: int):
+    """The room as everyone sees it, with my place in the list and my roles."""
+    return _room_out(request, _visible_room(request, room_id))
+
+
+@router.post("/meetings/{series_id}/{day}/room", response={200: RoomOut, 201: RoomOut})
+def open_room(request, series_id: int, day: str):
+    """Coordinators open the room of a meeting (201) and become its facilitator. Opening
+    a room that exists answers it (200), opened again if it was closed."""
+    occurrence = _occurrence(request, series_id, day)
+    existed = occurrence.meeting is not None and Room.objects.filter(
+        meeting=occurrence.meeting).exists()
+    room = services.open_room(actor=request.user, occurrence=occurrence)
+    return Status(200 if existed else 201, _fresh(request, room.pk))
+
+
+@router.post("/rooms/{room_id}/act", response=RoomOut)
+def act(request, room_id: int, payload: ActIn):
+    """One action on the speaking list. Anyone signed in who may see the meeting raises
+    and lowers their own hand; the facilitator (or a coordinator) runs the list."""
+    room = _visible_room(request, room_id)
+    services.act(actor=request.user, room_id=room.pk, action=payload.action,
+                 who=payload.who, kind=payload.kind, name=payload.name)
+    return _fresh(request, room.pk)
+
+
+@router.post("/rooms/{room_id}/close", response=RoomOut)
+def close_room(request, room_id: int):
+    """The facilitator closes the room; the turn in progress ends."""
+    room = _visible_room(request, room_id)
+    services.close_room(actor=request.user, room_id=room.pk)
+    return _fresh(request, room.pk)
+
+
+# Gestures ------------------------------------------------------------------------------
+
+@router.post("/rooms/{room_id}/gestures", response={201: GestureOut})
+def make_gesture(request, room_id: int, payload: GestureIn):
+    """A gesture, counted live without interrupting the speaker; a new one of the same
+    kind renews it."""
+    room = _visible_room(request, room_id)
+    gesture = services.make_gesture(person=request.user, room_id=room.pk,
+                                    kind=payload.kind, hold=payload.hold)
+    return Status(201, _gesture_out(gesture))
+
+
+@router.post("/rooms/{room_id}/gestures/release", response=ReleasedOut)
+def release_gesture(request, room_id: int, payload: ReleaseIn):
+    """Let go of my gesture of this kind (held or not)."""
+    room = _visible_room(request, room_id)
+    if payload.kind not in GestureKind.values:
+        raise DomainError(_("Unknown gesture."), field="kind")
+    released = services.release_gesture(person=request.user, room_id=room.pk,
+                                        kind=payload.kind)
+    return {"released": released}
+
+
+# Facilitation ------------------------------------------------------------------------
+
+@router.put("/rooms/{room_id}/roles", response=RoleOut)
+def set_role(request, room_id: int, payload: RoleIn):
+    """The facilitator hands a role to a member of the body (it replaces its holder)."""
+    room = _visible_room(request, room_id)
+    person = get_user_model().objects.filter(pk=payload.person_id, is_active=True).first()
+    if person is None:
+        if not permissions.can_facilitate(request.user, room):
+            raise PermissionDenied(_("Only the facilitator assigns roles."))
+        raise DomainError(_("There is no person with the number %(id)s.")
+                          % {"id": payload.person_id}, field="person_id")
+    try:
+        assigned = services.set_role(actor=request.user, room_id=room.pk, role=payload.role,
+                                     person=person)
+    except DomainError as exc:
+        if exc.field == "person":
+            exc.field = "person_id"
+        raise
+    return _role_out(assigned)
+
+
+@router.post("/rooms/{room_id}/item", response=RoomOut)
+def set_current_item(request, room_id: int, payload: ItemIn):
+    """The facilitator or the timekeeper moves to an agenda item (null: none); its timer
+    starts."""
+    room = _visible_room(request, room_id)
+    services.set_current_item(actor=request.user, room_id=room.pk, item_id=payload.item_id)
+    return _fresh(request, room.pk)
+
+
+@router.put("/rooms/{room_id}/settings", response=RoomOut)
+def update_settings(request, room_id: int, payload: SettingsIn):
+    """The facilitator or the timekeeper sets the time per speaker and whether turns
+    count per agenda item."""
+    room = _visible_room(request, room_id)
+    services.update_room_settings(actor=request.user, room_id=room.pk,
+                                  speaker_limit_seconds=payload.speaker_limit_seconds,
+                                  reset_turns_per_item=payload.reset_turns_per_item)
+    return _fresh(request, room.pk)
