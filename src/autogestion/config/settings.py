@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "autogestion.assemblies",
     "autogestion.decisions",
     "autogestion.facilitation",
+    "autogestion.economy",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,588 @@
+"""Every write of money. A payment is final and moves two balances and writes two
+entries atomically; on PostgreSQL in ONE statement that checks both limits (the fast
+path the ledger benchmark measures), elsewhere inside one locked transaction."""
+
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from autogestion.cooperatives.models import Body, Membership
+from autogestion.cooperatives.rules import Kind
+from autogestion.core import clock
+from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+
+from . import permissions, rules
+from .models import (
+    INCOME,
+    Account,
+    AccountKind,
+    Currency,
+    CurrencyKind,
+    Entry,
+    Fund,
+    FundCategory,
+    FundMovement,
+    Offer,
+    OfferCategory,
+    Payment,
+    PaymentRequest,
+    RequestStatus,
+)
+from .rules import AccountStatus, Refusal
+
+
+def _money(minor: int, currency: Currency) -> str:
+    return f"{rules.format_amount(minor, currency.decimals)} {currency.symbol}"
+
+
+def _message(refusal: Refusal, currency: Currency | None = None) -> DomainError:
+    code, details = refusal.code, refusal.details
+    if code == "beyond_debit_limit":
+        return Conflict(_("Refused: this payment would take the paying account below its "
+                          "debit limit. It can pay at most %(margin)s now.")
+                        % {"margin": _money(details["margin"], currency)}, field="amount")
+    if code == "beyond_credit_ceiling":
+        return Conflict(_("Refused: this payment would take the receiving account above its "
+                          "maximum balance. It can receive at most %(margin)s now.")
+                        % {"margin": _money(details["margin"], currency)}, field="amount")
+    texts = {
+        "bad_amount": _("Write the amount as a number, for example 12.50."),
+        "amount_not_positive": _("The amount must be more than zero."),
+        "too_many_decimals": _("This currency has %(decimals)s decimals: round the amount.")
+        % {"decimals": details.get("decimals")},
+        "amount_too_large": _("This amount is too large."),
+        "same_account": _("An account does not pay itself."),
+        "account_not_active": _("The %(role)s account is %(status)s: no payment now.")
+        % {"role": _("paying") if details.get("role") == "payer" else _("receiving"),
+           "status": details.get("status", "")},
+        "bad_debit_limit": _("A debit limit is zero or more."),
+        "bad_credit_ceiling": _("A maximum balance is zero or more."),
+        "limit_below_balance": _("The account is already below that limit: choose a larger "
+                                 "one."),
+        "ceiling_below_balance": _("The account is already above that maximum."),
+        "bad_rate": _("The euro value must be a positive number."),
+        "no_price": _("Give a price in euros, in social currency, or both."),
+        "bad_price": _("A price is zero or more."),
+    }
+    if code == "fund_too_low":
+        return Conflict(_("Refused: the fund holds too little for this expense; %(available)s "
+                          "available.") % {"available": rules.format_amount(
+                              details["available"], 2) + " €"}, field="amount")
+    field = "amount" if "amount" in code or code in {"too_many_decimals"} else None
+    return DomainError(texts.get(code, code), field=field)
+
+
+# Currencies and accounts ------------------------------------------------------------
+
+@transaction.atomic
+def create_currency(*, actor, cooperative: Body, code: str, name: str, symbol: str,
+                    kind: str = CurrencyKind.MUTUAL_CREDIT, decimals: int = 2,
+                    euro_rate: str = "1", default_debit_limit: int = 0,
+                    euros_convert_in_only: bool = False) -> Currency:
+    if cooperative.kind != Kind.COOPERATIVE:
+        raise DomainError(_("Currencies belong to a cooperative."))
+    if not permissions.can_steward(actor, cooperative):
+        raise PermissionDenied(_("Only coordinators or stewards of %(body)s create its "
+                                 "currencies.") % {"body": cooperative.name})
+    if kind not in CurrencyKind.values:
+        raise DomainError(_("Unknown kind of currency."), field="kind")
+    if not 0 <= decimals <= 4:
+        raise DomainError(_("A currency has 0 to 4 decimals."), field="decimals")
+    try:
+        rate = rules.euro_rate(euro_rate)
+        rules.check_limits(default_debit_limit, None, 0)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    if Currency.objects.filter(code=code).exists():
+        raise Conflict(_("The code “%(code)s” is taken.") % {"code": code}, field="code")
+    return Currency.objects.create(
+        cooperative=cooperative, code=code, name=name.strip(), symbol=symbol.strip(),
+        decimals=decimals, kind=kind, euro_rate=rate.numerator / rate.denominator,
+        default_debit_limit=default_debit_limit, euros_convert_in_only=euros_convert_in_only)
+
+
+def account_of(person, currency: Currency) -> Account:
+    """A member's account in a currency, opened at zero on first use."""
+    if not Membership.objects.filter(person=person, body=currency.cooperative,
+                                     status="active").exists():
+        raise PermissionDenied(_("Only members of %(body)s hold its currency.")
+                               % {"body": currency.cooperative.name})
+    try:
+        with transaction.atomic():
+            account, _created = Account.objects.get_or_create(
+                currency=currency, person=person,
+                defaults={"kind": AccountKind.MEMBER, "name": person.public_name,
+                          "debit_limit": currency.default_debit_limit})
+    except IntegrityError:
+        account = Account.objects.get(currency=currency, person=person)
+    return account
+
+
+@transaction.atomic
+def open_body_account(*, actor, currency: Currency, body: Body,
+                      kind: str = AccountKind.GROUP) -> Account:
+    if not permissions.can_steward(actor, body):
+        raise PermissionDenied(_("Only coordinators of %(body)s open its accounts.")
+                               % {"body": body.name})
+    if kind not in {AccountKind.GROUP, AccountKind.PROJECT, AccountKind.COOPERATIVE}:
+        raise DomainError(_("Unknown kind of account."), field="kind")
+    if not body.path.startswith(currency.cooperative.path):
+        raise DomainError(_("This body is not part of %(body)s.")
+                          % {"body": currency.cooperative.name}, field="body")
+    account, _created = Account.objects.get_or_create(
+        currency=currency, body=body, kind=kind,
+        defaults={"name": body.name, "debit_limit": currency.default_debit_limit})
+    return account
+
+
+@transaction.atomic
+def set_limits(*, actor, account_id: int, debit_limit: int,
+               credit_ceiling: int | None = None) -> Account:
+    account = (Account.objects.select_for_update(of=("self",))
+               .select_related("currency__cooperative").filter(pk=account_id).first())
+    if account is None:
+        raise NotFound(_("There is no such account."))
+    if not permissions.can_steward(actor, account.currency.cooperative):
+        raise PermissionDenied(_("Only the stewards of the currency set its limits."))
+    try:
+        rules.check_limits(debit_limit, credit_ceiling, account.balance)
+    except Refusal as refusal:
+        raise _message(refusal, account.currency) from None
+    account.debit_limit, account.credit_ceiling = debit_limit, credit_ceiling
+    account.save(update_fields=["debit_limit", "credit_ceiling"])
+    return account
+
+
+@transaction.atomic
+def set_account_status(*, actor, account_id: int, status: str) -> Account:
+    account = Account.objects.select_related("currency__cooperative").filter(
+        pk=account_id).first()
+    if account is None:
+        raise NotFound(_("There is no such account."))
+    if not permissions.can_steward(actor, account.currency.cooperative):
+        raise PermissionDenied(_("Only the stewards of the currency lock or close accounts."))
+    if status not in AccountStatus.__members__.values():
+        raise DomainError(_("Unknown status: active, locked or closed."), field="status")
+    if status == AccountStatus.CLOSED and account.balance != 0:
+        raise Conflict(_("An account closes at a zero balance."))
+    account.status = status
+    account.save(update_fields=["status"])
+    return account
+
+
+# Payments ---------------------------------------------------------------------------
+
+MOVE_SQL = """
+WITH moved AS (
+    UPDATE economy_account AS a
+       SET balance = a.balance + d.delta
+      FROM (VALUES (%(payer)s::bigint, -%(amount)s::bigint),
+                   (%(payee)s::bigint, %(amount)s::bigint)) AS d(id, delta)
+     WHERE a.id = d.id AND a.currency_id = %(currency)s AND a.status = 'active'
+       AND a.balance + d.delta >= -a.debit_limit
+       AND (a.credit_ceiling IS NULL OR a.balance + d.delta <= a.credit_ceiling)
+ RETURNING a.id, a.balance, d.delta
+), paid AS (
+    INSERT INTO economy_payment (currency_id, payer_id, payee_id, amount, description,
+                                 offer_id, reverses_id, clearing_of_id, created_by_id,
+                                 idempotency_key, created_at)
+    SELECT %(currency)s, %(payer)s, %(payee)s, %(amount)s, %(description)s, %(offer)s,
+           %(reverses)s, %(clearing_of)s, %(created_by)s, %(key)s, %(now)s
+     WHERE (SELECT count(*) FROM moved) = 2
+ RETURNING id
+)
+INSERT INTO economy_entry (payment_id, account_id, amount, balance_after, created_at)
+SELECT paid.id, moved.id, moved.delta, moved.balance, %(now)s FROM paid, moved
+RETURNING payment_id
+"""
+
+
+class _Refused(Exception):
+    """The one statement moved nothing: find out why, after rolling back."""
+
+
+def _move(*, currency: Currency, payer_id: int, payee_id: int, amount: int, actor,
+          description: str = "", offer=None, reverses=None, clearing_of=None,
+          key: str = "") -> Payment:
+    now = clock.now()
+    if connection.vendor == "postgresql":
+        params = {"currency": currency.pk, "payer": payer_id, "payee": payee_id,
+                  "amount": amount, "description": description[:255],
+                  "offer": getattr(offer, "pk", None), "reverses": getattr(reverses, "pk", None),
+                  "clearing_of": getattr(clearing_of, "pk", None),
+                  "created_by": getattr(actor, "pk", None), "key": key, "now": now}
+        with connection.cursor() as cursor:
+            cursor.execute(MOVE_SQL, params)
+            rows = cursor.fetchall()
+        if len(rows) != 2:
+            raise _Refused
+        return Payment(pk=rows[0][0], currency=currency, payer_id=payer_id, payee_id=payee_id,
+                       amount=amount, description=description[:255], created_at=now,
+                       idempotency_key=key, created_by=actor if actor and actor.pk else None,
+                       offer=offer, reverses=reverses, clearing_of=clearing_of)
+    accounts = {a.pk: a for a in Account.objects.select_for_update()
+                .filter(pk__in=sorted({payer_id, payee_id}), currency=currency)}
+    payer, payee = accounts.get(payer_id), accounts.get(payee_id)
+    if payer is None or payee is None:
+        raise _Refused
+    try:
+        new_payer, new_payee = rules.check_payment(_view(payer), _view(payee), amount)
+    except Refusal:
+        raise _Refused from None
+    Account.objects.filter(pk=payer.pk).update(balance=F("balance") - amount)
+    Account.objects.filter(pk=payee.pk).update(balance=F("balance") + amount)
+    payment = Payment.objects.create(
+        currency=currency, payer=payer, payee=payee, amount=amount,
+        description=description[:255], offer=offer, reverses=reverses,
+        clearing_of=clearing_of, created_by=actor if actor and actor.pk else None,
+        idempotency_key=key, created_at=now)
+    Entry.objects.bulk_create([
+        Entry(payment=payment, account=payer, amount=-amount, balance_after=new_payer,
+              created_at=now),
+        Entry(payment=payment, account=payee, amount=amount, balance_after=new_payee,
+              created_at=now)])
+    return payment
+
+
+def _view(account: Account) -> rules.AccountView:
+    return rules.AccountView(id=account.pk, balance=account.balance,
+                             debit_limit=account.debit_limit,
+                             credit_ceiling=account.credit_ceiling,
+                             status=AccountStatus(account.status))
+
+
+def _why_refused(currency: Currency, payer_id: int, payee_id: int, amount: int) -> DomainError:
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in=[payer_id, payee_id],
+                                                         currency=currency)}
+    if payer_id not in accounts or payee_id not in accounts:
+        return DomainError(_("Both accounts must hold %(currency)s.")
+                           % {"currency": currency.name}, field="payee")
+    try:
+        rules.check_payment(_view(accounts[payer_id]), _view(accounts[payee_id]), amount)
+    except Refusal as refusal:
+        return _message(refusal, currency)
+    return Conflict(_("The balances changed meanwhile: try again."))
+
+
+def pay(*, actor, payer_id: int, payee_id: int, amount: int, description: str = "",
+        offer=None, idempotency_key: str = "", reverses=None) -> Payment:
+    """Pay from an account one may pay from. Nothing moves unless everything holds. A
+    retried request with the same idempotency key returns the first payment."""
+    payer = Account.objects.select_related("currency__cooperative", "body").filter(
+        pk=payer_id).first()
+    if payer is None:
+        raise NotFound(_("There is no such account."))
+    if not permissions.can_pay_from(actor, payer):
+        raise PermissionDenied(_("You may only pay from your own accounts."))
+    key = (idempotency_key or "").strip()[:80]
+    if key:
+        earlier = Payment.objects.filter(created_by=actor, idempotency_key=key).first()
+        if earlier is not None:
+            if (earlier.payer_id, earlier.payee_id, earlier.amount) != (payer_id, payee_id,
+                                                                         amount):
+                raise Conflict(_("This idempotency key was used for another payment."),
+                               field="idempotency_key")
+            return earlier
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise _message(Refusal("amount_not_positive"), payer.currency)
+    if amount > rules.MAX_AMOUNT:
+        raise _message(Refusal("amount_too_large"), payer.currency)
+    if payer_id == payee_id:
+        raise _message(Refusal("same_account"), payer.currency)
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _move(currency=payer.currency, payer_id=payer_id, payee_id=payee_id,
+                             amount=amount, actor=actor, description=description,
+                             offer=offer, reverses=reverses, key=key)
+        except _Refused:
+            raise _why_refused(payer.currency, payer_id, payee_id, amount) from None
+        except IntegrityError:
+            if key:  # the same request, committed by a concurrent retry
+                earlier = Payment.objects.filter(created_by=actor, idempotency_key=key).first()
+                if earlier is not None:
+                    return earlier
+            raise
+        except OperationalError:
+            # A deadlock between two payments crossing the same accounts: try again.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def reverse_payment(*, actor, payment_id: int, reason: str = "") -> Payment:
+    """Payments are final: a correction is a new payment back, referencing the first.
+    The receiver (or a steward) reverses it."""
+    original = Payment.objects.select_related("payee__body", "currency__cooperative").filter(
+        pk=payment_id).first()
+    if original is None:
+        raise NotFound(_("There is no such payment."))
+    if not (permissions.can_pay_from(actor, original.payee)
+            or permissions.can_steward(actor, original.currency.cooperative)):
+        raise PermissionDenied(_("The receiver of a payment, or a steward, reverses it."))
+    if Payment.objects.filter(reverses=original).exists():
+        raise Conflict(_("This payment was already reversed."))
+    try:
+        with transaction.atomic():
+            return _move(currency=original.currency, payer_id=original.payee_id,
+                         payee_id=original.payer_id, amount=original.amount, actor=actor,
+                         description=(_("Reversal: %(reason)s") % {"reason": reason})[:255],
+                         reverses=original)
+    except _Refused:
+        raise _why_refused(original.currency, original.payee_id, original.payer_id,
+                           original.amount) from None
+
+
+# Payment requests -------------------------------------------------------------------
+
+@transaction.atomic
+def request_payment(*, actor, seller_id: int, buyer_id: int, amount: int,
+                    description: str = "", offer=None,
+                    auto_accept_after: timedelta | None = None) -> PaymentRequest:
+    seller = Account.objects.select_related("currency", "body").filter(pk=seller_id).first()
+    buyer = Account.objects.filter(pk=buyer_id).first()
+    if seller is None or buyer is None:
+        raise NotFound(_("There is no such account."))
+    if not permissions.can_pay_from(actor, seller):
+        raise PermissionDenied(_("You may only ask payment for your own accounts."))
+    if buyer.currency_id != seller.currency_id:
+        raise DomainError(_("Both accounts must hold %(currency)s.")
+                          % {"currency": seller.currency.name}, field="buyer")
+    if amount <= 0 or amount > rules.MAX_AMOUNT:
+        raise DomainError(_("The amount must be more than zero."), field="amount")
+    if seller.pk == buyer.pk:
+        raise DomainError(_("An account does not pay itself."), field="buyer")
+    now = clock.now()
+    if auto_accept_after is not None and not timedelta(hours=1) <= auto_accept_after \
+            <= timedelta(days=60):
+        raise DomainError(_("Automatic acceptance comes 1 hour to 60 days later."),
+                          field="auto_accept_after")
+    return PaymentRequest.objects.create(
+        seller=seller, buyer=buyer, amount=amount, description=description[:255],
+        offer=offer, created_by=actor, created_at=now,
+        auto_accept_at=now + auto_accept_after if auto_accept_after else None)
+
+
+def _pending(request_id: int) -> PaymentRequest:
+    found = (PaymentRequest.objects.select_for_update(of=("self",))
+             .select_related("buyer__body", "seller__body", "buyer__currency")
+             .filter(pk=request_id).first())
+    if found is None:
+        raise NotFound(_("There is no such payment request."))
+    if found.status != RequestStatus.PENDING:
+        raise Conflict(_("This request has already been answered."))
+    return found
+
+
+@transaction.atomic
+def accept_request(*, actor, request_id: int, automatic: bool = False) -> PaymentRequest:
+    request = _pending(request_id)
+    if not automatic and not permissions.can_pay_from(actor, request.buyer):
+        raise PermissionDenied(_("Only the buyer accepts a payment request."))
+    try:
+        with transaction.atomic():
+            payment = _move(currency=request.buyer.currency, payer_id=request.buyer_id,
+                            payee_id=request.seller_id, amount=request.amount,
+                            actor=actor if not automatic else None,
+                            description=request.description, offer=request.offer)
+    except _Refused:
+        raise _why_refused(request.buyer.currency, request.buyer_id, request.seller_id,
+                           request.amount) from None
+    request.status, request.payment, request.answered_at = (RequestStatus.ACCEPTED, payment,
+                                                             clock.now())
+    request.save(update_fields=["status", "payment", "answered_at"])
+    return request
+
+
+@transaction.atomic
+def decline_request(*, actor, request_id: int) -> PaymentRequest:
+    request = _pending(request_id)
+    if permissions.can_pay_from(actor, request.buyer):
+        request.status = RequestStatus.DECLINED
+    elif permissions.can_pay_from(actor, request.seller):
+        request.status = RequestStatus.CANCELLED
+    else:
+        raise PermissionDenied(_("Only the buyer declines, or the seller cancels, a request."))
+    request.answered_at = clock.now()
+    request.save(update_fields=["status", "answered_at"])
+    return request
+
+
+def accept_due_requests(now: datetime | None = None) -> int:
+    """Requests set to accept themselves after a delay: the worker runs this. A request
+    the buyer can no longer afford stays pending."""
+    now = now or clock.now()
+    accepted = 0
+    for request_id in PaymentRequest.objects.filter(status=RequestStatus.PENDING,
+                                                    auto_accept_at__lte=now) \
+            .values_list("pk", flat=True):
+        try:
+            accept_request(actor=None, request_id=request_id, automatic=True)
+            accepted += 1
+        except DomainError:
+            continue
+    return accepted
+
+
+# Between networks ("réseau de réseaux") ---------------------------------------------
+
+def clearing_account(currency: Currency, counterpart: Currency) -> Account:
+    """In `currency`, the account that stands for the network of `counterpart`. It may go
+    as low as it needs: what it owes is what the other network is owed."""
+    account, _created = Account.objects.get_or_create(
+        currency=currency, counterpart=counterpart,
+        defaults={"kind": AccountKind.CLEARING, "name": f"{counterpart.name} (clearing)",
+                  "debit_limit": rules.MAX_AMOUNT})
+    return account
+
+
+@transaction.atomic
+def pay_across(*, actor, payer_id: int, payee_id: int, amount: int,
+               description: str = "") -> tuple[Payment, Payment]:
+    """A member of one cooperative pays a member of another: the payer pays the clearing
+    account of the other network in their own currency; the clearing account of the
+    first network pays the payee in theirs, converted at the two euro values. Each
+    currency keeps its zero sum."""
+    payer = Account.objects.select_related("currency").filter(pk=payer_id).first()
+    payee = Account.objects.select_related("currency").filter(pk=payee_id).first()
+    if payer is None or payee is None:
+        raise NotFound(_("There is no such account."))
+    if not permissions.can_pay_from(actor, payer):
+        raise PermissionDenied(_("You may only pay from your own accounts."))
+    source, target = payer.currency, payee.currency
+    if source.pk == target.pk:
+        raise DomainError(_("Both accounts hold the same currency: make a simple payment."))
+    if CurrencyKind.MUTUAL_CREDIT not in (source.kind, target.kind) or \
+            source.kind != target.kind:
+        raise DomainError(_("Clearing runs between social currencies."))
+    converted = rules.convert(amount, source.decimals, rules.euro_rate(source.euro_rate),
+                              target.decimals, rules.euro_rate(target.euro_rate))
+    if converted <= 0:
+        raise DomainError(_("This amount is too small to convert."), field="amount")
+    out_clearing = clearing_account(source, target)
+    in_clearing = clearing_account(target, source)
+    try:
+        with transaction.atomic():
+            first = _move(currency=source, payer_id=payer.pk, payee_id=out_clearing.pk,
+                          amount=amount, actor=actor, description=description)
+            second = _move(currency=target, payer_id=in_clearing.pk, payee_id=payee.pk,
+                           amount=converted, actor=actor, description=description,
+                           clearing_of=first)
+    except _Refused:
+        raise _why_refused(source, payer.pk, out_clearing.pk, amount) from None
+    return first, second
+
+
+# The common fund --------------------------------------------------------------------
+
+def fund_of(body: Body) -> Fund:
+    fund, _created = Fund.objects.get_or_create(body=body)
+    return fund
+
+
+@transaction.atomic
+def record_fund_movement(*, actor, body: Body, amount: int, category: str, description: str,
+                         happened_on: date, decision=None) -> FundMovement:
+    """Income is positive, an expense negative; an expense names the adopted decision of
+    the body that allowed it, and the fund stays above minus its overdraft."""
+    if not permissions.can_steward(actor, body):
+        raise PermissionDenied(_("Only coordinators or stewards of %(body)s keep its fund.")
+                               % {"body": body.name})
+    if category not in FundCategory.values:
+        raise DomainError(_("Unknown category."), field="category")
+    description = (description or "").strip()
+    if not description:
+        raise DomainError(_("Describe the movement."), field="description")
+    if amount == 0 or abs(amount) > rules.MAX_AMOUNT:
+        raise DomainError(_("The amount must not be zero."), field="amount")
+    if amount > 0 and category not in INCOME:
+        raise DomainError(_("This category is an expense: record it as one."),
+                          field="category")
+    if amount < 0:
+        if decision is None:
+            raise DomainError(_("An expense names the decision that allowed it."),
+                              field="decision")
+        if decision.body_id != body.pk or decision.outcome != "adopted":
+            raise DomainError(_("The decision must be an adopted decision of %(body)s.")
+                              % {"body": body.name}, field="decision")
+    fund = Fund.objects.select_for_update().get(pk=fund_of(body).pk)
+    if amount < 0:
+        try:
+            rules.check_expense(fund.balance, -amount, fund.overdraft)
+        except Refusal as refusal:
+            raise _message(refusal) from None
+    fund.balance += amount
+    fund.save(update_fields=["balance"])
+    return FundMovement.objects.create(
+        fund=fund, amount=amount, category=category, description=description[:255],
+        decision=decision, balance_after=fund.balance, recorded_by=actor,
+        happened_on=happened_on, created_at=clock.now())
+
+
+@transaction.atomic
+def set_overdraft(*, actor, body: Body, overdraft: int) -> Fund:
+    if not permissions.can_steward(actor, body):
+        raise PermissionDenied(_("Only coordinators or stewards of %(body)s keep its fund.")
+                               % {"body": body.name})
+    fund = Fund.objects.select_for_update().get(pk=fund_of(body).pk)
+    if overdraft < 0 or fund.balance < -overdraft:
+        raise DomainError(_("The overdraft is zero or more, and not below the current "
+                            "balance."), field="overdraft")
+    fund.overdraft = overdraft
+    fund.save(update_fields=["overdraft"])
+    return fund
+
+
+# Offers and needs -------------------------------------------------------------------
+
+@transaction.atomic
+def publish_offer(*, actor, cooperative: Body, kind: str, title: str, category: str,
+                  expires_on: date, description: str = "", place: str = "",
+                  price_euros: int | None = None, price_units: int | None = None,
+                  currency: Currency | None = None, on_behalf_of: Body | None = None) -> Offer:
+    if not permissions.can_see_economy(actor, cooperative):
+        raise PermissionDenied(_("Only members of %(body)s publish offers and needs there.")
+                               % {"body": cooperative.name})
+    if kind not in Offer.Kind.values:
+        raise DomainError(_("Choose offer or need."), field="kind")
+    if category not in OfferCategory.values:
+        raise DomainError(_("Choose a category."), field="category")
+    title = (title or "").strip()
+    if not title or len(title) > 150:
+        raise DomainError(_("Give a title of at most 150 characters."), field="title")
+    if expires_on <= clock.now().date() or expires_on > clock.now().date() + timedelta(
+            days=366):
+        raise DomainError(_("The end date falls within the coming year."), field="expires_on")
+    if kind == Offer.Kind.OFFER:
+        try:
+            rules.Price(price_euros, price_units).check()
+        except Refusal as refusal:
+            raise _message(refusal) from None
+    if price_units is not None and (currency is None or currency.cooperative_id != cooperative.pk
+                                    or currency.kind != CurrencyKind.MUTUAL_CREDIT):
+        raise DomainError(_("Choose a social currency of %(body)s for the price.")
+                          % {"body": cooperative.name}, field="currency")
+    if on_behalf_of is not None and not permissions.can_steward(actor, on_behalf_of):
+        raise PermissionDenied(_("Only coordinators publish for %(body)s.")
+                               % {"body": on_behalf_of.name})
+    return Offer.objects.create(
+        cooperative=cooperative, kind=kind, title=title, description=description.strip(),
+        category=category, place=place.strip()[:150], expires_on=expires_on,
+        price_euros=price_euros, price_units=price_units,
+        currency=currency if price_units is not None else None, author=actor,
+        on_behalf_of=on_behalf_of)
+
+
+@transaction.atomic
+def withdraw_offer(*, actor, offer_id: int) -> None:
+    offer = Offer.objects.filter(pk=offer_id).first()
+    if offer is None:
+        raise NotFound(_("There is no such offer."))
+    if offer.author_id != getattr(actor, "pk", None) and not permissions.can_steward(
+            actor, offer.cooperative):
+        raise PermissionDenied(_("Only its author withdraws an offer."))
+    offer.expires_on = clock.now().date() - timedelta(days=1)
+    offer.save(update_fields=["expires_on"])
