@@ -414,7 +414,7 @@ class TestFacilitation:
             clock.freeze(None)
         before = written(room)
         refused(post(clients["member"], url(room, "/item"), {"item_id": item.pk}), 403,
-                "Only the facilitator or the timekeeper moves on.")
+                "Only the facilitator or the timekeeper moves to another agenda item.")
         refused(post(clients["coordinator"], url(room, "/item"), {"item_id": elsewhere.pk}),
                 404, "not on the agenda of this meeting")
         refused(post(clients["coordinator"], url(room, "/item"), {}), 422, "item_id")

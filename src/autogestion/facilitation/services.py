@@ -31,7 +31,7 @@ def _message(refusal: Refusal) -> DomainError:
     code = refusal.code
     texts = {
         "already_in_list": _("Already on the list: a person is on it once."),
-        "already_asked": _("This process point is already asked; wait for it."),
+        "already_asked": _("This process point is already requested; wait for it."),
         "not_in_list": _("This person is not on the list."),
         "not_skipped": _("This person was not skipped."),
         "list_empty": _("Nobody is waiting to speak."),
@@ -268,7 +268,8 @@ def set_current_item(*, actor, room_id: int, item_id: int | None) -> Room:
     them per item."""
     room = _locked(room_id)
     if not permissions.can_keep_time(actor, room):
-        raise PermissionDenied(_("Only the facilitator or the timekeeper moves on."))
+        raise PermissionDenied(_("Only the facilitator or the timekeeper moves to another "
+                                 "agenda item."))
     _open(room)
     item = None
     if item_id is not None:

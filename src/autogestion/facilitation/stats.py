@@ -355,16 +355,17 @@ def chart_summary(speech: Speech) -> str:
     if not speech.people or speech.seconds <= 0:
         return _("No speaking time was recorded.")
     count = speech.top_fifth_count
-    return ngettext(
-        "%(people)d people on the speaking list spoke for %(time)s in %(turns)d turns. The "
-        "most talkative fifth (%(count)d person) took %(share)s %% of the speaking time; "
-        "Gini coefficient %(gini)s.",
-        "%(people)d people on the speaking list spoke for %(time)s in %(turns)d turns. The "
-        "most talkative fifth (%(count)d people) took %(share)s %% of the speaking time; "
-        "Gini coefficient %(gini)s.",
-        count) % {"people": len(speech.people), "time": speech.duration, "turns": speech.turns,
-                  "count": count, "share": number_format(speech.top_fifth_percent, 1),
-                  "gini": number_format(speech.gini, 2)}
+    who = ngettext("%(people)d person on the speaking list spoke for %(time)s.",
+                   "%(people)d people on the speaking list spoke for %(time)s.",
+                   len(speech.people)) % {"people": len(speech.people),
+                                          "time": speech.duration}
+    top = ngettext("The most talkative fifth (%(count)d person) took %(share)s %% of the "
+                   "speaking time; Gini coefficient %(gini)s.",
+                   "The most talkative fifth (%(count)d people) took %(share)s %% of the "
+                   "speaking time; Gini coefficient %(gini)s.",
+                   count) % {"count": count, "share": number_format(speech.top_fifth_percent, 1),
+                             "gini": number_format(speech.gini, 2)}
+    return f"{who} {top}"
 
 
 def speech_chart(people: Sequence[PersonLine], *, title: str, summary: str,
@@ -385,8 +386,8 @@ def speech_chart(people: Sequence[PersonLine], *, title: str, summary: str,
         f'<desc id="{desc_id}">{_text(summary)}</desc>',
     ]
     if not ordered:
-        parts.append(f'<text x="10" y="{TOP + ROW // 2 + 4}">'
-                     f'{_text(_("No speaking turns recorded."))}</text>')
+        nothing = _text(_("No speaking turns recorded."))
+        parts.append(f'<text x="10" y="{TOP + ROW // 2 + 4}">{nothing}</text>')
     for index, person in enumerate(ordered):
         y = TOP + index * ROW
         length = 0.0 if longest <= 0 else BAR_MAX * person.seconds / longest

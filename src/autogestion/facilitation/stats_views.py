@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from autogestion.assemblies import queries as assembly_queries
@@ -89,8 +90,9 @@ def body_stats(request, slug):
     since = now - relativedelta(months=months)
     speech = stats.body_speech(body, since, now)
     context.update(months=months, since=since, speech=speech, chart=_svg(stats.chart(
-        speech, _("Speaking time per person — %(body)s, last %(months)d months")
-        % {"body": body.name, "months": months})))
+        speech, ngettext("Speaking time per person — %(body)s, over the last month",
+                         "Speaking time per person — %(body)s, over the last %(months)d months",
+                         months) % {"body": body.name, "months": months})))
     return render(request, "facilitation/stats.html", context)
 
 
