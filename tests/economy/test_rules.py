@@ -94,3 +94,10 @@ class TestFund:
     def test_overdraft(self):
         assert rules.check_expense(100, 150, 50) == -50
         assert code_of(rules.check_expense, 100, 151, 50) == "fund_too_low"
+
+
+def test_spaces_only_as_thousands_separators():
+    assert rules.parse_amount("1 000,50", 2) == 100050
+    assert code_of(rules.parse_amount, "12 50", 2) == "bad_amount"
+    assert code_of(rules.parse_amount, "1.00000000000000000000000000001", 2) \
+        == "amount_too_large"

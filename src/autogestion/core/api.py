@@ -88,6 +88,7 @@ def register_routers() -> None:
     from autogestion.assemblies.api import router as assemblies_router
     from autogestion.cooperatives.api import router as cooperatives_router
     from autogestion.decisions.api import router as decisions_router
+    from autogestion.economy.api import router as economy_router
     from autogestion.facilitation.api import router as facilitation_router
 
     api.add_router("/", cooperatives_router)
@@ -95,6 +96,7 @@ def register_routers() -> None:
     api.add_router("/", assemblies_router)
     api.add_router("/", decisions_router)
     api.add_router("/", facilitation_router)
+    api.add_router("/", economy_router)
 
 
 register_routers()

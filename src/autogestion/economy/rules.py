@@ -10,11 +10,13 @@ cross either is refused whole.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 MAX_AMOUNT = 10**15  # minor units: far beyond any cooperative, well within a bigint
+THOUSANDS = re.compile(r"-?\d{1,3}( \d{3})+([.,]\d+)?")
 
 
 class Refusal(Exception):
@@ -44,8 +46,14 @@ class AccountView:
 def parse_amount(text: str | int | Decimal, decimals: int) -> int:
     """'12,50' or '12.5' in a currency of 2 decimals → 1250 minor units. Refuses what
     does not fit the currency's decimals, negatives, zero and absurd sizes."""
+    raw = str(text).strip()
+    # Spaces only as thousands separators ("1 000,50"), never inside a number ("12 50").
+    if " " in raw and not THOUSANDS.fullmatch(raw):
+        raise Refusal("bad_amount")
+    if len(raw) > 24:
+        raise Refusal("amount_too_large")
     try:
-        value = Decimal(str(text).strip().replace(",", ".").replace(" ", ""))
+        value = Decimal(raw.replace(" ", "").replace(",", "."))
     except (InvalidOperation, ValueError):
         raise Refusal("bad_amount") from None
     if not value.is_finite() or value <= 0:

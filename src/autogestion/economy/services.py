@@ -3,9 +3,11 @@ entries atomically; on PostgreSQL in ONE statement that checks both limits (the 
 path the ledger benchmark measures), elsewhere inside one locked transaction."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from autogestion.cooperatives.models import Body, Membership
@@ -70,7 +72,10 @@ def _message(refusal: Refusal, currency: Currency | None = None) -> DomainError:
         return Conflict(_("Refused: the fund holds too little for this expense; %(available)s "
                           "available.") % {"available": rules.format_amount(
                               details["available"], 2) + " €"}, field="amount")
-    field = "amount" if "amount" in code or code in {"too_many_decimals"} else None
+    fields = {"limit_below_balance": "debit_limit", "bad_debit_limit": "debit_limit",
+              "ceiling_below_balance": "credit_ceiling", "bad_credit_ceiling": "credit_ceiling",
+              "bad_rate": "euro_rate", "no_price": "price", "bad_price": "price"}
+    field = "amount" if "amount" in code or code in {"too_many_decimals"} else fields.get(code)
     return DomainError(texts.get(code, code), field=field)
 
 
@@ -90,16 +95,24 @@ def create_currency(*, actor, cooperative: Body, code: str, name: str, symbol: s
         raise DomainError(_("Unknown kind of currency."), field="kind")
     if not 0 <= decimals <= 4:
         raise DomainError(_("A currency has 0 to 4 decimals."), field="decimals")
+    for field, value, longest in (("code", code, 20), ("name", name, 60), ("symbol", symbol, 8)):
+        if not (value or "").strip() or len(value.strip()) > longest:
+            raise DomainError(_("Give a %(field)s of 1 to %(n)s characters.")
+                              % {"field": field, "n": longest}, field=field)
     try:
-        rate = rules.euro_rate(euro_rate)
+        rules.euro_rate(euro_rate)
         rules.check_limits(default_debit_limit, None, 0)
     except Refusal as refusal:
         raise _message(refusal) from None
+    rate_decimal = Decimal(str(euro_rate))
+    if rate_decimal >= 1_000_000 or rate_decimal != rate_decimal.quantize(Decimal("0.000001")):
+        raise DomainError(_("The euro value has at most 6 decimals and is below a million."),
+                          field="euro_rate")
     if Currency.objects.filter(code=code).exists():
         raise Conflict(_("The code “%(code)s” is taken.") % {"code": code}, field="code")
     return Currency.objects.create(
         cooperative=cooperative, code=code, name=name.strip(), symbol=symbol.strip(),
-        decimals=decimals, kind=kind, euro_rate=rate.numerator / rate.denominator,
+        decimals=decimals, kind=kind, euro_rate=rate_decimal,
         default_debit_limit=default_debit_limit, euros_convert_in_only=euros_convert_in_only)
 
 
@@ -266,6 +279,14 @@ def _why_refused(currency: Currency, payer_id: int, payee_id: int, amount: int) 
     return Conflict(_("The balances changed meanwhile: try again."))
 
 
+def _key(raw: str) -> str:
+    key = (raw or "").strip()
+    if len(key) > 80:
+        raise DomainError(_("An idempotency key has at most 80 characters."),
+                          field="idempotency_key")
+    return key
+
+
 def pay(*, actor, payer_id: int, payee_id: int, amount: int, description: str = "",
         offer=None, idempotency_key: str = "", reverses=None) -> Payment:
     """Pay from an account one may pay from. Nothing moves unless everything holds. A
@@ -276,7 +297,7 @@ def pay(*, actor, payer_id: int, payee_id: int, amount: int, description: str = 
         raise NotFound(_("There is no such account."))
     if not permissions.can_pay_from(actor, payer):
         raise PermissionDenied(_("You may only pay from your own accounts."))
-    key = (idempotency_key or "").strip()[:80]
+    key = _key(idempotency_key)
     if key:
         earlier = Payment.objects.filter(created_by=actor, idempotency_key=key).first()
         if earlier is not None:
@@ -439,13 +460,12 @@ def clearing_account(currency: Currency, counterpart: Currency) -> Account:
     return account
 
 
-@transaction.atomic
-def pay_across(*, actor, payer_id: int, payee_id: int, amount: int,
-               description: str = "") -> tuple[Payment, Payment]:
+def pay_across(*, actor, payer_id: int, payee_id: int, amount: int, description: str = "",
+               idempotency_key: str = "") -> tuple[Payment, Payment]:
     """A member of one cooperative pays a member of another: the payer pays the clearing
     account of the other network in their own currency; the clearing account of the
     first network pays the payee in theirs, converted at the two euro values. Each
-    currency keeps its zero sum."""
+    currency keeps its zero sum. Both legs happen, or neither."""
     payer = Account.objects.select_related("currency").filter(pk=payer_id).first()
     payee = Account.objects.select_related("currency").filter(pk=payee_id).first()
     if payer is None or payee is None:
@@ -455,24 +475,38 @@ def pay_across(*, actor, payer_id: int, payee_id: int, amount: int,
     source, target = payer.currency, payee.currency
     if source.pk == target.pk:
         raise DomainError(_("Both accounts hold the same currency: make a simple payment."))
-    if CurrencyKind.MUTUAL_CREDIT not in (source.kind, target.kind) or \
-            source.kind != target.kind:
+    if source.kind != CurrencyKind.MUTUAL_CREDIT or target.kind != CurrencyKind.MUTUAL_CREDIT:
         raise DomainError(_("Clearing runs between social currencies."))
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise _message(Refusal("amount_not_positive"), source)
+    key = _key(idempotency_key)
+    if key:
+        earlier = Payment.objects.filter(created_by=actor, idempotency_key=key).first()
+        if earlier is not None:
+            if (earlier.payer_id, earlier.amount) != (payer.pk, amount):
+                raise Conflict(_("This idempotency key was used for another payment."),
+                               field="idempotency_key")
+            return earlier, earlier.cleared_by.get()
     converted = rules.convert(amount, source.decimals, rules.euro_rate(source.euro_rate),
                               target.decimals, rules.euro_rate(target.euro_rate))
     if converted <= 0:
         raise DomainError(_("This amount is too small to convert."), field="amount")
-    out_clearing = clearing_account(source, target)
-    in_clearing = clearing_account(target, source)
+    with transaction.atomic():
+        out_clearing = clearing_account(source, target)
+        in_clearing = clearing_account(target, source)
     try:
         with transaction.atomic():
+            leg = "out"
             first = _move(currency=source, payer_id=payer.pk, payee_id=out_clearing.pk,
-                          amount=amount, actor=actor, description=description)
+                          amount=amount, actor=actor, description=description, key=key)
+            leg = "in"
             second = _move(currency=target, payer_id=in_clearing.pk, payee_id=payee.pk,
                            amount=converted, actor=actor, description=description,
                            clearing_of=first)
     except _Refused:
-        raise _why_refused(source, payer.pk, out_clearing.pk, amount) from None
+        if leg == "out":
+            raise _why_refused(source, payer.pk, out_clearing.pk, amount) from None
+        raise _why_refused(target, in_clearing.pk, payee.pk, converted) from None
     return first, second
 
 
@@ -553,8 +587,8 @@ def publish_offer(*, actor, cooperative: Body, kind: str, title: str, category: 
     title = (title or "").strip()
     if not title or len(title) > 150:
         raise DomainError(_("Give a title of at most 150 characters."), field="title")
-    if expires_on <= clock.now().date() or expires_on > clock.now().date() + timedelta(
-            days=366):
+    today = timezone.localdate(clock.now())
+    if expires_on <= today or expires_on > today + timedelta(days=366):
         raise DomainError(_("The end date falls within the coming year."), field="expires_on")
     if kind == Offer.Kind.OFFER:
         try:
@@ -565,6 +599,9 @@ def publish_offer(*, actor, cooperative: Body, kind: str, title: str, category: 
                                     or currency.kind != CurrencyKind.MUTUAL_CREDIT):
         raise DomainError(_("Choose a social currency of %(body)s for the price.")
                           % {"body": cooperative.name}, field="currency")
+    if on_behalf_of is not None and not on_behalf_of.path.startswith(cooperative.path):
+        raise DomainError(_("Publish for a group or project of %(body)s only.")
+                          % {"body": cooperative.name}, field="on_behalf_of")
     if on_behalf_of is not None and not permissions.can_steward(actor, on_behalf_of):
         raise PermissionDenied(_("Only coordinators publish for %(body)s.")
                                % {"body": on_behalf_of.name})
@@ -584,5 +621,5 @@ def withdraw_offer(*, actor, offer_id: int) -> None:
     if offer.author_id != getattr(actor, "pk", None) and not permissions.can_steward(
             actor, offer.cooperative):
         raise PermissionDenied(_("Only its author withdraws an offer."))
-    offer.expires_on = clock.now().date() - timedelta(days=1)
+    offer.expires_on = timezone.localdate(clock.now()) - timedelta(days=1)
     offer.save(update_fields=["expires_on"])

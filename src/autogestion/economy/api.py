@@ -1,0 +1,1058 @@
+"""Currencies, accounts, payments, payment requests, clearing between networks, offers
+and needs, and the common fund through the API (DOMAIN.md R8, R9, R10).
+
+Each endpoint parses its input, checks that the caller may see what it names, calls one
+service of `services.py` and shapes the answer. Refusals come from the services as
+DomainError subclasses, which core/api.py turns into 400/403/404/409 with the message
+and the field; the API renames a service's argument to the request's field.
+
+Amounts. Every amount sent is a string in the currency's own units, as a person writes
+it: "12.50" (or "12,50") in a currency of 2 decimals; it is read by
+`rules.parse_amount` with that currency's decimals, so "abc", "0", "-1" or "1.234" (for
+2 decimals) are refused with 400 and `field` naming the amount. A JSON integer (12) is
+read as 12 units, not 12 minor units; a JSON number with decimals is refused (422): write
+it as a string, which a float would round. Every amount answered is an object
+`{"minor": 1250, "value": "12.50"}`: the exact integer in the smallest unit, and the
+same written in units.
+
+Balances are never public: an account, its statement and its limits are seen by its
+holder and by the stewards of its currency; to anyone else the account does not exist
+(404). Every endpoint needs a signed-in caller (401 otherwise).
+
+Datetimes are answered in the platform's time zone with their offset; dates given as
+`from`/`to` are days of that zone (YYYY-MM-DD, included).
+"""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Path, Query, Router, Schema, Status
+from pydantic import AfterValidator, StrictInt
+
+from autogestion.cooperatives.models import Body
+from autogestion.cooperatives.permissions import can_view_body_details, memberships_of
+from autogestion.cooperatives.rules import Kind, Role
+from autogestion.cooperatives.rules import Status as MembershipStatus
+from autogestion.core import clock
+from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from autogestion.decisions.models import Decision
+
+from . import permissions, rules, services
+from .models import (
+    Account,
+    AccountKind,
+    Currency,
+    CurrencyKind,
+    Entry,
+    Fund,
+    FundMovement,
+    Offer,
+    OfferCategory,
+    Payment,
+    PaymentRequest,
+    RequestStatus,
+)
+from .rules import AccountStatus, Refusal
+
+router = Router(tags=["economy"])
+
+MAX_ID = 2**63 - 1
+MAX_PAGE = 200
+DEFAULT_PAGE = 50
+MAX_OFFSET = 10**9
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+EURO_DECIMALS = 2
+# Longer than any amount the ledger holds (10**15 minor units): refused before Decimal
+# rounds a long string to its 28 significant digits.
+MAX_AMOUNT_TEXT = 24
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY = 80  # Payment.idempotency_key
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL stores no NUL character: refused as input rather than failing there.
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# An amount in the currency's units: "12.50" (preferred), or a whole number of units.
+AmountIn = Annotated[str | StrictInt, Field(description="In the currency's units, as a "
+                                                        "string: \"12.50\".")]
+
+
+# Schemas -----------------------------------------------------------------------------
+
+class Money(Schema):
+    minor: int = Field(description="Exact integer in the currency's smallest unit.")
+    value: str = Field(description="The same in units, e.g. \"12.50\".")
+
+
+class CurrencyOut(Schema):
+    id: int
+    code: str
+    name: str
+    symbol: str
+    kind: str
+    decimals: int
+    euro_rate: str = Field(description="What one unit is worth in euros.")
+    default_debit_limit: Money
+    euros_convert_in_only: bool
+    cooperative: str
+
+
+class CurrencyIn(Schema):
+    code: str = Field(pattern=r"^[-a-zA-Z0-9_]+$", min_length=1, max_length=20)
+    name: Text = Field(min_length=1, max_length=60)
+    symbol: Text = Field(min_length=1, max_length=8)
+    kind: Text = CurrencyKind.MUTUAL_CREDIT
+    decimals: StrictInt = Field(2, ge=0, le=4)
+    # What Currency.euro_rate holds (12 digits, 6 decimals): more would fail in the database.
+    euro_rate: Text = Field("1", pattern=r"^\d{1,6}([.,]\d{1,6})?$",
+                            description="Euros for one unit: \"1\", \"0.5\"; at most 6 "
+                                        "digits before and after the point.")
+    default_debit_limit: AmountIn = Field("0", description="In the new currency's units.")
+    euros_convert_in_only: bool = Field(False, strict=True)
+
+
+class AccountOut(Schema):
+    id: int
+    currency: str
+    currency_name: str
+    symbol: str
+    decimals: int
+    kind: str
+    name: str
+    holder: str = Field(description="person, or the body's short name.")
+    status: str
+    balance: Money
+    debit_limit: Money = Field(description="How far below zero it may go.")
+    credit_ceiling: Money | None = Field(description="How far above zero it may go.")
+    margin_to_pay: Money = Field(description="What it can pay now.")
+    margin_to_receive: Money | None = Field(description="What it can receive now (no "
+                                                        "ceiling: null).")
+    created_at: datetime
+
+
+class OpenAccountIn(Schema):
+    currency: Text = Field(max_length=20, description="The currency's code.")
+
+
+class BodyAccountIn(Schema):
+    currency: Text = Field(max_length=20, description="The currency's code.")
+    kind: Text = AccountKind.GROUP
+
+
+class LimitsIn(Schema):
+    debit_limit: AmountIn = Field(description="In units; zero or more.")
+    credit_ceiling: AmountIn | None = Field(None, description="In units; null: no ceiling.")
+
+
+class StatusIn(Schema):
+    status: Text = Field(description="active, locked or closed.")
+
+
+class EntryOut(Schema):
+    id: int
+    payment_id: int
+    amount: Money = Field(description="Positive in, negative out.")
+    balance_after: Money
+    description: str
+    counterparty: str
+    counterparty_account_id: int
+    reverses_id: int | None
+    created_at: datetime
+
+
+class EntryPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[EntryOut]
+
+
+class StatementQuery(Schema):
+    date_from: Text = Field("", alias="from", description="YYYY-MM-DD, included.")
+    date_to: Text = Field("", alias="to", description="YYYY-MM-DD, included.")
+    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class PaymentOut(Schema):
+    id: int
+    currency: str
+    payer_id: int
+    payer: str
+    payee_id: int
+    payee: str
+    amount: Money
+    description: str
+    offer_id: int | None
+    reverses_id: int | None
+    clearing_of_id: int | None
+    created_at: datetime
+
+
+class PaymentIn(Schema):
+    payer_id: Id
+    payee_id: Id
+    amount: AmountIn
+    description: Text = Field("", max_length=255)
+    offer_id: Id | None = None
+
+
+class ReverseIn(Schema):
+    reason: Text = Field("", max_length=200)
+
+
+class AcrossIn(Schema):
+    payer_id: Id
+    payee_id: Id
+    amount: AmountIn = Field(description="In the payer's currency, in its units.")
+    description: Text = Field("", max_length=255)
+
+
+class AcrossOut(Schema):
+    paid: PaymentOut = Field(description="In the payer's currency, to the clearing account "
+                                         "of the other network.")
+    received: PaymentOut = Field(description="In the payee's currency, from the clearing "
+                                             "account of the payer's network.")
+
+
+class RequestIn(Schema):
+    seller_id: Id
+    buyer_id: Id
+    amount: AmountIn
+    description: Text = Field("", max_length=255)
+    offer_id: Id | None = None
+    auto_accept_hours: StrictInt | None = Field(None, ge=0, le=10**6, description=(
+        "Accepted by itself after this many hours (1 to 1440) unless the buyer declines."))
+
+
+class RequestOut(Schema):
+    id: int
+    currency: str
+    seller_id: int
+    seller: str
+    buyer_id: int
+    buyer: str
+    amount: Money
+    description: str
+    offer_id: int | None
+    status: str
+    auto_accept_at: datetime | None
+    payment_id: int | None
+    created_at: datetime
+    answered_at: datetime | None
+    role: str | None = Field(description="buyer or seller: the caller's side, if any.")
+
+
+class RequestPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[RequestOut]
+
+
+class RequestQuery(Schema):
+    status: Text = ""
+    role: Text = Field("", description="buyer or seller.")
+    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class OfferOut(Schema):
+    id: int
+    kind: str
+    title: str
+    description: str
+    category: str
+    place: str
+    expires_on: date
+    price_euros: Money | None
+    price_units: Money | None
+    currency: str | None
+    author: str | None
+    on_behalf_of: str | None
+    created_at: datetime
+    can_withdraw: bool
+
+
+class OfferPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[OfferOut]
+
+
+class OfferQuery(Schema):
+    q: Text = Field("", max_length=200, description="Words in the title or description.")
+    category: Text = ""
+    place: Text = Field("", max_length=150)
+    kind: Text = Field("", description="offer or need.")
+    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class OfferIn(Schema):
+    kind: Text = Field(description="offer or need.")
+    title: Text = Field(max_length=150)
+    description: Text = Field("", max_length=5000)
+    category: Text
+    place: Text = Field("", max_length=150)
+    expires_on: date
+    price_euros: AmountIn | None = Field(None, description="In euros: \"5.00\"; \"0\": free.")
+    price_units: AmountIn | None = Field(None, description="In the social currency's units.")
+    currency: Text | None = Field(None, max_length=20, description="Code of the social "
+                                                                  "currency of price_units.")
+    on_behalf_of: Text | None = Field(None, max_length=80, description="Short name of the "
+                                                                     "group or project.")
+
+
+class MovementOut(Schema):
+    id: int
+    amount: Money = Field(description="Income positive, expense negative (euros).")
+    category: str
+    description: str
+    decision_id: int | None
+    balance_after: Money
+    recorded_by: str | None
+    happened_on: date
+    created_at: datetime
+
+
+class FundOut(Schema):
+    body: str
+    balance: Money
+    overdraft: Money = Field(description="How far below zero the body allows the fund.")
+    available: Money = Field(description="What the fund can spend now.")
+    count: int = Field(description="Number of movements.")
+    limit: int
+    offset: int
+    movements: list[MovementOut] = Field(description="Newest first.")
+    can_record: bool
+
+
+class FundQuery(Schema):
+    limit: int = Field(100, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class MovementIn(Schema):
+    amount: Text = Field(max_length=MAX_AMOUNT_TEXT + 1, description=(
+        "In euros; income positive (\"120.00\"), expense negative (\"-45.50\")."))
+    category: Text
+    description: Text = Field(max_length=255)
+    happened_on: date
+    decision_id: Id | None = Field(None, description="The adopted decision of the body "
+                                                     "that allowed an expense.")
+
+
+class OverdraftIn(Schema):
+    overdraft: AmountIn = Field(description="In euros; zero or more.")
+
+
+# Reading the input -------------------------------------------------------------------
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return timezone.localtime(moment, _zone()) if moment is not None else None
+
+
+def _today() -> date:
+    return timezone.localtime(clock.now(), _zone()).date()
+
+
+def _renamed(exc: DomainError, fields: dict[str | None, str]) -> DomainError:
+    """The service names its own arguments; the answer names the request's fields."""
+    if exc.field in fields:
+        exc.field = fields[exc.field]
+    return exc
+
+
+def _refused(refusal: Refusal, field: str, currency: Currency | None = None) -> DomainError:
+    """The services' own message for a refusal of the rules, naming the request's field."""
+    error = services._message(refusal, currency)  # noqa: SLF001 — one wording for both
+    error.field = field
+    return error
+
+
+def _amount(value: str | int, decimals: int, field: str, *,
+            negative: Refusal | DomainError | None = None, signed: bool = False) -> int:
+    """Minor units of an amount written in units. With `negative`, zero is allowed and a
+    negative number is refused with that message. `signed`: "-12.50" is -1250."""
+    text = str(value).strip()
+    if len(text) > MAX_AMOUNT_TEXT:
+        raise _refused(Refusal("bad_amount"), field)
+    sign = 1
+    if signed and text.startswith("-"):
+        sign, text = -1, text[1:]
+    try:
+        return sign * rules.parse_amount(text, decimals)
+    except Refusal as refusal:
+        if refusal.code == "amount_not_positive" and negative is not None:
+            if _is_zero(text):
+                return 0
+            if isinstance(negative, Refusal):
+                raise _refused(negative, field) from None
+            negative.field = field
+            raise negative from None
+        raise _refused(refusal, field) from None
+
+
+def _is_zero(text: str) -> bool:
+    try:
+        value = Decimal(text.replace(",", ".").replace(" ", ""))
+    except (InvalidOperation, ValueError):
+        return False
+    return value.is_finite() and value == 0
+
+
+def _parse_day(text: str, field: str) -> date | None:
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is None or len(text) != 10 or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DomainError(_("“%(value)s” is not a date: write it as YYYY-MM-DD, for example "
+                            "2026-01-31.") % {"value": text[:40]}, field=field)
+    return day
+
+
+def _check_day(day: date, field: str) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DomainError(_("Give a date between the years %(first)s and %(last)s.")
+                          % {"first": FIRST_YEAR, "last": LAST_YEAR}, field=field)
+    return day
+
+
+def _choice(value: str, choices, field: str) -> str:
+    if value and value not in choices:
+        raise DomainError(_("Choose one of: %(values)s.")
+                          % {"values": ", ".join(choices)}, field=field)
+    return value
+
+
+def _key(value: str | None) -> str:
+    key = (value or "").strip()
+    if not key:
+        raise DomainError(_("Send the header %(header)s: a key of your choosing, the same "
+                            "when you retry the same payment, so that it is never paid "
+                            "twice.") % {"header": IDEMPOTENCY_HEADER},
+                          field=IDEMPOTENCY_HEADER)
+    if len(key) > MAX_KEY:
+        raise DomainError(_("The header %(header)s has at most %(max)s characters.")
+                          % {"header": IDEMPOTENCY_HEADER, "max": MAX_KEY},
+                          field=IDEMPOTENCY_HEADER)
+    return key
+
+
+# What the caller may see -------------------------------------------------------------
+
+def _body(request, slug: str) -> Body:
+    """A body the caller may see: a closed one is 404 to those outside it (R2)."""
+    body = Body.objects.filter(slug=slug).first() if "\x00" not in slug else None
+    if body is None or not can_view_body_details(request.user, body):
+        raise NotFound(_("There is no body with the short name “%(slug)s”.") % {"slug": slug})
+    return body
+
+
+def _member_body(request, slug: str) -> Body:
+    """The economy of a body is for its members (and operators): others 403."""
+    body = _body(request, slug)
+    if not permissions.can_see_economy(request.user, body):
+        raise PermissionDenied(_("The economy of %(body)s is visible to its members only.")
+                               % {"body": body.name})
+    return body
+
+
+def _cooperative(request, slug: str) -> Body:
+    body = _member_body(request, slug)
+    if body.kind != Kind.COOPERATIVE:
+        raise DomainError(_("Currencies belong to a cooperative."))
+    return body
+
+
+def _accounts():
+    return Account.objects.select_related("currency__cooperative", "body")
+
+
+def _visible_account(request, account_id: int) -> Account:
+    account = _accounts().filter(pk=account_id).first()
+    if account is None or not permissions.can_see_account(request.user, account):
+        raise NotFound(_("There is no such account."))
+    return account
+
+
+def _payer(request, account_id: int, message: str) -> Account:
+    """The account paid from (or asked payment for): it must be the caller's."""
+    account = _accounts().filter(pk=account_id).first()
+    if account is None:
+        raise NotFound(_("There is no such account."))
+    if not permissions.can_pay_from(request.user, account):
+        raise PermissionDenied(message)
+    return account
+
+
+def _payments():
+    return Payment.objects.select_related("currency", "payer", "payee")
+
+
+def _visible_payment(request, payment_id: int) -> Payment:
+    payment = (Payment.objects.select_related("currency__cooperative", "payer__body",
+                                              "payee__body")
+               .filter(pk=payment_id).first())
+    if payment is None or not (
+            permissions.can_pay_from(request.user, payment.payer)
+            or permissions.can_pay_from(request.user, payment.payee)
+            or permissions.can_steward(request.user, payment.currency.cooperative)):
+        raise NotFound(_("There is no such payment."))
+    return payment
+
+
+def _requests():
+    return PaymentRequest.objects.select_related("seller__currency", "seller__body",
+                                                 "buyer__body")
+
+
+def _visible_request(request, request_id: int) -> PaymentRequest:
+    found = _requests().select_related("seller__currency__cooperative").filter(
+        pk=request_id).first()
+    if found is None or not (
+            permissions.can_pay_from(request.user, found.buyer)
+            or permissions.can_pay_from(request.user, found.seller)
+            or permissions.can_steward(request.user, found.seller.currency.cooperative)):
+        raise NotFound(_("There is no such payment request."))
+    return found
+
+
+def _visible_offer(request, offer_id: int) -> Offer:
+    offer = Offer.objects.select_related("cooperative").filter(pk=offer_id).first()
+    if offer is None or not permissions.can_see_economy(request.user, offer.cooperative):
+        raise NotFound(_("There is no such offer."))
+    return offer
+
+
+def _offer_of(cooperative_id: int, offer_id: int | None) -> Offer | None:
+    if offer_id is None:
+        return None
+    offer = Offer.objects.filter(pk=offer_id, cooperative_id=cooperative_id).first()
+    if offer is None:
+        raise DomainError(_("There is no such offer."), field="offer_id")
+    return offer
+
+
+def _currency(code: str, field: str = "currency") -> Currency:
+    currency = Currency.objects.select_related("cooperative").filter(code=code).first()
+    if currency is None:
+        raise DomainError(_("There is no currency with the code “%(code)s”.")
+                          % {"code": code[:20]}, field=field)
+    return currency
+
+
+def _stewarded_body_ids(user) -> set[int]:
+    """Bodies whose accounts the person runs, by role (not an operator's reach)."""
+    return {body_id for body_id, (status, role) in memberships_of(user).items()
+            if status == MembershipStatus.ACTIVE and role in (Role.COORDINATOR, Role.STEWARD)}
+
+
+def _my_accounts(user) -> Q:
+    return Q(person=user) | Q(body_id__in=_stewarded_body_ids(user), person__isnull=True)
+
+
+# Shaping the answers -----------------------------------------------------------------
+
+def _money(minor: int, decimals: int) -> dict:
+    return {"minor": minor, "value": rules.format_amount(minor, decimals)}
+
+
+def _optional_money(minor: int | None, decimals: int) -> dict | None:
+    return None if minor is None else _money(minor, decimals)
+
+
+def _currency_out(c: Currency) -> dict:
+    return {"id": c.pk, "code": c.code, "name": c.name, "symbol": c.symbol, "kind": c.kind,
+            "decimals": c.decimals, "euro_rate": _rate(c.euro_rate),
+            "default_debit_limit": _money(c.default_debit_limit, c.decimals),
+            "euros_convert_in_only": c.euros_convert_in_only,
+            "cooperative": c.cooperative.slug}
+
+
+def _rate(value) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _account_out(a: Account) -> dict:
+    c = a.currency
+    view = rules.AccountView(id=a.pk, balance=a.balance, debit_limit=a.debit_limit,
+                             credit_ceiling=a.credit_ceiling, status=AccountStatus(a.status))
+    active = a.status == AccountStatus.ACTIVE
+    to_pay = max(0, rules.margin_to_pay(view)) if active else 0
+    to_receive = rules.margin_to_receive(view)
+    if to_receive is not None:
+        to_receive = max(0, to_receive) if active else 0
+    elif not active:
+        to_receive = 0
+    return {"id": a.pk, "currency": c.code, "currency_name": c.name, "symbol": c.symbol,
+            "decimals": c.decimals, "kind": a.kind, "name": a.name,
+            "holder": "person" if a.person_id else (a.body.slug if a.body_id else a.kind),
+            "status": a.status, "balance": _money(a.balance, c.decimals),
+            "debit_limit": _money(a.debit_limit, c.decimals),
+            "credit_ceiling": _optional_money(a.credit_ceiling, c.decimals),
+            "margin_to_pay": _money(to_pay, c.decimals),
+            "margin_to_receive": _optional_money(to_receive, c.decimals),
+            "created_at": _local(a.created_at)}
+
+
+def _payment_out(p: Payment) -> dict:
+    return {"id": p.pk, "currency": p.currency.code, "payer_id": p.payer_id,
+            "payer": p.payer.name, "payee_id": p.payee_id, "payee": p.payee.name,
+            "amount": _money(p.amount, p.currency.decimals), "description": p.description,
+            "offer_id": p.offer_id, "reverses_id": p.reverses_id,
+            "clearing_of_id": p.clearing_of_id, "created_at": _local(p.created_at)}
+
+
+def _entry_out(e: Entry, decimals: int) -> dict:
+    p = e.payment
+    other = p.payee if e.account_id == p.payer_id else p.payer
+    return {"id": e.pk, "payment_id": p.pk, "amount": _money(e.amount, decimals),
+            "balance_after": _money(e.balance_after, decimals), "description": p.description,
+            "counterparty": other.name, "counterparty_account_id": other.pk,
+            "reverses_id": p.reverses_id, "created_at": _local(e.created_at)}
+
+
+def _request_out(user, r: PaymentRequest) -> dict:
+    currency = r.seller.currency
+    role = ("buyer" if permissions.can_pay_from(user, r.buyer)
+            else "seller" if permissions.can_pay_from(user, r.seller) else None)
+    return {"id": r.pk, "currency": currency.code, "seller_id": r.seller_id,
+            "seller": r.seller.name, "buyer_id": r.buyer_id, "buyer": r.buyer.name,
+            "amount": _money(r.amount, currency.decimals), "description": r.description,
+            "offer_id": r.offer_id, "status": r.status,
+            "auto_accept_at": _local(r.auto_accept_at), "payment_id": r.payment_id,
+            "created_at": _local(r.created_at), "answered_at": _local(r.answered_at),
+            "role": role}
+
+
+def _offer_out(user, o: Offer) -> dict:
+    units = None
+    if o.price_units is not None and o.currency is not None:
+        units = _money(o.price_units, o.currency.decimals)
+    return {"id": o.pk, "kind": o.kind, "title": o.title, "description": o.description,
+            "category": o.category, "place": o.place, "expires_on": o.expires_on,
+            "price_euros": _optional_money(o.price_euros, EURO_DECIMALS),
+            "price_units": units, "currency": o.currency.code if o.currency_id else None,
+            "author": o.author.public_name if o.author_id and o.author else None,
+            "on_behalf_of": o.on_behalf_of.slug if o.on_behalf_of_id and o.on_behalf_of
+            else None,
+            "created_at": _local(o.created_at),
+            "can_withdraw": o.expires_on >= _today() and (
+                o.author_id == user.pk or bool(permissions.can_steward(user, o.cooperative)))}
+
+
+def _movement_out(m: FundMovement) -> dict:
+    return {"id": m.pk, "amount": _money(m.amount, EURO_DECIMALS), "category": m.category,
+            "description": m.description, "decision_id": m.decision_id,
+            "balance_after": _money(m.balance_after, EURO_DECIMALS),
+            "recorded_by": m.recorded_by.public_name if m.recorded_by else None,
+            "happened_on": m.happened_on, "created_at": _local(m.created_at)}
+
+
+def _fund_out(request, body: Body, limit: int = 100, offset: int = 0) -> dict:
+    fund = Fund.objects.filter(body=body).first()
+    balance, overdraft = (fund.balance, fund.overdraft) if fund else (0, 0)
+    movements, count = [], 0
+    if fund is not None:
+        found = fund.movements.all()
+        count = found.count()
+        movements = [_movement_out(m) for m in found.select_related("recorded_by")
+                     .order_by("-happened_on", "-pk")[offset:offset + limit]]
+    return {"body": body.slug, "balance": _money(balance, EURO_DECIMALS),
+            "overdraft": _money(overdraft, EURO_DECIMALS),
+            "available": _money(max(0, balance + overdraft), EURO_DECIMALS),
+            "count": count, "limit": limit, "offset": offset, "movements": movements,
+            "can_record": bool(permissions.can_steward(request.user, body))}
+
+
+# Currencies ----------------------------------------------------------------------------
+
+@router.get("/bodies/{slug}/currencies", response=list[CurrencyOut])
+def list_currencies(request, slug: str):
+    """The currencies of a cooperative, for its members."""
+    cooperative = _cooperative(request, slug)
+    return [_currency_out(c) for c in cooperative.currencies.select_related("cooperative")
+            .order_by("code")]
+
+
+@router.post("/bodies/{slug}/currencies", response={201: CurrencyOut})
+def create_currency(request, slug: str, payload: CurrencyIn):
+    """Coordinators and stewards of the cooperative create a currency. `euro_rate`: what
+    one unit is worth in euros (1 Oseille = 1 €); `default_debit_limit` in the new
+    currency's units: how far below zero a new member's account may go."""
+    body = _body(request, slug)
+    limit = _amount(payload.default_debit_limit, payload.decimals, "default_debit_limit",
+                    negative=Refusal("bad_debit_limit"))
+    currency = services.create_currency(
+        actor=request.user, cooperative=body, code=payload.code, name=payload.name,
+        symbol=payload.symbol, kind=payload.kind, decimals=payload.decimals,
+        euro_rate=payload.euro_rate.replace(",", "."), default_debit_limit=limit,
+        euros_convert_in_only=payload.euros_convert_in_only)
+    return Status(201, _currency_out(currency))
+
+
+# Accounts ------------------------------------------------------------------------------
+
+@router.get("/me/accounts", response=list[AccountOut])
+def my_accounts(request):
+    """My own accounts, and those of the bodies I coordinate or steward, with balances,
+    limits and what each can still pay and receive."""
+    found = (_accounts().filter(_my_accounts(request.user))
+             .order_by("currency__code", "person_id", "name", "pk"))
+    return [_account_out(a) for a in found]
+
+
+@router.post("/me/accounts", response={200: AccountOut, 201: AccountOut})
+def open_my_account(request, payload: OpenAccountIn):
+    """Open my account in a currency of a cooperative I am a member of (201), or get it
+    if it is open already (200). Others pay me by its id."""
+    currency = _currency(payload.currency)
+    existed = Account.objects.filter(currency=currency, person=request.user).exists()
+    account = services.account_of(request.user, currency)
+    return Status(200 if existed else 201, _account_out(_accounts().get(pk=account.pk)))
+
+
+@router.post("/bodies/{slug}/accounts", response={201: AccountOut})
+def open_body_account(request, slug: str, payload: BodyAccountIn):
+    """Coordinators open an account of their group, project or cooperative."""
+    body = _body(request, slug)
+    account = services.open_body_account(actor=request.user, currency=_currency(
+        payload.currency), body=body, kind=payload.kind)
+    return Status(201, _account_out(_accounts().get(pk=account.pk)))
+
+
+@router.get("/accounts/{account_id}", response=AccountOut)
+def get_account(request, account_id: int = Path(..., ge=1, le=MAX_ID)):
+    """An account: its holder and the stewards of its currency see it; to others it does
+    not exist."""
+    return _account_out(_visible_account(request, account_id))
+
+
+@router.get("/accounts/{account_id}/entries", response=EntryPage)
+def account_entries(request, filters: Query[StatementQuery],
+                    account_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The statement: each entry with the balance after it, newest first; `from` and `to`
+    are days (YYYY-MM-DD, included) of the platform's time zone."""
+    account = _visible_account(request, account_id)
+    start = _parse_day(filters.date_from, "from")
+    end = _parse_day(filters.date_to, "to")
+    found = Entry.objects.filter(account=account)
+    if start is not None:
+        found = found.filter(created_at__gte=datetime.combine(start, time(), _zone()))
+    if end is not None:
+        found = found.filter(created_at__lt=datetime.combine(end + timedelta(days=1), time(),
+                                                             _zone()))
+    items = (found.select_related("payment__payer", "payment__payee")
+             .order_by("-created_at", "-pk")[filters.offset:filters.offset + filters.limit])
+    decimals = account.currency.decimals
+    return {"count": found.count(), "limit": filters.limit, "offset": filters.offset,
+            "items": [_entry_out(e, decimals) for e in items]}
+
+
+@router.put("/accounts/{account_id}/limits", response=AccountOut)
+def put_limits(request, payload: LimitsIn, account_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The stewards of the currency set how far below zero the account may go and its
+    maximum balance (null: none), in the currency's units. A limit the balance already
+    crosses is refused."""
+    account = _visible_account(request, account_id)
+    decimals = account.currency.decimals
+    debit = _amount(payload.debit_limit, decimals, "debit_limit",
+                    negative=Refusal("bad_debit_limit"))
+    ceiling = None
+    if payload.credit_ceiling is not None:
+        ceiling = _amount(payload.credit_ceiling, decimals, "credit_ceiling",
+                          negative=Refusal("bad_credit_ceiling"))
+    try:
+        services.set_limits(actor=request.user, account_id=account.pk, debit_limit=debit,
+                            credit_ceiling=ceiling)
+    except DomainError as exc:
+        raise _renamed(exc, {"amount": "debit_limit"}) from None
+    return _account_out(_visible_account(request, account_id))
+
+
+@router.put("/accounts/{account_id}/status", response=AccountOut)
+def put_status(request, payload: StatusIn, account_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The stewards lock an account (no payment in or out), open it again, or close it
+    (at a zero balance)."""
+    account = _visible_account(request, account_id)
+    services.set_account_status(actor=request.user, account_id=account.pk,
+                                status=payload.status)
+    return _account_out(_visible_account(request, account_id))
+
+
+# Payments ------------------------------------------------------------------------------
+
+@router.post("/payments", response={200: PaymentOut, 201: PaymentOut})
+def pay(request, payload: PaymentIn,
+        idempotency_key: str | None = Header(None, alias=IDEMPOTENCY_HEADER,
+                                             description="Required; at most 80 characters. "
+                                                         "The same key retries the same "
+                                                         "payment.")):
+    """Pay from one of my accounts (or of a body I coordinate) to another account of the
+    same currency. `amount` is a string in the currency's units ("12.50" for 12.50 Os);
+    an integer is read as whole units. Nothing moves unless both limits hold: beyond
+    them, 409 says what can still be paid.
+
+    The header `Idempotency-Key` is required (400 without it): a retried request with the
+    same key pays nothing more and answers the first payment (200 instead of 201, the
+    same body); the same key with another payer, payee, amount, description or offer is
+    refused (409)."""
+    key = _key(idempotency_key)
+    payer = _payer(request, payload.payer_id, _("You may only pay from your own accounts."))
+    amount = _amount(payload.amount, payer.currency.decimals, "amount")
+    offer = _offer_of(payer.currency.cooperative_id, payload.offer_id)
+    earlier = Payment.objects.filter(created_by=request.user, idempotency_key=key).first()
+    if earlier is not None and (earlier.payer_id, earlier.payee_id, earlier.amount,
+                                earlier.description, earlier.offer_id) != (
+            payer.pk, payload.payee_id, amount, payload.description, payload.offer_id):
+        raise Conflict(_("This idempotency key was used for another payment."),
+                       field=IDEMPOTENCY_HEADER)
+    try:
+        payment = services.pay(actor=request.user, payer_id=payer.pk,
+                               payee_id=payload.payee_id, amount=amount,
+                               description=payload.description, offer=offer,
+                               idempotency_key=key)
+    except DomainError as exc:
+        raise _renamed(exc, {"payee": "payee_id", "idempotency_key": IDEMPOTENCY_HEADER}) \
+            from None
+    return Status(200 if earlier is not None else 201,
+                  _payment_out(_payments().get(pk=payment.pk)))
+
+
+@router.post("/payments/across", response={201: AcrossOut})
+def pay_across(request, payload: AcrossIn):
+    """Pay an account of another cooperative's social currency ("réseau de réseaux"):
+    `amount` (in the payer's currency's units) goes to the clearing account of the other
+    network, and the clearing account of mine pays the payee the same euro value in
+    their currency. Answers both payments.
+
+    Not idempotent yet: the service keeps no key for the pair, so a client should not
+    retry blindly after a lost answer; it checks its statement first."""
+    payer = _payer(request, payload.payer_id, _("You may only pay from your own accounts."))
+    amount = _amount(payload.amount, payer.currency.decimals, "amount")
+    try:
+        first, second = services.pay_across(actor=request.user, payer_id=payer.pk,
+                                             payee_id=payload.payee_id, amount=amount,
+                                             description=payload.description)
+    except DomainError as exc:
+        raise _renamed(exc, {"payee": "payee_id"}) from None
+    found = {p.pk: p for p in _payments().filter(pk__in=[first.pk, second.pk])}
+    return Status(201, {"paid": _payment_out(found[first.pk]),
+                        "received": _payment_out(found[second.pk])})
+
+
+@router.get("/payments/{payment_id}", response=PaymentOut)
+def get_payment(request, payment_id: int = Path(..., ge=1, le=MAX_ID)):
+    """A payment, for the holders of its two accounts and the stewards of its currency."""
+    return _payment_out(_visible_payment(request, payment_id))
+
+
+@router.post("/payments/{payment_id}/reverse", response={201: PaymentOut})
+def reverse(request, payload: ReverseIn, payment_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Payments are final: the receiver (or a steward) pays it back with a new payment
+    that references it. A payment is reversed once (409 after), so a retry never pays
+    back twice."""
+    _visible_payment(request, payment_id)
+    reversal = services.reverse_payment(actor=request.user, payment_id=payment_id,
+                                        reason=payload.reason)
+    return Status(201, _payment_out(_payments().get(pk=reversal.pk)))
+
+
+# Payment requests ----------------------------------------------------------------------
+
+@router.post("/payment-requests", response={201: RequestOut})
+def request_payment(request, payload: RequestIn):
+    """The seller asks the buyer to pay `amount` (in the currency's units). With
+    `auto_accept_hours`, the request is accepted by itself after that delay unless the
+    buyer declines; the buyer can still not pay beyond its limit."""
+    seller = _payer(request, payload.seller_id,
+                    _("You may only ask payment for your own accounts."))
+    amount = _amount(payload.amount, seller.currency.decimals, "amount")
+    offer = _offer_of(seller.currency.cooperative_id, payload.offer_id)
+    delay = (timedelta(hours=payload.auto_accept_hours)
+             if payload.auto_accept_hours is not None else None)
+    try:
+        created = services.request_payment(
+            actor=request.user, seller_id=seller.pk, buyer_id=payload.buyer_id,
+            amount=amount, description=payload.description, offer=offer,
+            auto_accept_after=delay)
+    except DomainError as exc:
+        raise _renamed(exc, {"buyer": "buyer_id",
+                             "auto_accept_after": "auto_accept_hours"}) from None
+    return Status(201, _request_out(request.user, _requests().get(pk=created.pk)))
+
+
+@router.get("/me/payment-requests", response=RequestPage)
+def my_requests(request, filters: Query[RequestQuery]):
+    """Requests to and from my accounts (and those of the bodies I coordinate), newest
+    first; `status` (pending, accepted, declined, cancelled) and `role` (buyer: asked of
+    me; seller: asked by me) filter them."""
+    status = _choice(filters.status, RequestStatus.values, "status")
+    role = _choice(filters.role, ("buyer", "seller"), "role")
+    mine = Account.objects.filter(_my_accounts(request.user)).values("pk")
+    sides = {"buyer": Q(buyer__in=mine), "seller": Q(seller__in=mine)}
+    found = PaymentRequest.objects.filter(
+        sides[role] if role else sides["buyer"] | sides["seller"])
+    if status:
+        found = found.filter(status=status)
+    items = (found.select_related("seller__currency", "seller__body", "buyer__body")
+             .order_by("-created_at", "-pk")[filters.offset:filters.offset + filters.limit])
+    return {"count": found.count(), "limit": filters.limit, "offset": filters.offset,
+            "items": [_request_out(request.user, r) for r in items]}
+
+
+@router.post("/payment-requests/{request_id}/accept", response=RequestOut)
+def accept_request(request, request_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The buyer accepts: the payment happens now, within the limits (409 beyond them,
+    and the request stays pending)."""
+    _visible_request(request, request_id)
+    services.accept_request(actor=request.user, request_id=request_id)
+    return _request_out(request.user, _requests().get(pk=request_id))
+
+
+@router.post("/payment-requests/{request_id}/decline", response=RequestOut)
+def decline_request(request, request_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The buyer declines (status declined), or the seller cancels (status cancelled)."""
+    _visible_request(request, request_id)
+    services.decline_request(actor=request.user, request_id=request_id)
+    return _request_out(request.user, _requests().get(pk=request_id))
+
+
+# Offers and needs ----------------------------------------------------------------------
+
+@router.get("/bodies/{slug}/offers", response=OfferPage)
+def list_offers(request, slug: str, filters: Query[OfferQuery]):
+    """Current offers and needs of the cooperative, newest first, for its members:
+    `q` searches the title and the description, `place` the place; `category` and
+    `kind` (offer or need) filter."""
+    cooperative = _member_body(request, slug)
+    category = _choice(filters.category, OfferCategory.values, "category")
+    kind = _choice(filters.kind, Offer.Kind.values, "kind")
+    found = Offer.objects.filter(cooperative=cooperative, expires_on__gte=_today())
+    for word in filters.q.split()[:10]:
+        found = found.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    if filters.place.strip():
+        found = found.filter(place__icontains=filters.place.strip())
+    if category:
+        found = found.filter(category=category)
+    if kind:
+        found = found.filter(kind=kind)
+    items = (found.select_related("currency", "author", "on_behalf_of", "cooperative")
+             .order_by("-created_at", "-pk")[filters.offset:filters.offset + filters.limit])
+    return {"count": found.count(), "limit": filters.limit, "offset": filters.offset,
+            "items": [_offer_out(request.user, o) for o in items]}
+
+
+@router.post("/bodies/{slug}/offers", response={201: OfferOut})
+def publish_offer(request, slug: str, payload: OfferIn):
+    """A member publishes an offer or a need until `expires_on` (within the coming year).
+    An offer has a price in euros (`price_euros`, "5.00"), in social currency
+    (`price_units` in the units of `currency`), or both; "0" is free."""
+    cooperative = _member_body(request, slug)
+    euros = None
+    if payload.price_euros is not None:
+        euros = _amount(payload.price_euros, EURO_DECIMALS, "price_euros",
+                        negative=Refusal("bad_price"))
+    currency = _currency(payload.currency) if payload.currency else None
+    units = None
+    if payload.price_units is not None:
+        if currency is None:
+            raise DomainError(_("Choose a social currency of %(body)s for the price.")
+                              % {"body": cooperative.name}, field="currency")
+        units = _amount(payload.price_units, currency.decimals, "price_units",
+                        negative=Refusal("bad_price"))
+    on_behalf_of = None
+    if payload.on_behalf_of:
+        on_behalf_of = Body.objects.filter(slug=payload.on_behalf_of).first()
+        if on_behalf_of is None:
+            raise DomainError(_("There is no body with the short name “%(slug)s”.")
+                              % {"slug": payload.on_behalf_of}, field="on_behalf_of")
+    offer = services.publish_offer(
+        actor=request.user, cooperative=cooperative, kind=payload.kind, title=payload.title,
+        category=payload.category, expires_on=_check_day(payload.expires_on, "expires_on"),
+        description=payload.description, place=payload.place, price_euros=euros,
+        price_units=units, currency=currency, on_behalf_of=on_behalf_of)
+    offer = Offer.objects.select_related("currency", "author", "on_behalf_of",
+                                         "cooperative").get(pk=offer.pk)
+    return Status(201, _offer_out(request.user, offer))
+
+
+@router.post("/offers/{offer_id}/withdraw", response=OfferOut)
+def withdraw_offer(request, offer_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Its author (or a coordinator) withdraws an offer or a need: it is no longer
+    listed."""
+    _visible_offer(request, offer_id)
+    services.withdraw_offer(actor=request.user, offer_id=offer_id)
+    offer = Offer.objects.select_related("currency", "author", "on_behalf_of",
+                                         "cooperative").get(pk=offer_id)
+    return _offer_out(request.user, offer)
+
+
+# The common fund -----------------------------------------------------------------------
+
+@router.get("/bodies/{slug}/fund", response=FundOut)
+def get_fund(request, slug: str, filters: Query[FundQuery]):
+    """The body's common fund in euros, for its members: balance, overdraft allowed and
+    movements (newest first) with the balance after each and the decision that allowed
+    each expense."""
+    body = _member_body(request, slug)
+    return _fund_out(request, body, filters.limit, filters.offset)
+
+
+@router.post("/bodies/{slug}/fund/movements", response={201: MovementOut})
+def record_movement(request, slug: str, payload: MovementIn):
+    """Coordinators and stewards record income (`amount` positive, in euros: "120.00") or
+    an expense (negative: "-45.50"), which names the adopted decision of the body that
+    allowed it (`decision_id`). The fund does not go below minus its overdraft."""
+    body = _body(request, slug)
+    if _is_zero(payload.amount.strip().lstrip("-")):
+        raise DomainError(_("The amount must not be zero."), field="amount")
+    amount = _amount(payload.amount, EURO_DECIMALS, "amount", signed=True)
+    decision = None
+    if payload.decision_id is not None:
+        decision = Decision.objects.filter(pk=payload.decision_id).first()
+        if decision is None:
+            raise DomainError(_("There is no decision with this number."),
+                              field="decision_id")
+    try:
+        movement = services.record_fund_movement(
+            actor=request.user, body=body, amount=amount, category=payload.category,
+            description=payload.description,
+            happened_on=_check_day(payload.happened_on, "happened_on"), decision=decision)
+    except DomainError as exc:
+        raise _renamed(exc, {"decision": "decision_id"}) from None
+    return Status(201, _movement_out(FundMovement.objects.select_related("recorded_by")
+                                     .get(pk=movement.pk)))
+
+
+@router.put("/bodies/{slug}/fund", response=FundOut)
+def put_overdraft(request, slug: str, payload: OverdraftIn):
+    """Coordinators and stewards set how far below zero the fund may go (euros)."""
+    body = _body(request, slug)
+    overdraft = _amount(payload.overdraft, EURO_DECIMALS, "overdraft", negative=DomainError(
+        _("The overdraft is zero or more, and not below the current balance.")))
+    services.set_overdraft(actor=request.user, body=body, overdraft=overdraft)
+    return _fund_out(request, body)
