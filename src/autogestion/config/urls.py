@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("autogestion.assemblies.urls")),
     path("", include("autogestion.decisions.urls")),
     path("", include("autogestion.facilitation.urls")),
+    path("", include("autogestion.economy.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -10,6 +10,7 @@ from autogestion.cooperatives.models import Body
 def load_demo() -> dict:
     from autogestion.assemblies import demo as assemblies_demo
     from autogestion.decisions import demo as decisions_demo
+    from autogestion.economy import demo as economy_demo
     from autogestion.facilitation import demo as facilitation_demo
 
     world = cooperatives_demo.load_demo()
@@ -17,4 +18,5 @@ def load_demo() -> dict:
     assemblies_demo.load(bodies, world["people"])
     decisions_demo.load(bodies, world["people"])
     facilitation_demo.load(bodies, world["people"])
+    economy_demo.load(bodies, world["people"])
     return world

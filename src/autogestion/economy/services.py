@@ -297,6 +297,10 @@ def pay(*, actor, payer_id: int, payee_id: int, amount: int, description: str = 
         raise NotFound(_("There is no such account."))
     if not permissions.can_pay_from(actor, payer):
         raise PermissionDenied(_("You may only pay from your own accounts."))
+    if payer.person_id is not None and not Membership.objects.filter(
+            person_id=payer.person_id, body=payer.currency.cooperative, status="active").exists():
+        raise PermissionDenied(_("Only members of %(body)s pay in its currency.")
+                               % {"body": payer.currency.cooperative.name})
     key = _key(idempotency_key)
     if key:
         earlier = Payment.objects.filter(created_by=actor, idempotency_key=key).first()
@@ -346,6 +350,8 @@ def reverse_payment(*, actor, payment_id: int, reason: str = "") -> Payment:
         raise PermissionDenied(_("The receiver of a payment, or a steward, reverses it."))
     if Payment.objects.filter(reverses=original).exists():
         raise Conflict(_("This payment was already reversed."))
+    if original.reverses_id is not None:
+        raise Conflict(_("This payment is itself a reversal: make a new payment instead."))
     try:
         with transaction.atomic():
             return _move(currency=original.currency, payer_id=original.payee_id,
@@ -534,6 +540,9 @@ def record_fund_movement(*, actor, body: Body, amount: int, category: str, descr
         raise DomainError(_("The amount must not be zero."), field="amount")
     if amount > 0 and category not in INCOME:
         raise DomainError(_("This category is an expense: record it as one."),
+                          field="category")
+    if amount < 0 and category in INCOME - {FundCategory.OTHER}:
+        raise DomainError(_("This category is an income: record it as one."),
                           field="category")
     if amount < 0:
         if decision is None:

@@ -1,0 +1,365 @@
+"""Reads for the economy pages, each with a fixed number of queries whatever the number
+of accounts, entries, offers or fund movements. Amounts stay integers in minor units;
+the `*_text` fields are formatted for display ("12.50 Os")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, Sum
+
+from autogestion.cooperatives.models import Body
+
+from . import permissions, rules
+from .models import (
+    Account,
+    AccountKind,
+    Currency,
+    CurrencyKind,
+    Entry,
+    Fund,
+    FundMovement,
+    Offer,
+    PaymentRequest,
+    RequestStatus,
+)
+
+STATEMENT_ROWS = 500      # rows shown in the page; the CSV has them all
+OFFER_ROWS = 200
+FUND_ROWS = 500
+
+
+def money(minor: int | None, currency: Currency | None) -> str:
+    if minor is None:
+        return ""
+    if currency is None:
+        return rules.format_amount(minor, 2) + " €"
+    return f"{rules.format_amount(minor, currency.decimals)} {currency.symbol}"
+
+
+def euros(cents: int | None) -> str:
+    return "" if cents is None else rules.format_amount(cents, 2) + " €"
+
+
+def input_amount(minor: int, decimals: int) -> str:
+    """An amount as a form field shows it: '12.50'."""
+    return rules.format_amount(minor, decimals)
+
+
+# The economy page of a cooperative ---------------------------------------------------
+
+@dataclass
+class AccountRow:
+    account: Account
+    currency: Currency
+    balance_text: str
+    limit_text: str
+    ceiling_text: str
+    margin_text: str
+    limit_input: str
+    ceiling_input: str
+    mine: bool = False
+
+
+def _row(account: Account, currency: Currency, mine: bool = False) -> AccountRow:
+    margin = rules.margin_to_pay(rules.AccountView(
+        id=account.pk, balance=account.balance, debit_limit=account.debit_limit,
+        credit_ceiling=account.credit_ceiling))
+    return AccountRow(account=account, currency=currency,
+                      balance_text=money(account.balance, currency),
+                      limit_text=money(account.debit_limit, currency),
+                      ceiling_text=money(account.credit_ceiling, currency)
+                      if account.credit_ceiling is not None else "",
+                      margin_text=money(max(0, margin), currency),
+                      limit_input=input_amount(account.debit_limit, currency.decimals),
+                      ceiling_input=input_amount(account.credit_ceiling, currency.decimals)
+                      if account.credit_ceiling is not None else "", mine=mine)
+
+
+@dataclass
+class EconomyPage:
+    cooperative: Body
+    currencies: list[Currency]
+    accounts: list[AccountRow]                 # every account of the cooperative's currencies
+    mine: list[AccountRow]                     # the ones the person may pay from
+    without_account: list[Currency]            # currencies the person holds no account in
+    requests_in: list[PaymentRequest] = field(default_factory=list)
+    requests_out: list[PaymentRequest] = field(default_factory=list)
+
+    def by_id(self) -> dict[int, AccountRow]:
+        return {row.account.pk: row for row in self.accounts}
+
+
+def economy_page(cooperative: Body, user) -> EconomyPage:
+    """Five queries: currencies, accounts, the person's memberships (cached), requests
+    in, requests out."""
+    currencies = list(Currency.objects.filter(cooperative=cooperative).order_by("name", "pk"))
+    by_currency = {c.pk: c for c in currencies}
+    for currency in currencies:
+        currency.default_limit_text = money(currency.default_debit_limit, currency)
+    accounts = list(Account.objects.filter(currency__in=currencies)
+                    .exclude(kind=AccountKind.CLEARING)
+                    .select_related("person", "body")
+                    .order_by("currency_id", "kind", "name", "pk"))
+    rows = []
+    for account in accounts:
+        account.currency = by_currency[account.currency_id]
+        rows.append(_row(account, account.currency,
+                         mine=permissions.can_pay_from(user, account)))
+    mine = [row for row in rows if row.mine]
+    mine.sort(key=lambda r: (r.account.person_id is None, r.currency.name, r.account.name))
+    held = {row.account.currency_id for row in mine if row.account.person_id is not None}
+    page = EconomyPage(cooperative=cooperative, currencies=currencies, accounts=rows,
+                       mine=mine,
+                       without_account=[c for c in currencies if c.pk not in held])
+    mine_ids = [row.account.pk for row in mine]
+    if mine_ids:
+        related = ("buyer", "seller", "offer")
+        page.requests_in = list(PaymentRequest.objects.filter(
+            buyer_id__in=mine_ids, status=RequestStatus.PENDING).select_related(*related))
+        page.requests_out = list(PaymentRequest.objects.filter(
+            seller_id__in=mine_ids, status=RequestStatus.PENDING).select_related(*related))
+        for request in (*page.requests_in, *page.requests_out):
+            currency = by_currency.get(request.buyer.currency_id)
+            request.amount_text = money(request.amount, currency)
+    return page
+
+
+def payee_of_offer(offer: Offer) -> Account | None:
+    """The account a "pay for this" pays: the group's or project's when published on
+    its behalf, otherwise the author's, in the offer's currency."""
+    if offer.currency_id is None:
+        return None
+    if offer.on_behalf_of_id is not None:
+        return (Account.objects.filter(currency_id=offer.currency_id, body_id=offer.on_behalf_of_id)
+                .exclude(kind=AccountKind.CLEARING).order_by("pk").first())
+    if offer.author_id is None:
+        return None
+    return Account.objects.filter(currency_id=offer.currency_id,
+                                  person_id=offer.author_id).first()
+
+
+# Statements ----------------------------------------------------------------------------
+
+@dataclass
+class StatementLine:
+    entry: Entry
+    counterpart: Account
+    amount_text: str
+    balance_text: str
+    reversible: bool
+
+
+@dataclass
+class Statement:
+    account: Account
+    lines: list[StatementLine]
+    opening: int
+    opening_text: str
+    closing_text: str
+    truncated: bool
+
+
+def statement_entries(account: Account, date_from: date | None, date_to: date | None):
+    """The account's entries in a period, oldest first, with the payment and both
+    accounts joined (the counterpart is the other one)."""
+    entries = Entry.objects.filter(account=account).select_related(
+        "payment__payer", "payment__payee", "payment__reversed_by")
+    if date_from is not None:
+        entries = entries.filter(created_at__date__gte=date_from)
+    if date_to is not None:
+        entries = entries.filter(created_at__date__lte=date_to)
+    return entries.order_by("created_at", "pk")
+
+
+def counterpart_of(entry: Entry) -> Account:
+    payment = entry.payment
+    return payment.payee if entry.amount < 0 else payment.payer
+
+
+def statement(account: Account, date_from: date | None, date_to: date | None,
+              user) -> Statement:
+    """Three queries: the balance before the period, the entries (capped), and the
+    person's memberships for the reversal buttons."""
+    currency = account.currency
+    before = None
+    if date_from is not None:
+        before = (Entry.objects.filter(account=account, created_at__date__lt=date_from)
+                  .order_by("-created_at", "-pk").values_list("balance_after", flat=True)
+                  .first())
+    opening = before or 0
+    entries = list(statement_entries(account, date_from, date_to)[:STATEMENT_ROWS + 1])
+    truncated = len(entries) > STATEMENT_ROWS
+    entries = entries[:STATEMENT_ROWS]
+    may_reverse = permissions.can_pay_from(user, account) or permissions.can_steward(
+        user, currency.cooperative)
+    lines = []
+    for entry in entries:
+        payment = entry.payment
+        already = getattr(payment, "reversed_by", None) is not None
+        lines.append(StatementLine(
+            entry=entry, counterpart=counterpart_of(entry),
+            amount_text=money(entry.amount, currency),
+            balance_text=money(entry.balance_after, currency),
+            reversible=may_reverse and entry.amount > 0 and not already
+            and payment.reverses_id is None))
+    closing = entries[-1].balance_after if entries else opening
+    return Statement(account=account, lines=lines, opening=opening,
+                     opening_text=money(opening, currency),
+                     closing_text=money(closing, currency), truncated=truncated)
+
+
+# Offers and needs ----------------------------------------------------------------------
+
+@dataclass
+class OfferRow:
+    offer: Offer
+    price_text: str
+    payee_id: int | None   # the account "pay for this" pays, when there is one
+
+
+def offers(cooperative: Body, today: date, *, text: str = "", category: str = "",
+           place: str = "", kind: str = "") -> tuple[list[OfferRow], bool]:
+    """Offers and needs that have not expired, filtered; two queries (the offers, and
+    the accounts their "pay for this" buttons pay)."""
+    found = Offer.objects.filter(cooperative=cooperative, expires_on__gte=today) \
+        .select_related("author", "on_behalf_of", "currency")
+    if text:
+        found = found.filter(Q(title__icontains=text) | Q(description__icontains=text))
+    if category:
+        found = found.filter(category=category)
+    if place:
+        found = found.filter(place__icontains=place)
+    if kind:
+        found = found.filter(kind=kind)
+    listed = list(found.order_by("-created_at", "-pk")[:OFFER_ROWS + 1])
+    truncated = len(listed) > OFFER_ROWS
+    listed = listed[:OFFER_ROWS]
+    payable = [o for o in listed if o.kind == Offer.Kind.OFFER and o.price_units is not None
+               and o.currency_id is not None]
+    people, bodies = {}, {}
+    if payable:
+        currency_ids = {o.currency_id for o in payable}
+        person_ids = {o.author_id for o in payable if o.on_behalf_of_id is None and o.author_id}
+        body_ids = {o.on_behalf_of_id for o in payable if o.on_behalf_of_id is not None}
+        for pk, currency_id, person_id, body_id in Account.objects.filter(
+                Q(person_id__in=person_ids) | Q(body_id__in=body_ids),
+                currency_id__in=currency_ids).exclude(kind=AccountKind.CLEARING) \
+                .order_by("-pk").values_list("pk", "currency_id", "person_id", "body_id"):
+            if person_id is not None:
+                people[(currency_id, person_id)] = pk
+            else:
+                bodies[(currency_id, body_id)] = pk
+    rows = []
+    for offer in listed:
+        parts = []
+        if offer.price_euros is not None:
+            parts.append(euros(offer.price_euros))
+        if offer.price_units is not None:
+            parts.append(money(offer.price_units, offer.currency))
+        payee = None
+        if offer in payable:
+            payee = (bodies.get((offer.currency_id, offer.on_behalf_of_id))
+                     if offer.on_behalf_of_id is not None
+                     else people.get((offer.currency_id, offer.author_id)))
+        rows.append(OfferRow(offer=offer, price_text=" + ".join(parts), payee_id=payee))
+    return rows, truncated
+
+
+def social_currencies(cooperative: Body) -> list[Currency]:
+    return list(Currency.objects.filter(cooperative=cooperative,
+                                        kind=CurrencyKind.MUTUAL_CREDIT).order_by("name"))
+
+
+# The common fund -----------------------------------------------------------------------
+
+@dataclass
+class CategoryTotal:
+    category: str
+    label: str
+    total: int
+    text: str
+
+
+@dataclass
+class FundPage:
+    body: Body
+    fund: Fund | None
+    balance_text: str
+    overdraft_text: str
+    movements: list[FundMovement]
+    truncated: bool
+    income: list[CategoryTotal]
+    expenses: list[CategoryTotal]
+    income_text: str
+    expenses_text: str
+    years: list[int]
+    year: int | None = None
+    opening: int = 0
+    closing: int = 0
+    opening_text: str = ""
+    closing_text: str = ""
+
+
+def _totals(movements, labels) -> tuple[list[CategoryTotal], list[CategoryTotal]]:
+    income, expenses = [], []
+    rows = movements.values("category").annotate(
+        plus=Sum("amount", filter=Q(amount__gt=0)),
+        minus=Sum("amount", filter=Q(amount__lt=0))).order_by("category")
+    for row in rows:
+        label = labels.get(row["category"], row["category"])
+        if row["plus"]:
+            income.append(CategoryTotal(row["category"], label, row["plus"],
+                                        euros(row["plus"])))
+        if row["minus"]:
+            expenses.append(CategoryTotal(row["category"], label, -row["minus"],
+                                          euros(-row["minus"])))
+    return income, expenses
+
+
+def fund_page(body: Body, year: int | None = None) -> FundPage:
+    """Five queries at most: the fund, the years, the totals per category, the
+    movements (capped) and, for a year, the balance before it."""
+    from .models import FundCategory
+
+    labels = dict(FundCategory.choices)
+    fund = Fund.objects.filter(body=body).first()
+    if fund is None:
+        return FundPage(body=body, fund=None, balance_text=euros(0), overdraft_text=euros(0),
+                        movements=[], truncated=False, income=[], expenses=[],
+                        income_text=euros(0), expenses_text=euros(0), years=[], year=year,
+                        opening_text=euros(0), closing_text=euros(0))
+    everything = FundMovement.objects.filter(fund=fund)
+    years = sorted({d.year for d in everything.dates("happened_on", "year")}, reverse=True)
+    chosen = everything
+    if year is not None:
+        chosen = everything.filter(happened_on__year=year)
+    income, expenses = _totals(chosen, labels)
+    movements = list(chosen.select_related("decision", "recorded_by")
+                     .order_by("-created_at", "-pk")[:FUND_ROWS + 1])
+    truncated = len(movements) > FUND_ROWS
+    movements = movements[:FUND_ROWS]
+    for movement in movements:
+        movement.amount_text = euros(movement.amount)
+        movement.balance_text = euros(movement.balance_after)
+    total_in = sum(t.total for t in income)
+    total_out = sum(t.total for t in expenses)
+    page = FundPage(body=body, fund=fund, balance_text=euros(fund.balance),
+                    overdraft_text=euros(fund.overdraft), movements=movements,
+                    truncated=truncated, income=income, expenses=expenses,
+                    income_text=euros(total_in), expenses_text=euros(total_out), years=years,
+                    year=year)
+    if year is not None:
+        page.opening = everything.filter(happened_on__year__lt=year).aggregate(
+            s=Sum("amount"))["s"] or 0
+        page.closing = page.opening + total_in - total_out
+        page.opening_text, page.closing_text = euros(page.opening), euros(page.closing)
+    return page
+
+
+def adopted_decisions(body: Body, limit: int = 200):
+    from autogestion.decisions.models import Decision
+
+    return list(Decision.objects.filter(body=body, outcome="adopted")
+                .order_by("-decided_at", "-pk")[:limit])

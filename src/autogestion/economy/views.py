@@ -1,0 +1,522 @@
+"""Pages of the economy: a cooperative's currencies, accounts and payments (R9), account
+statements, offers and needs (R10), and a body's common fund (R8). Thin: find, check
+with permissions.py, call one service, show the result or the refusal with its status.
+
+Who sees what: economy pages are for the members of the body. A closed body answers
+404 to the others, an open one 403."""
+
+import csv
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from autogestion.cooperatives import queries as body_queries
+from autogestion.cooperatives.models import Body
+from autogestion.cooperatives.permissions import active_body_ids, can_view_body_details
+from autogestion.cooperatives.rules import Kind
+from autogestion.core import clock
+from autogestion.core.errors import DomainError
+
+from . import permissions, queries, services
+from .forms import (
+    FundMovementForm,
+    LimitsForm,
+    OfferForm,
+    OverdraftForm,
+    PayForm,
+    RequestForm,
+    StatusForm,
+    new_key,
+)
+from .models import Account, Currency, Offer, OfferCategory, PaymentRequest
+
+
+def _deny(user, body: Body, message: str):
+    """Closed bodies do not say what they hold: 404; open ones say who may: 403."""
+    if not can_view_body_details(user, body):
+        raise Http404
+    raise DjangoPermissionDenied(message)
+
+
+def _check_member(request, body: Body) -> Body:
+    if not permissions.can_see_economy(request.user, body):
+        _deny(request.user, body, _("The economy of %(body)s is for its members.")
+              % {"body": body.name})
+    return body
+
+
+def _member_body(request, slug) -> Body:
+    return _check_member(request, get_object_or_404(Body, slug=slug))
+
+
+def _cooperative(request, slug=None, body=None) -> Body:
+    """The cooperative whose currencies and offers a page shows; a group's pages lead
+    to its cooperative's (the caller redirects)."""
+    body = _check_member(request, body or get_object_or_404(Body, slug=slug))
+    if body.kind != Kind.COOPERATIVE:
+        raise Http404
+    return body
+
+
+def _group_redirect(body: Body, name: str):
+    if body.kind != Kind.GROUP:
+        return None
+    cooperative = body.enclosing_cooperative()
+    if cooperative is None:
+        raise Http404
+    return redirect(name, slug=cooperative.slug)
+
+
+def _refused(request, exc: DomainError, title: str):
+    return render(request, "core/error.html", {"title": title, "message": exc.message},
+                  status=exc.status)
+
+
+def _today() -> date:
+    return timezone.localdate(clock.now())
+
+
+# The economy page --------------------------------------------------------------------
+
+@login_required
+def economy_home(request):
+    """The menu's "Economy": the home cooperative's page, or the first cooperative the
+    person is a member of when it is not the home one."""
+    cooperative = body_queries.home_cooperative(settings.AUTOGESTION_HOME_COOPERATIVE)
+    if cooperative is None:
+        raise Http404
+    if not permissions.can_see_economy(request.user, cooperative):
+        mine = Body.objects.cooperatives().filter(
+            pk__in=active_body_ids(request.user)).order_by("pk").first()
+        cooperative = mine or cooperative
+    return redirect("economy", slug=cooperative.slug)
+
+
+def _economy_context(request, cooperative, page=None, **extra) -> dict:
+    page = page or queries.economy_page(cooperative, request.user)
+    user = request.user
+    context = {
+        "body": cooperative, "page": page,
+        "can_steward": permissions.can_steward(user, cooperative),
+        "pay_form": None, "request_form": None, "prefill_offer": None,
+        "statuses": StatusForm.base_fields["status"].choices,
+    }
+    if page.mine:
+        context["pay_form"] = PayForm(mine=page.mine, accounts=page.accounts,
+                                      initial={"idempotency_key": new_key()})
+        context["request_form"] = RequestForm(mine=page.mine, accounts=page.accounts)
+    context.update(extra)
+    return context
+
+
+def _prefill(request, cooperative, page, context) -> None:
+    """?offer=<id>: "pay for this" fills the pay form with the offer's payee, price
+    and link."""
+    raw = request.GET.get("offer", "")
+    if not raw.isdigit() or context["pay_form"] is None:
+        return
+    offer = Offer.objects.filter(pk=int(raw), cooperative=cooperative,
+                                 kind=Offer.Kind.OFFER, expires_on__gte=_today()) \
+        .select_related("currency").first()
+    if offer is None or offer.price_units is None:
+        return
+    payee = queries.payee_of_offer(offer)
+    context["prefill_offer"] = offer
+    if payee is None:
+        context["prefill_missing"] = True
+        return
+    payer = next((row.account.pk for row in page.mine
+                  if row.account.currency_id == offer.currency_id
+                  and row.account.person_id == request.user.pk), None)
+    context["pay_form"] = PayForm(mine=page.mine, accounts=page.accounts, initial={
+        "idempotency_key": new_key(), "payer": payer, "payee": payee.pk, "offer": offer.pk,
+        "amount": queries.input_amount(offer.price_units, offer.currency.decimals),
+        "description": offer.title})
+
+
+@login_required
+def economy(request, slug):
+    body = get_object_or_404(Body, slug=slug)
+    if elsewhere := _group_redirect(body, "economy"):
+        return elsewhere
+    cooperative = _cooperative(request, body=body)
+    page = queries.economy_page(cooperative, request.user)
+    context = _economy_context(request, cooperative, page)
+    _prefill(request, cooperative, page, context)
+    return render(request, "economy/economy.html", context)
+
+
+def _economy_refusal(request, cooperative, page, status, error=None, **forms):
+    context = _economy_context(request, cooperative, page, **forms)
+    context["error"] = error or _("Check the form below.")
+    return render(request, "economy/economy.html", context, status=status)
+
+
+def _offer_of(cooperative, raw):
+    if not raw:
+        return None
+    offer = Offer.objects.filter(pk=raw, cooperative=cooperative).first()
+    if offer is None:
+        raise DomainError(_("There is no such offer."), field="offer")
+    return offer
+
+
+@login_required
+@require_POST
+def pay(request, slug):
+    cooperative = _cooperative(request, slug)
+    page = queries.economy_page(cooperative, request.user)
+    form = PayForm(request.POST, mine=page.mine, accounts=page.accounts)
+    if not form.is_valid():
+        return _economy_refusal(request, cooperative, page, 400, pay_form=form)
+    data = form.cleaned_data
+    try:
+        payment = services.pay(
+            actor=request.user, payer_id=form.account("payer").pk,
+            payee_id=form.account("payee").pk, amount=data["amount_minor"],
+            description=data["description"], offer=_offer_of(cooperative, data["offer"]),
+            idempotency_key=data["idempotency_key"])
+    except DomainError as exc:
+        if exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+        return _economy_refusal(request, cooperative, page, exc.status, pay_form=form,
+                                error=exc.message)
+    row = page.by_id()[payment.payee_id]
+    messages.success(request, _("Paid %(amount)s to %(payee)s.") % {
+        "amount": queries.money(payment.amount, row.currency), "payee": row.account.name})
+    return redirect("economy", slug=cooperative.slug)
+
+
+@login_required
+@require_POST
+def request_payment(request, slug):
+    cooperative = _cooperative(request, slug)
+    page = queries.economy_page(cooperative, request.user)
+    form = RequestForm(request.POST, mine=page.mine, accounts=page.accounts)
+    if not form.is_valid():
+        return _economy_refusal(request, cooperative, page, 400, request_form=form)
+    data = form.cleaned_data
+    days = data.get("auto_accept_days")
+    try:
+        services.request_payment(
+            actor=request.user, seller_id=form.account("seller").pk,
+            buyer_id=form.account("buyer").pk, amount=data["amount_minor"],
+            description=data["description"], offer=_offer_of(cooperative, data["offer"]),
+            auto_accept_after=timedelta(days=days) if days else None)
+    except DomainError as exc:
+        return _economy_refusal(request, cooperative, page, exc.status, request_form=form,
+                                error=exc.message)
+    messages.success(request, _("Payment request sent to %(buyer)s.")
+                     % {"buyer": form.account("buyer").name})
+    return redirect("economy", slug=cooperative.slug)
+
+
+@login_required
+@require_POST
+def open_account(request, slug, currency_id):
+    cooperative = _cooperative(request, slug)
+    currency = get_object_or_404(Currency, pk=currency_id, cooperative=cooperative)
+    try:
+        services.account_of(request.user, currency)
+    except DomainError as exc:
+        return _refused(request, exc, _("No account opened"))
+    messages.success(request, _("Your account in %(currency)s is open.")
+                     % {"currency": currency.name})
+    offer = request.POST.get("offer", "")
+    if offer.isdigit():  # back to the "pay for this" that needed the account
+        return redirect(reverse("economy", args=[cooperative.slug]) + f"?offer={offer}#pay")
+    return redirect("economy", slug=cooperative.slug)
+
+
+def _answer_request(request, request_id, accept: bool):
+    found = get_object_or_404(PaymentRequest.objects.select_related(
+        "buyer__currency__cooperative"), pk=request_id)
+    cooperative = found.buyer.currency.cooperative
+    if not permissions.can_see_economy(request.user, cooperative):
+        _deny(request.user, cooperative, _("The economy of %(body)s is for its members.")
+              % {"body": cooperative.name})
+    try:
+        if accept:
+            services.accept_request(actor=request.user, request_id=found.pk)
+            done = _("Request accepted: paid.")
+        else:
+            answered = services.decline_request(actor=request.user, request_id=found.pk)
+            done = (_("Request declined.") if answered.status == "declined"
+                    else _("Request cancelled."))
+    except DomainError as exc:
+        return _refused(request, exc, _("Request not answered"))
+    messages.success(request, done)
+    return redirect("economy", slug=cooperative.slug)
+
+
+@login_required
+@require_POST
+def accept_request(request, request_id):
+    return _answer_request(request, request_id, accept=True)
+
+
+@login_required
+@require_POST
+def decline_request(request, request_id):
+    return _answer_request(request, request_id, accept=False)
+
+
+def _steward_account(request, account_id) -> Account:
+    account = get_object_or_404(Account.objects.select_related("currency__cooperative"),
+                                pk=account_id)
+    cooperative = account.currency.cooperative
+    if not permissions.can_steward(request.user, cooperative):
+        if not permissions.can_see_economy(request.user, cooperative):
+            _deny(request.user, cooperative, _("The economy of %(body)s is for its members.")
+                  % {"body": cooperative.name})
+        raise DjangoPermissionDenied(_("Only the stewards of the currency set its limits."))
+    return account
+
+
+@login_required
+@require_POST
+def set_limits(request, account_id):
+    account = _steward_account(request, account_id)
+    form = LimitsForm(request.POST, decimals=account.currency.decimals)
+    if not form.is_valid():
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _refused(request, DomainError(message), _("Limits not changed"))
+    try:
+        services.set_limits(actor=request.user, account_id=account.pk,
+                            debit_limit=form.cleaned_data["debit_limit"],
+                            credit_ceiling=form.cleaned_data["credit_ceiling"])
+    except DomainError as exc:
+        return _refused(request, exc, _("Limits not changed"))
+    messages.success(request, _("Limits of %(account)s saved.") % {"account": account.name})
+    return redirect(reverse("economy", args=[account.currency.cooperative.slug]) + "#accounts")
+
+
+@login_required
+@require_POST
+def set_status(request, account_id):
+    account = _steward_account(request, account_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, DomainError(_("Unknown status: active, locked or closed.")),
+                        _("Status not changed"))
+    try:
+        changed = services.set_account_status(actor=request.user, account_id=account.pk,
+                                              status=form.cleaned_data["status"])
+    except DomainError as exc:
+        return _refused(request, exc, _("Status not changed"))
+    messages.success(request, _("%(account)s is now %(status)s.") % {
+        "account": account.name, "status": changed.get_status_display()})
+    return redirect(reverse("economy", args=[account.currency.cooperative.slug]) + "#accounts")
+
+
+# Statements ----------------------------------------------------------------------------
+
+def _date(raw: str) -> date | None:
+    return date.fromisoformat(raw) if raw else None
+
+
+@login_required
+def account_statement(request, account_id):
+    account = get_object_or_404(Account.objects.select_related("currency__cooperative",
+                                                               "person", "body"),
+                                pk=account_id)
+    cooperative = account.currency.cooperative
+    if not permissions.can_see_account(request.user, account):
+        _deny(request.user, cooperative, _("A statement is for the holder of the account and "
+                                           "the stewards of the currency."))
+    params = request.GET
+    try:
+        date_from, date_to = _date(params.get("from", "")), _date(params.get("to", ""))
+    except ValueError:
+        return render(request, "economy/statement.html", {
+            "account": account, "body": cooperative, "params": params, "statement": None,
+            "error": _("Write dates as YYYY-MM-DD.")}, status=400)
+    if params.get("format") == "csv":
+        return _statement_csv(account, date_from, date_to)
+    return render(request, "economy/statement.html", {
+        "account": account, "body": cooperative, "params": params,
+        "statement": queries.statement(account, date_from, date_to, request.user)})
+
+
+def _statement_csv(account, date_from, date_to):
+    currency = account.currency
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (f'attachment; filename="statement-{account.pk}.csv"')
+    writer = csv.writer(response)
+    writer.writerow(["date", "description", "counterpart", "amount", "balance_after",
+                     "payment_id"])
+    for entry in queries.statement_entries(account, date_from, date_to).iterator(
+            chunk_size=2000):
+        writer.writerow([
+            timezone.localtime(entry.created_at).isoformat(), entry.payment.description,
+            queries.counterpart_of(entry).name,
+            queries.input_amount(entry.amount, currency.decimals),
+            queries.input_amount(entry.balance_after, currency.decimals), entry.payment_id])
+    return response
+
+
+@login_required
+@require_POST
+def reverse_payment(request, payment_id):
+    try:
+        reversal = services.reverse_payment(actor=request.user, payment_id=payment_id,
+                                            reason=request.POST.get("reason", "").strip())
+    except DomainError as exc:
+        return _refused(request, exc, _("Payment not reversed"))
+    messages.success(request, _("Payment reversed: the amount went back to the payer."))
+    return redirect("account_statement", account_id=reversal.payer_id)
+
+
+# Offers and needs ----------------------------------------------------------------------
+
+def _offers_context(request, cooperative, form=None) -> dict:
+    params = request.GET
+    kind = params.get("kind", "")
+    category = params.get("category", "")
+    rows, truncated = queries.offers(
+        cooperative, _today(), text=params.get("q", "").strip()[:100],
+        category=category if category in OfferCategory.values else "",
+        place=params.get("place", "").strip()[:100],
+        kind=kind if kind in Offer.Kind.values else "")
+    return {"body": cooperative, "rows": rows, "truncated": truncated, "params": params,
+            "categories": OfferCategory.choices, "kinds": Offer.Kind.choices,
+            "form": form or _offer_form(request, cooperative)}
+
+
+def _offer_form(request, cooperative, data=None) -> OfferForm:
+    from autogestion.cooperatives.permissions import coordinated_body_ids
+
+    coordinated = coordinated_body_ids(request.user)
+    bodies = list(Body.objects.descendants_of(cooperative).filter(pk__in=coordinated)
+                  .order_by("path")) if coordinated else []
+    return OfferForm(data, currencies=queries.social_currencies(cooperative), bodies=bodies,
+                     initial={"expires_on": _today() + timedelta(days=30)})
+
+
+@login_required
+def offers(request, slug):
+    body = get_object_or_404(Body, slug=slug)
+    if elsewhere := _group_redirect(body, "offers"):
+        return elsewhere
+    cooperative = _cooperative(request, body=body)
+    if request.method != "POST":
+        return render(request, "economy/offers.html", _offers_context(request, cooperative))
+    form = _offer_form(request, cooperative, request.POST)
+    if not form.is_valid():
+        return render(request, "economy/offers.html",
+                      _offers_context(request, cooperative, form) | {
+                          "error": _("Check the form below.")}, status=400)
+    data = form.cleaned_data
+    try:
+        offer = services.publish_offer(
+            actor=request.user, cooperative=cooperative, kind=data["kind"],
+            title=data["title"], category=data["category"], expires_on=data["expires_on"],
+            description=data["description"], place=data["place"],
+            price_euros=data["price_euros"], price_units=data["price_units_minor"],
+            currency=data["currency_obj"] if data["price_units_minor"] is not None else None,
+            on_behalf_of=data["on_behalf_of_obj"])
+    except DomainError as exc:
+        if exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+        return render(request, "economy/offers.html",
+                      _offers_context(request, cooperative, form) | {"error": exc.message},
+                      status=exc.status)
+    messages.success(request, _("“%(title)s” is published.") % {"title": offer.title})
+    return redirect("offers", slug=cooperative.slug)
+
+
+@login_required
+@require_POST
+def withdraw_offer(request, offer_id):
+    offer = get_object_or_404(Offer.objects.select_related("cooperative"), pk=offer_id)
+    if not permissions.can_see_economy(request.user, offer.cooperative):
+        _deny(request.user, offer.cooperative, _("The economy of %(body)s is for its members.")
+              % {"body": offer.cooperative.name})
+    try:
+        services.withdraw_offer(actor=request.user, offer_id=offer.pk)
+    except DomainError as exc:
+        return _refused(request, exc, _("Offer not withdrawn"))
+    messages.success(request, _("“%(title)s” is withdrawn.") % {"title": offer.title})
+    return redirect("offers", slug=offer.cooperative.slug)
+
+
+# The common fund -----------------------------------------------------------------------
+
+def _fund_context(request, body, year=None, **extra) -> dict:
+    can_keep = permissions.can_steward(request.user, body)
+    page = queries.fund_page(body, year)
+    context = {"body": body, "page": page, "can_keep": can_keep,
+               "form": None, "overdraft_form": None}
+    if can_keep:
+        context["form"] = FundMovementForm(decisions=queries.adopted_decisions(body),
+                                           initial={"happened_on": _today()})
+        overdraft = page.fund.overdraft if page.fund else 0
+        context["overdraft_form"] = OverdraftForm(
+            initial={"overdraft": queries.input_amount(overdraft, 2)})
+    context.update(extra)
+    return context
+
+
+@login_required
+def fund(request, slug):
+    body = _member_body(request, slug)
+    if request.method == "POST":
+        return _record_movement(request, body)
+    raw = request.GET.get("year", "")
+    year = None
+    if raw:
+        if not (raw.isdigit() and len(raw) == 4):
+            return render(request, "economy/fund.html", _fund_context(
+                request, body, error=_("Write the year as YYYY.")), status=400)
+        year = int(raw)
+    return render(request, "economy/fund.html", _fund_context(request, body, year))
+
+
+def _record_movement(request, body):
+    if not permissions.can_steward(request.user, body):
+        raise DjangoPermissionDenied(_("Only coordinators or stewards of %(body)s keep its "
+                                       "fund.") % {"body": body.name})
+    form = FundMovementForm(request.POST, decisions=queries.adopted_decisions(body))
+    if not form.is_valid():
+        return render(request, "economy/fund.html", _fund_context(
+            request, body, form=form, error=_("Check the form below.")), status=400)
+    data = form.cleaned_data
+    try:
+        services.record_fund_movement(
+            actor=request.user, body=body, amount=data["signed_amount"],
+            category=data["category"], description=data["description"],
+            happened_on=data["happened_on"], decision=data["decision_obj"])
+    except DomainError as exc:
+        if exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+        return render(request, "economy/fund.html", _fund_context(
+            request, body, form=form, error=exc.message), status=exc.status)
+    messages.success(request, _("Movement recorded."))
+    return redirect("fund", slug=body.slug)
+
+
+@login_required
+@require_POST
+def set_overdraft(request, slug):
+    body = _member_body(request, slug)
+    form = OverdraftForm(request.POST)
+    if not form.is_valid():
+        return render(request, "economy/fund.html", _fund_context(
+            request, body, overdraft_form=form, error=_("Check the form below.")), status=400)
+    try:
+        services.set_overdraft(actor=request.user, body=body,
+                               overdraft=form.cleaned_data["overdraft"])
+    except DomainError as exc:
+        return render(request, "economy/fund.html", _fund_context(
+            request, body, overdraft_form=form, error=exc.message), status=exc.status)
+    messages.success(request, _("Overdraft saved."))
+    return redirect("fund", slug=body.slug)
