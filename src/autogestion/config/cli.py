@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> None:
     if argv[0] == "serve":
         serve(argv[1:])
         return
+    # `autogestion export-ledger` is Django's `export_ledger`: dashes read better in a shell.
+    argv[0] = argv[0].replace("-", "_")
     if argv[0] == "worker":
         import django
 
