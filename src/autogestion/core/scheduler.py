@@ -16,9 +16,11 @@ INTERVAL_SECONDS = int(os.environ.get("AUTOGESTION_SCHEDULER_INTERVAL", "300"))
 def _jobs():
     from autogestion.assemblies.services import send_due_reminders
     from autogestion.decisions.services import periodic as decisions_periodic
+    from autogestion.economy.services import accept_due_requests
 
     return [("send_due_reminders", send_due_reminders),
-            ("close_due_rounds_and_remind", decisions_periodic)]
+            ("close_due_rounds_and_remind", decisions_periodic),
+            ("accept_due_payment_requests", accept_due_requests)]
 
 
 def run_once() -> None:
