@@ -251,14 +251,18 @@ def _pay_loop(people: dict, accounts: list, seed: int, deadline_at: float,
     """Pay until the deadline: (accepted, refused)."""
     from autogestion.core.errors import DomainError
     from autogestion.economy import services
+    from autogestion.economy.models import Account
 
+    # Callers that know the currency (the API, the pages) take the one-statement path.
+    currency_id = Account.objects.get(pk=accounts[0][0]).currency_id
     work = _pairs(seed, 5000, accounts)
     accepted = refused = i = 0
     while time.perf_counter() < deadline_at and not (stop and stop.is_set()):
         (payer, person), (payee, _other), amount = work[i % len(work)]
         i += 1
         try:
-            services.pay(actor=people[person], payer_id=payer, payee_id=payee, amount=amount)
+            services.pay(actor=people[person], payer_id=payer, payee_id=payee, amount=amount,
+                         currency_id=currency_id)
             accepted += 1
         except DomainError:
             refused += 1
@@ -481,11 +485,14 @@ def queries_per_payment(accounts: list) -> tuple[int, list[str]]:
     from django.test.utils import CaptureQueriesContext
 
     from autogestion.economy import services
+    from autogestion.economy.models import Account
 
     people = _people(accounts)
+    currency_id = Account.objects.get(pk=accounts[0][0]).currency_id
     (payer, person), (payee, _other), amount = _pairs(42, 1, accounts)[0]
     with CaptureQueriesContext(connection) as captured:
-        services.pay(actor=people[person], payer_id=payer, payee_id=payee, amount=amount)
+        services.pay(actor=people[person], payer_id=payer, payee_id=payee, amount=amount,
+                     currency_id=currency_id)
     return len(captured), [" ".join(q["sql"].split())[:90] for q in captured.captured_queries]
 
 

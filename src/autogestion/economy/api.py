@@ -834,7 +834,7 @@ def pay(request, payload: PaymentIn,
         payment = services.pay(actor=request.user, payer_id=payer.pk,
                                payee_id=payload.payee_id, amount=amount,
                                description=payload.description, offer=offer,
-                               idempotency_key=key)
+                               idempotency_key=key, currency_id=payer.currency_id)
     except DomainError as exc:
         raise _renamed(exc, {"payee": "payee_id", "idempotency_key": IDEMPOTENCY_HEADER}) \
             from None

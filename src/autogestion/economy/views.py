@@ -184,7 +184,8 @@ def pay(request, slug):
             actor=request.user, payer_id=form.account("payer").pk,
             payee_id=form.account("payee").pk, amount=data["amount_minor"],
             description=data["description"], offer=_offer_of(cooperative, data["offer"]),
-            idempotency_key=data["idempotency_key"])
+            idempotency_key=data["idempotency_key"],
+            currency_id=form.account("payer").currency_id)
     except DomainError as exc:
         if exc.field in form.fields:
             form.add_error(exc.field, exc.message)
