@@ -5,6 +5,7 @@ every action (services.act), whatever the page shows."""
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from autogestion.cooperatives.permissions import forget_memberships
 from autogestion.core.errors import DomainError
 
 from . import permissions, queries, services
@@ -54,6 +55,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _perform(self, content):
         user = self.scope.get("user")
+        # The connection lasts the whole meeting: judge each action on today's
+        # memberships, not on those cached when the page opened.
+        forget_memberships(user)
         if "gesture" in content:
             return services.make_gesture(person=user, room_id=self.room_id,
                                          kind=str(content["gesture"]),
