@@ -68,6 +68,14 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                             kind=str(content.get("kind") or "speak"),
                             name=str(content.get("name", "")))
 
+    async def dispatch(self, message):
+        # A room update touches no database: skip Channels' per-message hop to the
+        # database thread (it serialises hundreds of screens behind each other).
+        if message.get("type") == "room.update":
+            await self.room_update(message)
+            return
+        await super().dispatch(message)
+
     async def room_update(self, event):
         await self.send_json(self._personal(event["data"]))
 

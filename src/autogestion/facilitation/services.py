@@ -5,6 +5,7 @@ new snapshot to every screen in the room."""
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from autogestion.assemblies import services as assemblies
@@ -47,6 +48,11 @@ def broadcast(room: Room) -> None:
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(room.group_name, {"type": "room.update", "data": data})
+
+
+def _bump(room: Room) -> None:
+    """Every change screens see gets a new version, gestures and roles included."""
+    Room.objects.filter(pk=room.pk).update(version=F("version") + 1)
 
 
 def _after(room: Room) -> None:
@@ -228,6 +234,7 @@ def make_gesture(*, person, room_id: int, kind: str, hold: bool = False) -> Gest
     Gesture.objects.filter(room=room, person=person, kind=kind).delete()
     gesture = Gesture.objects.create(room=room, person=person, kind=kind, made_at=now,
                                      held=hold, fades_at=None if hold else now + queries.FADE)
+    _bump(room)
     _after(room)
     return gesture
 
@@ -240,6 +247,7 @@ def release_gesture(*, person, room_id: int, kind: str) -> int:
     if kind not in GestureKind.values:
         raise DomainError(_("Unknown gesture."), field="kind")
     deleted, _detail = Gesture.objects.filter(room=room, person=person, kind=kind).delete()
+    _bump(room)
     _after(room)
     return deleted
 
@@ -258,6 +266,7 @@ def set_role(*, actor, room_id: int, role: str, person) -> RoomRole:
                           % {"person": person.public_name, "body": body.name}, field="person")
     assigned, _created = RoomRole.objects.update_or_create(
         room=room, role=role, defaults={"person": person, "assigned_at": clock.now()})
+    _bump(room)
     _after(room)
     return assigned
 
@@ -299,6 +308,7 @@ def update_room_settings(*, actor, room_id: int, speaker_limit_seconds: int | No
     if reset_turns_per_item is not None:
         room.reset_turns_per_item = reset_turns_per_item
     room.save(update_fields=["speaker_limit_seconds", "reset_turns_per_item"])
+    _bump(room)
     _after(room)
     return room
 
