@@ -196,3 +196,19 @@ class TestOffers:
         scic = bodies.create_body(actor=world["operator"], kind="cooperative", name="Z",
                                   legal_form=LegalForm.SCOP)
         assert scic.pk
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_unbalanced_or_changed_entries(world, oseille, accounts):
+    member, coordinator = accounts
+    payment = services.pay(actor=world["member"], payer_id=member.pk, payee_id=coordinator.pk,
+                           amount=100)
+    now = timezone.now()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entry.objects.create(payment_id=payment.pk, account=member, amount=5,
+                             balance_after=0, created_at=now)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entry.objects.filter(payment_id=payment.pk).update(amount=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entry.objects.filter(payment_id=payment.pk).delete()
+    assert Entry.objects.filter(payment_id=payment.pk).count() == 2
