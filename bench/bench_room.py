@@ -157,6 +157,7 @@ def server_env(database: Database, redis_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     if database.url:
         env["DATABASE_URL"] = database.url
+        env.setdefault("DATABASE_POOL", "1")  # as docs/deploy.md advises for several workers
     if redis_url:
         env["REDIS_URL"] = redis_url
     env.update({

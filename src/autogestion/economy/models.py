@@ -12,6 +12,12 @@ from autogestion.cooperatives.models import Body
 from .rules import AccountStatus
 
 
+class AccountStatusChoice(models.TextChoices):
+    ACTIVE = AccountStatus.ACTIVE, _("active")
+    LOCKED = AccountStatus.LOCKED, _("locked")
+    CLOSED = AccountStatus.CLOSED, _("closed")
+
+
 class CurrencyKind(models.TextChoices):
     EURO = "euro", _("euro")
     MUTUAL_CREDIT = "mutual_credit", _("social currency (mutual credit)")
@@ -74,7 +80,7 @@ class Account(models.Model):
     debit_limit = models.BigIntegerField(_("debit limit"), default=0)
     credit_ceiling = models.BigIntegerField(_("maximum balance"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, default=AccountStatus.ACTIVE,
-                              choices=[(s.value, s.value) for s in AccountStatus])
+                              choices=AccountStatusChoice.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

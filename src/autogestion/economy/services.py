@@ -21,6 +21,7 @@ from .models import (
     INCOME,
     Account,
     AccountKind,
+    AccountStatusChoice,
     Currency,
     CurrencyKind,
     Entry,
@@ -59,7 +60,8 @@ def _message(refusal: Refusal, currency: Currency | None = None) -> DomainError:
         "same_account": _("An account does not pay itself."),
         "account_not_active": _("The %(role)s account is %(status)s: no payment now.")
         % {"role": _("paying") if details.get("role") == "payer" else _("receiving"),
-           "status": details.get("status", "")},
+           "status": AccountStatusChoice(details["status"]).label
+           if details.get("status") else ""},
         "bad_debit_limit": _("A debit limit is zero or more."),
         "bad_credit_ceiling": _("A maximum balance is zero or more."),
         "limit_below_balance": _("The account is already below that limit: choose a larger "

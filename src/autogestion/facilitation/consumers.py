@@ -2,6 +2,8 @@
 new snapshot with its own place in the list, and may send actions. The server checks
 every action (services.act), whatever the page shows."""
 
+import json
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -10,6 +12,8 @@ from autogestion.core.errors import DomainError
 
 from . import permissions, queries, services
 from .models import Room
+
+_SERIALISED: dict = {}
 
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):
@@ -77,7 +81,16 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await super().dispatch(message)
 
     async def room_update(self, event):
-        await self.send_json(self._personal(event["data"]))
+        # The shared part is serialised once per process, not once per screen.
+        data = event["data"]
+        key = (data["room"], data["version"])
+        cached = _SERIALISED.get(key)
+        if cached is None:
+            _SERIALISED.clear()  # only the latest snapshot is ever asked for again
+            cached = _SERIALISED[key] = json.dumps(data)
+        place = queries.place_from_snapshot(data, self.who) if self.who else None
+        me, mine = json.dumps(self.who), json.dumps(place)
+        await self.send(text_data=f'{{"state": {cached}, "me": {me}, "place": {mine}}}')
 
     def _personal(self, data: dict) -> dict:
         place = queries.place_from_snapshot(data, self.who) if self.who else None

@@ -15,8 +15,12 @@ def state_of(room: Room) -> rules.State:
     return rules.from_data(room.state)
 
 
-def names(room: Room) -> dict[str, str]:
-    return dict(Participant.objects.filter(room=room).values_list("key", "name"))
+def names(room: Room, keys=None) -> dict[str, str]:
+    """Display names of the people on the list (not of everyone who ever was)."""
+    found = Participant.objects.filter(room=room)
+    if keys is not None:
+        found = found.filter(key__in=set(keys))
+    return dict(found.values_list("key", "name"))
 
 
 def gesture_counts(room: Room) -> dict[str, int]:
@@ -38,7 +42,11 @@ def gesture_people(room: Room) -> dict[str, list[str]]:
 
 def snapshot(room: Room) -> dict:
     state = state_of(room)
-    who_is = names(room)
+    shown = {h.who for h in state.hands} | {h.who for h in state.skipped}
+    if state.speaker:
+        shown.add(state.speaker)
+    # One query whatever the list holds (the empty key keeps the IN clause non-empty).
+    who_is = names(room, shown | {""})
     item = room.current_item
     return {
         "room": room.pk, "version": room.version, "closed": room.closed_at is not None,
