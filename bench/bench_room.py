@@ -182,7 +182,9 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "autogestion.config.asgi:application",
              "--host", "127.0.0.1", "--port", str(self.port), "--lifespan", "off",
-             "--no-access-log", "--log-level", "warning"],
+             "--no-access-log", "--log-level", "warning",
+             # As `autogestion serve` runs by default.
+             "--ws-per-message-deflate", "false"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self) -> None:

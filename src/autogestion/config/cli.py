@@ -43,6 +43,10 @@ def serve(args: list[str]) -> None:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")))
+    parser.add_argument("--ws-compression", action="store_true",
+                        help="compress websocket frames (off by default: room updates are "
+                             "small, and compressing one per screen costs more CPU than it "
+                             "saves)")
     options = parser.parse_args(args)
     uvicorn.run(
         "autogestion.config.asgi:application",
@@ -51,6 +55,7 @@ def serve(args: list[str]) -> None:
         workers=options.workers,
         proxy_headers=True,
         lifespan="off",
+        ws_per_message_deflate=options.ws_compression,
     )
 
 
