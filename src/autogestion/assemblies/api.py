@@ -10,7 +10,6 @@ An occurrence is addressed by its series and the local date the recurrence rule 
 it (`/series/12/occurrences/2026-01-31`); a moved occurrence keeps that address.
 """
 
-import re
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
@@ -24,6 +23,7 @@ from autogestion.cooperatives.models import Body
 from autogestion.core import clock
 from autogestion.core.api import public
 from autogestion.core.errors import DomainError, NotFound
+from autogestion.core.inputs import parse_day
 
 from . import permissions, queries, rules, services
 from .models import (
@@ -46,7 +46,6 @@ NEXT_HORIZON = timedelta(days=400)
 # The calendar is expanded from each series' first day: dates far from ours would only
 # cost time (and overflow at year 9999), so the API takes dates within these years.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 # Schemas -----------------------------------------------------------------------------
@@ -236,17 +235,7 @@ def _check_year(value: date | datetime, field: str) -> None:
 
 
 def _parse_day(text: str, field: str) -> date:
-    day = None
-    if _DAY.match(text or ""):
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            day = None
-    if day is None:
-        raise DomainError(_("“%(value)s” is not a date: write it as YYYY-MM-DD, for example "
-                            "2026-01-31.") % {"value": (text or "")[:40]}, field=field)
-    _check_year(day, field)
-    return day
+    return parse_day(text, field)
 
 
 def _aware(moment: datetime, series: MeetingSeries, field: str) -> datetime:

@@ -16,7 +16,6 @@ view reads them with a fixed number of queries.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -51,7 +50,6 @@ REFRESH = timedelta(hours=1)
 # VTIMEZONE components describe the zone's changes over this span.
 TIMEZONE_FIRST_DATE = date(1970, 1, 1)
 TIMEZONE_LAST_DATE = date(2100, 1, 1)
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 # Identities and addresses --------------------------------------------------------------
@@ -326,13 +324,7 @@ def occurrence_calendar(request, series_id, day):
     series = get_object_or_404(MeetingSeries.objects.select_related("body"), pk=series_id)
     if not permissions.can_view_meetings(request.user, series.body):
         raise Http404
-    if not _DAY.match(day):
-        raise Http404
-    try:
-        wanted = date.fromisoformat(day)
-    except ValueError:
-        raise Http404 from None
-    occurrence = queries.find_occurrence(series, wanted)
+    occurrence = queries.occurrence_on(series, day)
     if occurrence is None:
         raise Http404
     return _response(occurrence_calendar_of(occurrence), f"{series.body.slug}-{occurrence.key}",

@@ -148,6 +148,19 @@ def find_occurrence(series: MeetingSeries, day: date) -> Occurrence | None:
     return None
 
 
+def occurrence_on(series: MeetingSeries, day: str) -> Occurrence | None:
+    """The occurrence at an address like /meetings/<series>/2026-11-28/: None when the
+    text is not a YYYY-MM-DD date or the series does not meet that day."""
+    from autogestion.core.inputs import ISO_DAY
+
+    if not ISO_DAY.fullmatch(day or ""):
+        return None
+    try:
+        return find_occurrence(series, date.fromisoformat(day))
+    except ValueError:
+        return None
+
+
 def next_occurrences(series: MeetingSeries, count: int = 1, after: datetime | None = None,
                      horizon_days: int = 400) -> list[Occurrence]:
     start = after or clock.now()

@@ -34,11 +34,7 @@ def _occurrence(request, series_id: int, day: str) -> queries.Occurrence:
     series = get_object_or_404(MeetingSeries.objects.select_related("body"), pk=series_id)
     if not permissions.can_view_meetings(request.user, series.body):
         raise Http404
-    try:
-        wanted = date.fromisoformat(day)
-    except ValueError:
-        raise Http404 from None
-    occurrence = queries.find_occurrence(series, wanted)
+    occurrence = queries.occurrence_on(series, day)
     if occurrence is None:
         raise Http404
     return occurrence

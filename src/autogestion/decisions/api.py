@@ -33,6 +33,7 @@ from autogestion.cooperatives.models import Body
 from autogestion.core import markdown
 from autogestion.core.api import public
 from autogestion.core.errors import Conflict, DomainError, NotFound
+from autogestion.core.inputs import parse_day
 
 from . import permissions, queries, rules, services
 from .models import (
@@ -303,16 +304,7 @@ def _local(moment: datetime | None) -> datetime | None:
 
 
 def _parse_day(text: str, field: str) -> date | None:
-    if not text:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        day = None
-    if day is None or len(text) != 10 or not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DomainError(_("“%(value)s” is not a date: write it as YYYY-MM-DD, for example "
-                            "2026-01-31.") % {"value": text[:40]}, field=field)
-    return day
+    return parse_day(text, field, optional=True)
 
 
 def _choice(value: str, choices, field: str) -> str:

@@ -41,6 +41,7 @@ from autogestion.cooperatives.rules import Kind, Role
 from autogestion.cooperatives.rules import Status as MembershipStatus
 from autogestion.core import clock
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from autogestion.core.inputs import parse_day
 from autogestion.decisions.models import Decision
 
 from . import permissions, rules, services
@@ -420,16 +421,7 @@ def _is_zero(text: str) -> bool:
 
 
 def _parse_day(text: str, field: str) -> date | None:
-    if not text:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        day = None
-    if day is None or len(text) != 10 or not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DomainError(_("“%(value)s” is not a date: write it as YYYY-MM-DD, for example "
-                            "2026-01-31.") % {"value": text[:40]}, field=field)
-    return day
+    return parse_day(text, field, optional=True)
 
 
 def _check_day(day: date, field: str) -> date:

@@ -13,7 +13,6 @@ A room is opened for an occurrence, addressed as in the assemblies API: its seri
 the local date the recurrence rule gives it (`/meetings/12/2026-01-31/room`).
 """
 
-import re
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
@@ -26,13 +25,13 @@ from autogestion.assemblies.models import MeetingSeries
 from autogestion.assemblies.permissions import can_view_meetings
 from autogestion.core.api import public
 from autogestion.core.errors import DomainError, NotFound, PermissionDenied
+from autogestion.core.inputs import parse_day
 
 from . import permissions, queries, services
 from .models import Gesture, GestureKind, Room, RoomRole
 
 router = Router(tags=["meeting room"])
 
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
@@ -178,16 +177,7 @@ def _visible_room(request, room_id: int) -> Room:
 
 
 def _parse_day(text: str) -> date:
-    day = None
-    if _DAY.match(text or ""):
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            day = None
-    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DomainError(_("“%(value)s” is not a date: write it as YYYY-MM-DD, for example "
-                            "2026-01-31.") % {"value": (text or "")[:40]}, field="day")
-    return day
+    return parse_day(text, "day")
 
 
 def _occurrence(request, series_id: int, day: str):

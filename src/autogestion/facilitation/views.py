@@ -2,7 +2,6 @@
 (a form posting here, then the page again); with JavaScript the page listens on the
 room's websocket and updates itself."""
 
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -28,10 +27,7 @@ from .models import GestureKind, HandKindChoice, RoleKind, Room, RoomRole
 
 def _occurrence(request, series_id, day):
     series = get_object_or_404(MeetingSeries.objects.select_related("body"), pk=series_id)
-    try:
-        occurrence = assembly_queries.find_occurrence(series, date.fromisoformat(day))
-    except ValueError:
-        raise Http404 from None
+    occurrence = assembly_queries.occurrence_on(series, day)
     if occurrence is None:
         raise Http404
     return occurrence
