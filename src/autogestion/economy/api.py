@@ -384,7 +384,7 @@ def _renamed(exc: DomainError, fields: dict[str | None, str]) -> DomainError:
 
 def _refused(refusal: Refusal, field: str, currency: Currency | None = None) -> DomainError:
     """The services' own message for a refusal of the rules, naming the request's field."""
-    error = services._message(refusal, currency)  # noqa: SLF001 — one wording for both
+    error = services.refusal_message(refusal, currency)
     error.field = field
     return error
 

@@ -14,7 +14,7 @@ from .rules import AccountStatus, Refusal
 
 
 def refusal_text(refusal: Refusal) -> str:
-    from .services import _message
+    from .services import refusal_message as _message
 
     return str(_message(refusal).message)
 

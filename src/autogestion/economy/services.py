@@ -41,7 +41,9 @@ def _money(minor: int, currency: Currency) -> str:
     return f"{rules.format_amount(minor, currency.decimals)} {currency.symbol}"
 
 
-def _message(refusal: Refusal, currency: Currency | None = None) -> DomainError:
+def refusal_message(refusal: Refusal, currency: Currency | None = None) -> DomainError:
+    """The words (and 4xx status) for a money rule's refusal: one wording for the pages,
+    the API and the services."""
     code, details = refusal.code, refusal.details
     if code == "beyond_debit_limit":
         return Conflict(_("Refused: this payment would take the paying account below its "
@@ -106,7 +108,7 @@ def create_currency(*, actor, cooperative: Body, code: str, name: str, symbol: s
         rules.euro_rate(euro_rate)
         rules.check_limits(default_debit_limit, None, 0)
     except Refusal as refusal:
-        raise _message(refusal) from None
+        raise refusal_message(refusal) from None
     rate_decimal = Decimal(str(euro_rate))
     if rate_decimal >= 1_000_000 or rate_decimal != rate_decimal.quantize(Decimal("0.000001")):
         raise DomainError(_("The euro value has at most 6 decimals and is below a million."),
@@ -165,7 +167,7 @@ def set_limits(*, actor, account_id: int, debit_limit: int,
     try:
         rules.check_limits(debit_limit, credit_ceiling, account.balance)
     except Refusal as refusal:
-        raise _message(refusal, account.currency) from None
+        raise refusal_message(refusal, account.currency) from None
     account.debit_limit, account.credit_ceiling = debit_limit, credit_ceiling
     account.save(update_fields=["debit_limit", "credit_ceiling"])
     return account
@@ -309,7 +311,7 @@ def _why_refused(currency: Currency, payer_id: int, payee_id: int, amount: int) 
     try:
         rules.check_payment(_view(accounts[payer_id]), _view(accounts[payee_id]), amount)
     except Refusal as refusal:
-        return _message(refusal, currency)
+        return refusal_message(refusal, currency)
     return Conflict(_("The balances changed meanwhile: try again."))
 
 
@@ -382,11 +384,11 @@ def pay(*, actor, payer_id: int, payee_id: int, amount: int, description: str = 
                                field="idempotency_key")
             return earlier
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise _message(Refusal("amount_not_positive"), payer.currency)
+        raise refusal_message(Refusal("amount_not_positive"), payer.currency)
     if amount > rules.MAX_AMOUNT:
-        raise _message(Refusal("amount_too_large"), payer.currency)
+        raise refusal_message(Refusal("amount_too_large"), payer.currency)
     if payer_id == payee_id:
-        raise _message(Refusal("same_account"), payer.currency)
+        raise refusal_message(Refusal("same_account"), payer.currency)
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -555,7 +557,7 @@ def pay_across(*, actor, payer_id: int, payee_id: int, amount: int, description:
     if source.kind != CurrencyKind.MUTUAL_CREDIT or target.kind != CurrencyKind.MUTUAL_CREDIT:
         raise DomainError(_("Clearing runs between social currencies."))
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise _message(Refusal("amount_not_positive"), source)
+        raise refusal_message(Refusal("amount_not_positive"), source)
     key = _key(idempotency_key)
     if key:
         earlier = Payment.objects.filter(created_by=actor, idempotency_key=key).first()
@@ -627,7 +629,7 @@ def record_fund_movement(*, actor, body: Body, amount: int, category: str, descr
         try:
             rules.check_expense(fund.balance, -amount, fund.overdraft)
         except Refusal as refusal:
-            raise _message(refusal) from None
+            raise refusal_message(refusal) from None
     fund.balance += amount
     fund.save(update_fields=["balance"])
     return FundMovement.objects.create(
@@ -674,7 +676,7 @@ def publish_offer(*, actor, cooperative: Body, kind: str, title: str, category: 
         try:
             rules.Price(price_euros, price_units).check()
         except Refusal as refusal:
-            raise _message(refusal) from None
+            raise refusal_message(refusal) from None
     if price_units is not None and (currency is None or currency.cooperative_id != cooperative.pk
                                     or currency.kind != CurrencyKind.MUTUAL_CREDIT):
         raise DomainError(_("Choose a social currency of %(body)s for the price.")
