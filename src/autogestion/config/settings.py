@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "autogestion.decisions",
     "autogestion.facilitation",
     "autogestion.economy",
+    "autogestion.commons",
+    "autogestion.work",
 ]
 
 MIDDLEWARE = [

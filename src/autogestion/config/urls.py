@@ -40,6 +40,8 @@ urlpatterns = [
     path("", include("autogestion.decisions.urls")),
     path("", include("autogestion.facilitation.urls")),
     path("", include("autogestion.economy.urls")),
+    path("", include("autogestion.commons.urls")),
+    path("", include("autogestion.work.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

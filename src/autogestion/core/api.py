@@ -85,11 +85,13 @@ def not_found(request, exc):
 
 def register_routers() -> None:
     from autogestion.accounts.api import router as accounts_router
+    from autogestion.commons.api import router as commons_router
     from autogestion.assemblies.api import router as assemblies_router
     from autogestion.cooperatives.api import router as cooperatives_router
     from autogestion.decisions.api import router as decisions_router
     from autogestion.economy.api import router as economy_router
     from autogestion.facilitation.api import router as facilitation_router
+    from autogestion.work.api import router as work_router
 
     api.add_router("/", cooperatives_router)
     api.add_router("/me", accounts_router)
@@ -97,6 +99,8 @@ def register_routers() -> None:
     api.add_router("/", decisions_router)
     api.add_router("/", facilitation_router)
     api.add_router("/", economy_router)
+    api.add_router("/", commons_router)
+    api.add_router("/", work_router)
 
 
 register_routers()

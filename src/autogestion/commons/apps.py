@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommonsConfig(AppConfig):
+    name = "autogestion.commons"
+    label = "commons"
+    verbose_name = _("Pooled resources")
