@@ -9,6 +9,7 @@ import threading
 import time
 from email.message import EmailMessage
 
+import hypothesis
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -17,6 +18,11 @@ from django.utils import translation
 from autogestion.cooperatives import services
 from autogestion.cooperatives.models import LegalForm
 from autogestion.cooperatives.rules import Kind, Role
+
+# The suite runs on two busy cores beside PostgreSQL: a wall-clock deadline per example
+# would fail tests by the load of the machine, not by their logic.
+hypothesis.settings.register_profile("autogestion", deadline=None)
+hypothesis.settings.load_profile("autogestion")
 
 _counter = itertools.count(1)
 
