@@ -117,13 +117,15 @@ class Payment(models.Model):
     payee = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments_in")
     amount = models.BigIntegerField(_("amount"))
     description = models.CharField(_("description"), max_length=255, blank=True)
+    # Most payments have no offer and clear nothing: those two columns are indexed only
+    # where they are set (partial indexes below), so a payment writes fewer index rows.
     offer = models.ForeignKey("Offer", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="payments")
+                              related_name="payments", db_index=False)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="reversed_by")
     # Pairs of payments across two currencies (clearing between networks).
     clearing_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="cleared_by")
+                                    related_name="cleared_by", db_index=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     idempotency_key = models.CharField(max_length=80, blank=True)
@@ -133,6 +135,12 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["offer"], condition=Q(offer__isnull=False),
+                         name="payment_offer_set"),
+            models.Index(fields=["clearing_of"], condition=Q(clearing_of__isnull=False),
+                         name="payment_clearing_of_set"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(condition=~Q(payer=F("payee")), name="payment_two_accounts"),
@@ -149,7 +157,9 @@ class Entry(models.Model):
     """Double entry: each payment writes two entries that sum to zero."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # Indexed by (account, created_at) below, which serves lookups by account alone too.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries",
+                                db_index=False)
     amount = models.BigIntegerField()
     balance_after = models.BigIntegerField()
     created_at = models.DateTimeField()
