@@ -13,17 +13,21 @@ from autogestion.work.rules import (
     LEARNER,
     NOBODY_CAPABLE,
     STREAK_LIMIT,
+    Assignment,
     Past,
     Post,
     Shift,
     Skill,
     Unavailable,
+    Wish,
     load_spread,
     longest_streak,
+    match,
     plan,
     posts_at_risk,
     round_robin,
     teaching_pairs,
+    topic_key,
     violations,
 )
 
@@ -34,7 +38,14 @@ PEOPLE = [f"p{k}" for k in range(6)]
 @st.composite
 def worlds(draw):
     n_posts = draw(st.integers(1, 3))
-    posts = [Post(f"post{j}", f"Post {j}", draw(st.integers(1, 2))) for j in range(n_posts)]
+    n_shifts = draw(st.integers(1, 8))
+    posts = []
+    for j in range(n_posts):
+        # Some posts are held only on some shifts (the Saturday market stall).
+        held_on = None
+        if draw(st.booleans()):
+            held_on = frozenset(f"s{d}" for d in range(n_shifts) if draw(st.booleans()))
+        posts.append(Post(f"post{j}", f"Post {j}", draw(st.integers(1, 2)), held_on))
     people = PEOPLE[: draw(st.integers(1, len(PEOPLE)))]
     skills = []
     for person in people:
@@ -42,7 +53,6 @@ def worlds(draw):
             level = draw(st.sampled_from([None, None, "capable", "learning", "teaching"]))
             if level:
                 skills.append(Skill(person, post.id, level))
-    n_shifts = draw(st.integers(1, 8))
     shifts = [Shift(f"s{d}", START + timedelta(days=d)) for d in range(n_shifts)]
     draw(st.randoms()).shuffle(shifts)  # input order must not matter
     unavailable = [
@@ -114,6 +124,11 @@ def test_every_constraint_holds(world):
     for shift in shifts:
         for post in posts:
             n = holders[(shift.id, post.id)]
+            if not post.held(shift.id):
+                assert n == 0 and (shift.id, post.id) not in gaps
+                assert not [a for a in result.assignments
+                            if (a.shift_id, a.post_id) == (shift.id, post.id)]
+                continue
             assert n <= post.needed
             if n < post.needed:
                 gap = gaps[(shift.id, post.id)]
@@ -239,3 +254,114 @@ def test_fairer_than_round_robin():
         assert load_spread(ours) < load_spread(naive)
         assert len(ours.gaps) <= len(naive.gaps) or longest_streak(naive) > 2
         assert longest_streak(ours) <= 2
+
+
+def test_posts_at_risk_use_each_posts_own_minimum():
+    posts = [Post("milking", capable_needed=3), Post("market", capable_needed=1)]
+    skills = [Skill("ana", "milking", "capable"), Skill("ben", "milking", "teaching"),
+              Skill("ana", "market", "capable")]
+    assert posts_at_risk(posts, skills) == [("milking", 2)]
+
+
+def test_a_post_is_only_held_on_its_shifts_and_a_hand_edit_there_is_flagged():
+    posts = [Post("market", "Market", 1, frozenset({"sat"})), Post("milk", "Milk")]
+    skills = [Skill("ana", "market", "capable"), Skill("ana", "milk", "capable"),
+              Skill("ben", "milk", "capable")]
+    shifts = [Shift("fri", START), Shift("sat", START + timedelta(days=1))]
+    result = plan(posts, shifts, skills)
+    assert {(a.shift_id, a.post_id) for a in result.assignments} == {
+        ("fri", "milk"), ("sat", "milk"), ("sat", "market")}
+    assert result.gaps == ()
+    edited = result.__class__(
+        (*result.assignments, Assignment("fri", "market", "ben", HOLDER, "by_hand")),
+        result.gaps, result.shift_order, result.people)
+    assert ("post_not_held", "fri", "market", "ben") in violations(edited, posts, skills)
+
+
+def test_the_reason_names_what_tipped_the_choice():
+    """Same load in the period, but Ben held the post yesterday: his run counts as load,
+    and the reason says it was the run, not the load, that decided."""
+    posts = [Post("milk", "Milk")]
+    skills = [Skill("ana", "milk", "capable"), Skill("ben", "milk", "capable")]
+    history = [Past(START - timedelta(days=2), "milk", "ana"),
+               Past(START - timedelta(days=1), "milk", "ben")]
+    [first] = plan(posts, [Shift("s0", START)], skills, max_streak=3, history=history).assignments
+    assert first.person_id == "ana" and first.reason == "shortest_streak"
+    assert (first.details["load_before"], first.details["next_load"]) == (0, 0)
+    assert first.details["next_streak"] == 1
+
+
+# --- teach and learn (R13) -------------------------------------------------------------
+
+SUBJECTS = ["bread", "bikes", "post:1", "post:2"]
+
+
+@st.composite
+def wish_lists(draw):
+    people = PEOPLE[: draw(st.integers(1, len(PEOPLE)))]
+    wishes = [Wish(p, kind, subject) for p in people for subject in SUBJECTS
+              for kind in ("teach", "learn") if draw(st.integers(0, 3)) == 0]
+    skills = [Skill(p, subject, draw(st.sampled_from(["capable", "learning", "teaching"])))
+              for p in people for subject in SUBJECTS[2:] if draw(st.integers(0, 3)) == 0]
+    return wishes, skills
+
+
+@settings(max_examples=150, deadline=None)
+@given(wish_lists())
+def test_matching_pairs_a_teacher_with_each_learner_who_can_have_one(lists):
+    wishes, skills = lists
+    pairs = match(wishes, skills)
+    teaches = {(w.person_id, w.subject) for w in wishes if w.kind == "teach"} | {
+        (s.person_id, s.post_id) for s in skills if s.level == "teaching"}
+    wants = {(w.person_id, w.subject) for w in wishes if w.kind == "learn"} | {
+        (s.person_id, s.post_id) for s in skills if s.level == "learning"}
+    seen = Counter((p.learner, p.subject) for p in pairs)
+    assert max(seen.values(), default=0) <= 1  # deduplicated
+    for p in pairs:
+        assert p.teacher != p.learner
+        assert (p.teacher, p.subject) in teaches and (p.learner, p.subject) in wants
+        assert (p.learner, p.subject) not in teaches
+        assert p.teacher not in p.others
+        assert all((o, p.subject) in teaches and o != p.learner for o in p.others)
+        assert all((p.teacher, a) in teaches and (p.learner, a) in wants for a in p.also)
+    for learner, subject in wants - teaches:
+        if any(t != learner for t, s in teaches if s == subject):
+            assert (learner, subject) in seen
+    assert match(list(reversed(wishes)), list(reversed(skills))) == pairs
+
+
+def test_matching_spreads_the_teaching():
+    teachers = ["t1", "t2", "t3"]
+    wishes = [Wish(t, "teach", s) for t in teachers for s in SUBJECTS]
+    wishes += [Wish(f"l{k}", "learn", s) for k in range(5) for s in SUBJECTS[:2]]
+    pairs = match(wishes)
+    assert len(pairs) == 10
+    per_teacher = Counter(p.teacher for p in pairs)
+    assert max(per_teacher.values()) - min(per_teacher.values()) <= 1
+    # A line and a skill saying the same thing are one pairing.
+    both = match([Wish("ana", "teach", "post:1"), Wish("ben", "learn", "post:1")],
+                 [Skill("ana", "post:1", "teaching"), Skill("ben", "post:1", "learning")])
+    assert both == [rules_pairing("ana", "ben", "post:1")]
+
+
+def rules_pairing(teacher, learner, subject, others=(), also=()):
+    from autogestion.work.rules import Pairing
+
+    return Pairing(teacher, learner, subject, tuple(others), tuple(also))
+
+
+def test_matching_tells_what_else_the_teacher_could_teach():
+    wishes = [Wish("ana", "teach", "bread"), Wish("ana", "teach", "bikes"),
+              Wish("ben", "learn", "bread"), Wish("ben", "learn", "bikes"),
+              Wish("cleo", "teach", "bread")]
+    pairs = {p.subject: p for p in match(wishes)}
+    assert pairs["bikes"].teacher == "ana" and pairs["bikes"].also == ("bread",)
+    # Ana already teaches Ben bikes: bread goes to Cleo, the less busy teacher.
+    assert pairs["bread"].teacher == "cleo" and pairs["bread"].others == ("ana",)
+
+
+def test_topic_keys():
+    assert topic_key("  Réparation de   VÉLOS ") == "reparation de velos"
+    assert topic_key("Straße") == topic_key("STRASSE")
+    assert topic_key("Comptabilité") == topic_key("comptabilite")
+    assert topic_key("   ") == ""

@@ -35,6 +35,7 @@ from icalendar import Calendar, Event, Timezone, vRecur
 from autogestion.cooperatives.models import Body, Membership
 from autogestion.cooperatives.rules import Status
 from autogestion.core import clock
+from autogestion.work import daily_feeds
 
 from . import permissions, queries, rules
 from .models import CalendarFeedToken, Meeting, MeetingSeries
@@ -334,9 +335,11 @@ def occurrence_calendar(request, series_id, day):
 @require_safe
 def member_calendar(request, token):
     """A person's own calendar at a secret address: the meetings of every body the
-    person is an active member of. No login (calendar programs cannot sign in); the
-    person cuts off old copies of the address by resetting it."""
-    feed = (CalendarFeedToken.objects.select_related("person")
+    person is an active member of, and their work (work/daily_feeds.py: tasks of
+    published daily plans, training sessions), which no body's feed shows. No login
+    (calendar programs cannot sign in); the person cuts off old copies of the address by
+    resetting it."""
+    feed = (daily_feeds.with_work_flags(CalendarFeedToken.objects.select_related("person"))
             .filter(token=token, person__is_active=True).first())
     if feed is None:
         raise Http404
@@ -346,4 +349,11 @@ def member_calendar(request, token):
                        .select_related("body"))
     with translation.override(person.language or settings.LANGUAGE_CODE):
         calendar = _calendar_of(series_list, _("My meetings — Autogestion"))
+        # The person's tasks of published daily plans and training sessions (work app).
+        work = daily_feeds.member_work_events(person, has_tasks=feed.has_daily_tasks,
+                                              has_sessions=feed.has_training_sessions)
+    for event in work.events:
+        calendar.add_component(event)
+    present = {str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")}
+    add_timezones(calendar, work.tzids - present)
     return _response(calendar, "my-meetings", private=True)

@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("autogestion.economy.urls")),
     path("", include("autogestion.commons.urls")),
     path("", include("autogestion.work.urls")),
+    path("", include("autogestion.work.daily_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

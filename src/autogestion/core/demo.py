@@ -13,6 +13,7 @@ def load_demo() -> dict:
     from autogestion.decisions import demo as decisions_demo
     from autogestion.economy import demo as economy_demo
     from autogestion.facilitation import demo as facilitation_demo
+    from autogestion.work import daily_demo
     from autogestion.work import demo as work_demo
 
     world = cooperatives_demo.load_demo()
@@ -23,4 +24,5 @@ def load_demo() -> dict:
     economy_demo.load(bodies, world["people"])
     commons_demo.load(bodies, world["people"])
     work_demo.load(bodies, world["people"])
+    daily_demo.load(bodies, world["people"])
     return world

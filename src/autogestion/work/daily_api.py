@@ -1,0 +1,354 @@
+"""Daily plans through the API (DOMAIN.md R3, R12, R13; issue #6): a body's plan for a
+day, preparing it from the published rotation, its tasks and the people on them,
+publishing it, and the week's distribution of work.
+
+Same services (work/daily.py), same rules, same messages as the pages: refusals come as
+DomainError subclasses that core/api.py turns into 400/403/404/409 with `detail` and
+`field`. Daily plans are for the body's members (and operators): a closed body does not
+exist for the others (404), an open one answers 403. Every endpoint needs a signed-in
+caller (401 otherwise).
+
+Days are YYYY-MM-DD in the platform's time zone; times of tasks are "HH:MM" of that day;
+datetimes are answered with their offset.
+"""
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import AfterValidator
+
+from autogestion.cooperatives.models import Body
+from autogestion.cooperatives.permissions import can_view_body_details
+from autogestion.core.errors import NotFound, PermissionDenied
+from autogestion.core.inputs import parse_day
+
+from . import daily, daily_queries, permissions
+from .models import DailyPlan, Task
+
+router = Router(tags=["daily plans"])
+
+MAX_ID = 2**63 - 1
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL stores no NUL character: refused as input rather than failing there.
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+# Schemas -----------------------------------------------------------------------------
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    learning: bool = Field(description="Learning the post beside its holders, as the "
+                                       "published rotation says.")
+
+
+class TaskOut(Schema):
+    id: int
+    title: str
+    post_id: int | None
+    post: str | None
+    starts_at: time | None
+    ends_at: time | None
+    position: int
+    note: str
+    people: list[PersonOut]
+    mine: bool = Field(description="The caller is on this task.")
+
+
+class PlanOut(Schema):
+    id: int
+    body: str
+    day: date
+    status: str = Field(description="draft or published.")
+    note: str
+    published_at: datetime | None = Field(description="Last publication: a change to a "
+                                                      "published plan publishes it again.")
+    tasks: list[TaskOut]
+    can_plan: bool
+
+
+class PrepareIn(Schema):
+    day: Text | None = Field(None, description="YYYY-MM-DD; default: tomorrow.")
+    note: Text = Field("", max_length=daily.PLAN_NOTE_MAX)
+
+
+class NoteIn(Schema):
+    note: Text = Field(max_length=daily.PLAN_NOTE_MAX)
+
+
+class TaskIn(Schema):
+    title: Text = Field("", max_length=daily.TITLE_MAX, description="Default: the post's "
+                                                                    "name.")
+    post_id: Id | None = Field(None, description="A post of the body the task is drawn from.")
+    starts_at: time | None = Field(None, description="HH:MM")
+    ends_at: time | None = Field(None, description="HH:MM, after starts_at.")
+    note: Text = Field("", max_length=daily.TASK_NOTE_MAX)
+    people: list[Id] = Field([], max_length=daily.MAX_PEOPLE,
+                             description="Ids of active members of the body.")
+
+
+class TaskPatch(Schema):
+    """Only the fields sent change; send null to clear a time."""
+
+    title: Text | None = Field(None, max_length=daily.TITLE_MAX)
+    starts_at: time | None = None
+    ends_at: time | None = None
+    note: Text | None = Field(None, max_length=daily.TASK_NOTE_MAX)
+    people: list[Id] | None = Field(None, max_length=daily.MAX_PEOPLE)
+
+
+class PeopleIn(Schema):
+    people: list[Id] = Field(max_length=daily.MAX_PEOPLE,
+                             description="Ids of active members of the body; [] takes "
+                                         "everyone off.")
+
+
+class MoveIn(Schema):
+    step: int = Field(ge=-daily.MAX_TASKS, le=daily.MAX_TASKS,
+                      description="Places to move: negative up, positive down.")
+
+
+class WeekTaskOut(Schema):
+    id: int
+    title: str
+    post: str | None
+    learning: bool
+
+
+class WeekDayOut(Schema):
+    day: date
+    tasks: list[WeekTaskOut]
+
+
+class PostCountOut(Schema):
+    post: str | None = Field(description="The post; null for tasks added by hand.")
+    count: int
+
+
+class WeekPersonOut(Schema):
+    id: int
+    name: str
+    total: int
+    learning: int = Field(description="Of which as a learner.")
+    share_percent: int
+    most_loaded: bool
+    days: list[WeekDayOut]
+    by_post: list[PostCountOut]
+
+
+class WeekOut(Schema):
+    body: str
+    first_day: date
+    last_day: date
+    total: int
+    spread: int = Field(description="Most tasks minus fewest, among the people listed.")
+    per_day: list[int]
+    people: list[WeekPersonOut] = Field(description="Most loaded first; members with no "
+                                                    "task included.")
+
+
+class WeekQuery(Schema):
+    week: Text = Field("", description="Any day (YYYY-MM-DD) of the ISO week; default: "
+                                       "this week.")
+
+
+# What the caller may see ---------------------------------------------------------------
+
+def _visible(request, body: Body | None, missing: str) -> Body:
+    if body is None or not can_view_body_details(request.user, body):
+        raise NotFound(missing)
+    if not permissions.can_see_work(request.user, body):
+        raise PermissionDenied(_("The daily plans of %(body)s are for its members.")
+                               % {"body": body.name})
+    return body
+
+
+def _body(request, slug: str) -> Body:
+    body = Body.objects.filter(slug=slug).first() if "\x00" not in slug else None
+    return _visible(request, body, _("There is no body with the short name “%(slug)s”.")
+                    % {"slug": slug[:80]})
+
+
+def _day(text: str) -> date:
+    return parse_day(text, "day")
+
+
+def _plan(body: Body, day: date) -> DailyPlan:
+    plan = DailyPlan.objects.filter(body=body, day=day).first()
+    if plan is None:
+        raise NotFound(_("There is no plan for %(day)s yet.") % {"day": daily.day_text(day)})
+    return plan
+
+
+def _task(request, task_id: int) -> Task:
+    task = Task.objects.select_related("plan__body").filter(pk=task_id).first()
+    missing = _("There is no such task.")
+    _visible(request, task.plan.body if task else None, missing)
+    return task
+
+
+# Shaping the answers -------------------------------------------------------------------
+
+def _task_out(row: daily_queries.TaskRow) -> dict:
+    t = row.task
+    return {"id": t.pk, "title": t.title, "post_id": t.post_id,
+            "post": t.post.name if t.post_id and t.post else None,
+            "starts_at": t.starts_at, "ends_at": t.ends_at, "position": t.position,
+            "note": t.note, "mine": row.mine,
+            "people": [{"id": p.person.pk, "name": p.person.public_name,
+                        "learning": p.learning} for p in row.people]}
+
+
+def _plan_out(request, body: Body, day: date) -> dict:
+    view = daily_queries.plan_on(body, day, request.user)
+    if view.plan is None:
+        raise NotFound(_("There is no plan for %(day)s yet.") % {"day": daily.day_text(day)})
+    plan = view.plan
+    published = timezone.localtime(plan.published_at, daily.zone()) if plan.published_at \
+        else None
+    return {"id": plan.pk, "body": body.slug, "day": plan.day, "status": plan.status,
+            "note": plan.note, "published_at": published,
+            "tasks": [_task_out(row) for row in view.tasks],
+            "can_plan": bool(permissions.can_plan_day(request.user, body))}
+
+
+def _one_task_out(request, task: Task) -> dict:
+    view = daily_queries.plan_on(task.plan.body, task.plan.day, request.user)
+    row = next((r for r in view.tasks if r.task.pk == task.pk), None)
+    if row is None:
+        raise NotFound(_("There is no such task."))
+    return _task_out(row)
+
+
+def _week_out(body: Body, week: daily_queries.WeekView) -> dict:
+    summary = week.summary
+    people = []
+    for item in week.rows:
+        row, person = item["row"], item["person"]
+        people.append({
+            "id": row.person_id, "name": person.public_name if person else "",
+            "total": row.total, "learning": row.learning, "share_percent": item["share"],
+            "most_loaded": row.most_loaded,
+            "days": [{"day": day, "tasks": [
+                {"id": d.task_id, "title": d.title, "post": d.post_key or None,
+                 "learning": d.learning} for d in cell]}
+                for day, cell in zip(summary.days, item["cells"], strict=True)],
+            "by_post": [{"post": key or None, "count": count}
+                        for key, count in zip(summary.post_keys, item["posts"], strict=True)
+                        if count]})
+    return {"body": body.slug, "first_day": summary.days[0], "last_day": summary.days[-1],
+            "total": summary.total, "spread": summary.spread,
+            "per_day": [summary.per_day[day] for day in summary.days], "people": people}
+
+
+# Plans ---------------------------------------------------------------------------------
+
+@router.get("/bodies/{slug}/daily-summary", response=WeekOut)
+def week_summary(request, slug: str, filters: Query[WeekQuery]):
+    """Who was on which task of the published plans over an ISO week, with the totals per
+    person and per post; the most loaded are flagged unless everyone did the same."""
+    body = _body(request, slug)
+    day = parse_day(filters.week, "week", optional=True) or daily.today()
+    return _week_out(body, daily_queries.week_of(body, day))
+
+
+@router.post("/bodies/{slug}/daily-plans", response={201: PlanOut})
+def prepare_plan(request, slug: str, payload: PrepareIn):
+    """The evening meeting prepares the plan of a day (default: tomorrow): one task per
+    post of the published rotation covering it, its holders and learners on it. 409 if
+    the day has a plan already."""
+    body = _body(request, slug)
+    day = _day(payload.day) if payload.day else None
+    plan = daily.prepare_daily_plan(actor=request.user, body=body, day=day, note=payload.note)
+    return Status(201, _plan_out(request, body, plan.day))
+
+
+@router.get("/bodies/{slug}/daily-plans/{day}", response=PlanOut)
+def get_plan(request, slug: str, day: str):
+    """The plan of a day, its tasks in order and the people on each (`mine`: the caller's
+    tasks). A plan being prepared is shown to the members too, with status draft."""
+    body = _body(request, slug)
+    return _plan_out(request, body, _day(day))
+
+
+@router.post("/bodies/{slug}/daily-plans/{day}/publish", response=PlanOut)
+def publish_plan(request, slug: str, day: str):
+    """The members read it from now on; 409 if it is published already."""
+    body = _body(request, slug)
+    plan = _plan(body, _day(day))
+    daily.publish_daily_plan(actor=request.user, plan_id=plan.pk)
+    return _plan_out(request, body, plan.day)
+
+
+@router.put("/bodies/{slug}/daily-plans/{day}/note", response=PlanOut)
+def put_note(request, slug: str, day: str, payload: NoteIn):
+    body = _body(request, slug)
+    plan = _plan(body, _day(day))
+    daily.set_plan_note(actor=request.user, plan_id=plan.pk, note=payload.note)
+    return _plan_out(request, body, plan.day)
+
+
+# Tasks ---------------------------------------------------------------------------------
+
+@router.post("/bodies/{slug}/daily-plans/{day}/tasks", response={201: TaskOut})
+def add_task(request, slug: str, day: str, payload: TaskIn):
+    """A task added in the meeting, last in the plan."""
+    body = _body(request, slug)
+    plan = _plan(body, _day(day))
+    task = daily.add_task(actor=request.user, plan_id=plan.pk, title=payload.title,
+                          post=payload.post_id, starts_at=payload.starts_at,
+                          ends_at=payload.ends_at, note=payload.note, people=payload.people)
+    task.plan = plan
+    plan.body = body
+    return Status(201, _one_task_out(request, task))
+
+
+@router.patch("/daily-tasks/{task_id}", response=TaskOut)
+def patch_task(request, payload: TaskPatch, task_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Change the title, times, note or people of a task; what is not sent stays."""
+    task = _task(request, task_id)
+    sent = payload.model_fields_set
+    values = {name: getattr(payload, name) if name in sent else getattr(task, name)
+              for name in ("title", "starts_at", "ends_at", "note")}
+    if values["title"] is None:
+        values["title"] = ""
+    if values["note"] is None:
+        values["note"] = ""
+    people = payload.people if "people" in sent and payload.people is not None else None
+    daily.update_task(actor=request.user, task_id=task.pk, people=people, **values)
+    return _one_task_out(request, task)
+
+
+@router.put("/daily-tasks/{task_id}/people", response=TaskOut)
+def put_people(request, payload: PeopleIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Who is on the task, all at once."""
+    task = _task(request, task_id)
+    daily.set_task_people(actor=request.user, task_id=task.pk, people=payload.people)
+    return _one_task_out(request, task)
+
+
+@router.post("/daily-tasks/{task_id}/move", response=PlanOut)
+def move_task(request, payload: MoveIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Up (negative step) or down the plan; answers the plan in its new order."""
+    task = _task(request, task_id)
+    daily.move_task(actor=request.user, task_id=task.pk, step=payload.step)
+    return _plan_out(request, task.plan.body, task.plan.day)
+
+
+@router.delete("/daily-tasks/{task_id}", response={204: None})
+def delete_task(request, task_id: int = Path(..., ge=1, le=MAX_ID)):
+    task = _task(request, task_id)
+    daily.remove_task(actor=request.user, task_id=task.pk)
+    return Status(204, None)
+
