@@ -1,7 +1,7 @@
 """Pages of the assembly calendar: a body's meetings, one meeting with its preparation,
 agenda, program and minutes. Thin: find, check, call one service, show."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -19,7 +19,14 @@ from autogestion.core.errors import DomainError
 
 from . import permissions, queries, rules, services
 from .forms import AgendaItemForm, MinutesForm, MoveForm, SeriesForm, SessionForm
-from .models import AgendaItem, Meeting, MeetingSeries, ProgramSession, SessionSignup
+from .models import (
+    AgendaItem,
+    Meeting,
+    MeetingSeries,
+    ProgramSession,
+    SeriesKind,
+    SessionSignup,
+)
 
 
 def _visible_body(request, slug) -> Body:
@@ -112,6 +119,9 @@ def _detail_context(request, occurrence: queries.Occurrence, **extra) -> dict:
         "is_member": permissions.can_add_agenda_item(user, body),
         "item_form": AgendaItemForm(), "session_form": SessionForm(), "move_form": MoveForm(),
         "now": clock.now(),
+        # The evening meeting plans the next day (R3): link to that day's plan.
+        "planned_day": (occurrence.starts_at.astimezone(occurrence.tz).date() + timedelta(days=1)
+                        if occurrence.series.kind == SeriesKind.DAILY_PLANNING else None),
     }
     context.update(extra)
     return context
