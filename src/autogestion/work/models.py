@@ -84,6 +84,9 @@ class Skill(models.Model):
                 name="skill_confirmation_complete"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person} — {self.post}: {self.get_level_display()}"
+
 
 class Unavailability(models.Model):
     """Days a member cannot hold any post of a body (holidays, care, another project)."""
@@ -102,6 +105,9 @@ class Unavailability(models.Model):
             models.CheckConstraint(condition=Q(last_day__gte=F("first_day")),
                                    name="unavailability_ends_after_start"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.first_day} – {self.last_day}"
 
 
 class RotationStatus(models.TextChoices):
@@ -144,6 +150,9 @@ class Rotation(models.Model):
                 name="rotation_published_has_date"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.body}: {self.first_day} – {self.last_day} ({self.get_status_display()})"
+
 
 class AssignmentRole(models.TextChoices):
     HOLDER = rules.HOLDER, _("holds the post")
@@ -178,6 +187,9 @@ class Assignment(models.Model):
                                    name="assignment_role_known"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.post}: {self.person} ({self.get_role_display()})"
+
 
 class Gap(models.Model):
     """A post the planner could not fill on a day, and why (rules.Gap)."""
@@ -194,6 +206,9 @@ class Gap(models.Model):
             models.UniqueConstraint(fields=["rotation", "day", "post"], name="gap_once"),
             models.CheckConstraint(condition=Q(missing__gte=1), name="gap_missing_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.post}: {self.missing} missing ({self.reason})"
 
 
 class DailyPlanStatus(models.TextChoices):
@@ -227,6 +242,9 @@ class DailyPlan(models.Model):
                 name="daily_plan_published_has_date"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.body}: {self.day}"
+
 
 class Task(models.Model):
     """One task of a daily plan and the people on it; drawn from the rotation (`post`)
@@ -253,6 +271,9 @@ class Task(models.Model):
                 | Q(ends_at__gt=F("starts_at")),
                 name="task_ends_after_start"),
         ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class KnowledgeKind(models.TextChoices):
@@ -293,6 +314,9 @@ class Knowledge(models.Model):
                                     name="knowledge_topic_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_kind_display()} {self.topic or self.post}"
+
 
 class TrainingSession(models.Model):
     """A learning pair put on the calendar: who teaches whom, what, when and where."""
@@ -324,3 +348,6 @@ class TrainingSession(models.Model):
             models.CheckConstraint(condition=Q(post__isnull=False) | ~Q(topic=""),
                                    name="training_post_or_topic"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher} → {self.learner}: {self.topic or self.post} ({self.starts_at})"

@@ -8,6 +8,7 @@ No Django here. `plan` proposes who holds each post for each shift of a period:
 * nobody holds the same post more than `max_streak` consecutive shifts (the trailing
   streaks of `history` count);
 * declared unavailability is respected;
+* a post is only held on the shifts it is needed (`Post.held_on`; None: every shift);
 * load is spread by a greedy choice: least loaded first (a running streak on this post
   counts as extra load, so rotation wins over a tie), then the shortest streak on this
   post, then the one away from this post the longest, then id. Within a shift the
@@ -21,6 +22,7 @@ explained, adjusted by hand (then checked with `violations`) and published.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -53,6 +55,13 @@ class Post:
     id: str
     name: str = ""
     needed: int = 1
+    # The shift ids on which the post is held (the market stall: Saturdays); None: all.
+    held_on: frozenset[str] | None = None
+    # R12: fewer capable people than this and the post is at risk.
+    capable_needed: int = 2
+
+    def held(self, shift_id: str) -> bool:
+        return self.held_on is None or shift_id in self.held_on
 
 
 @dataclass(frozen=True)
@@ -260,7 +269,8 @@ def plan(
             return (n - post.needed, post.id)
 
         held_by: dict[str, list[str]] = {}
-        for post in sorted(posts, key=scarcity):
+        posts_now = [p for p in posts if p.held(shift.id)]
+        for post in sorted(posts_now, key=scarcity):
             pool = capable.get(post.id, [])
             blocked = {p for p in pool if streak_on(p, post.id, i) >= max_streak}
             chosen: list[str] = []
@@ -276,10 +286,16 @@ def plan(
                 candidates.sort(key=key)
                 person = candidates[0]
                 best = key(person)
+                details = {
+                    "load_before": load[person],
+                    "candidates": len(candidates),
+                    "streak_before": best[1],
+                }
                 if len(candidates) == 1:
                     reason = ONLY_CAPABLE
                 else:
-                    second = key(candidates[1])
+                    runner_up = candidates[1]
+                    second = key(runner_up)
                     reason = next(
                         code
                         for code, a, b in zip(
@@ -290,11 +306,11 @@ def plan(
                         )
                         if a != b or code == ID_ORDER
                     )
-                details = {
-                    "load_before": load[person],
-                    "candidates": len(candidates),
-                    "streak_before": best[1],
-                }
+                    if reason == LEAST_LOAD and load[person] >= load[runner_up]:
+                        # Not fewer days held: what tipped it is the runner-up's run on
+                        # this post, which counts as load.
+                        reason = SHORTEST_STREAK
+                    details |= {"next_load": load[runner_up], "next_streak": second[1]}
                 assignments.append(Assignment(shift.id, post.id, person, HOLDER, reason, details))
                 chosen.append(person)
                 in_shift.add(person)
@@ -318,7 +334,7 @@ def plan(
                 )
 
         # Then one learner beside each filled post, with whoever is still free.
-        for post in posts:
+        for post in posts_now:
             holders = held_by.get(post.id) or []
             if not holders:
                 continue
@@ -365,7 +381,7 @@ def round_robin(
     for shift in order:
         in_shift: set[str] = set()
         away_now = {p for (p, s) in away if s == shift.id}
-        for post in posts:
+        for post in (p for p in posts if p.held(shift.id)):
             pool = capable.get(post.id, [])
             chosen: list[str] = []
             for _ in range(post.needed):
@@ -464,6 +480,8 @@ def violations(
     out: list[tuple[str, str, str, str]] = []
     seen: set[tuple[str, str]] = set()
     for a in plan.assignments:
+        if a.post_id in posts and not posts[a.post_id].held(a.shift_id):
+            out.append(("post_not_held", a.shift_id, a.post_id, a.person_id))
         if (a.person_id, a.shift_id) in seen:
             out.append(("twice_in_shift", a.shift_id, a.post_id, a.person_id))
         seen.add((a.person_id, a.shift_id))
@@ -483,8 +501,10 @@ def violations(
     gaps = {(g.shift_id, g.post_id) for g in plan.gaps}
     for shift_id in plan.shift_order:
         for post in posts.values():
-            if len(plan.holders(shift_id, post.id)) < post.needed and (
-                (shift_id, post.id) not in gaps
+            if (
+                post.held(shift_id)
+                and len(plan.holders(shift_id, post.id)) < post.needed
+                and ((shift_id, post.id) not in gaps)
             ):
                 out.append(("unreported_gap", shift_id, post.id, ""))
     return out
@@ -494,12 +514,16 @@ def violations(
 
 
 def posts_at_risk(
-    posts: Iterable[Post], skills: Iterable[Skill], minimum: int = 2
+    posts: Iterable[Post], skills: Iterable[Skill], minimum: int | None = None
 ) -> list[tuple[str, int]]:
-    """Posts with fewer than `minimum` capable people, the most fragile first."""
+    """Posts with fewer capable people than `minimum` (by default each post's own
+    `capable_needed`), the most fragile first."""
     capable = _capable_by_post(_check_skills(skills))
-    counts = [(p.id, len(capable.get(p.id, []))) for p in posts]
-    return sorted(((pid, n) for pid, n in counts if n < minimum), key=lambda t: (t[1], t[0]))
+    counts = [
+        (p.id, len(capable.get(p.id, [])), p.capable_needed if minimum is None else minimum)
+        for p in posts
+    ]
+    return sorted(((pid, n) for pid, n, least in counts if n < least), key=lambda t: (t[1], t[0]))
 
 
 def teaching_pairs(skills: Iterable[Skill]) -> list[tuple[str, str, str]]:
@@ -517,3 +541,90 @@ def teaching_pairs(skills: Iterable[Skill]) -> list[tuple[str, str, str]]:
         for t in teachers.get(post, ())
         if t != learner
     )
+
+
+TEACH = "teach"
+LEARN = "learn"
+
+
+@dataclass(frozen=True)
+class Wish:
+    """A line of a teach/learn list: `subject` is opaque here (a post, a free topic)."""
+
+    person_id: str
+    kind: str  # TEACH | LEARN
+    subject: str
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """A suggested learning pair. `others`: the other people who teach the subject;
+    `also`: the learner's other wishes this teacher can teach too (one session may
+    cover them)."""
+
+    teacher: str
+    learner: str
+    subject: str
+    others: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
+
+
+def topic_key(text: str) -> str:
+    """How free topics are matched: "  Réparation de  VÉLOS " and "reparation de velos"
+    are one topic (case folded, accents stripped, spaces collapsed)."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.split())
+
+
+def match(wishes: Iterable[Wish], skills: Iterable[Skill] = ()) -> list[Pairing]:
+    """Pair every (learner, subject) wanted with one person who teaches it.
+
+    Teachers come from "teach" lines and from "teaching" skills (the skill's post_id is
+    the subject), learners from "learn" lines and "learning" skills; a line and a skill
+    saying the same thing count once. Nobody learns what they teach. Subjects with the
+    fewest teachers are served first, and each goes to the teacher with the fewest
+    pairings so far (then by id), so teaching is spread rather than piled on one
+    person."""
+    teachers: dict[str, set[str]] = defaultdict(set)
+    wanted: dict[str, set[str]] = defaultdict(set)  # learner -> subjects
+    for w in wishes:
+        if w.kind not in (TEACH, LEARN):
+            raise ValueError(f"unknown wish kind {w.kind!r}")
+        if w.kind == TEACH:
+            teachers[w.subject].add(w.person_id)
+        else:
+            wanted[w.person_id].add(w.subject)
+    for s in _check_skills(skills):
+        if s.level == "teaching":
+            teachers[s.post_id].add(s.person_id)
+        elif s.level == "learning":
+            wanted[s.person_id].add(s.post_id)
+    requests = sorted(
+        (
+            (learner, subject)
+            for learner, subjects in wanted.items()
+            for subject in subjects
+            if learner not in teachers.get(subject, ())
+        ),
+        key=lambda r: (len(teachers.get(r[1], ())), r[1], r[0]),
+    )
+    count: dict[str, int] = defaultdict(int)
+    out: list[Pairing] = []
+    for learner, subject in requests:
+        able = sorted(t for t in teachers.get(subject, ()) if t != learner)
+        if not able:
+            continue
+        teacher = min(able, key=lambda t: (count[t], t))
+        count[teacher] += 1
+        also = tuple(
+            sorted(
+                other
+                for other in wanted[learner]
+                if other != subject
+                and teacher in teachers.get(other, ())
+                and learner not in teachers.get(other, ())
+            )
+        )
+        out.append(Pairing(teacher, learner, subject, tuple(t for t in able if t != teacher), also))
+    return sorted(out, key=lambda p: (p.subject, p.learner))
