@@ -117,6 +117,13 @@ if DATABASE_URL:
     # kept connections pile up until PostgreSQL refuses more (Django's ASGI advice).
     # DATABASE_POOL=1 turns on psycopg's connection pool instead.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Django's own queries bind on the client and are never prepared; the ledger's
+        # one statement binds on the server and is prepared from its fifth use on a
+        # connection (economy.services). Behind a pooler in transaction mode (PgBouncer
+        # before 1.21), DATABASE_PREPARED=0 turns preparing off.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+            5 if env_bool("DATABASE_PREPARED", True) else None)
     if env_bool("DATABASE_POOL") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 2, "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "10"))}

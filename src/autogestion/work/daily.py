@@ -156,7 +156,9 @@ def _check_people(body: Body, people: Iterable) -> list[int]:
     known = {user.pk: user for user in get_user_model().objects.filter(pk__in=outside)}
     unknown = [pk for pk in outside if pk not in known]
     if unknown:
-        raise DomainError(_("There is no person with the number %(ids)s.")
+        raise DomainError(ngettext("There is no person with the number %(ids)s.",
+                                   "There are no people with the numbers %(ids)s.",
+                                   len(unknown))
                           % {"ids": ", ".join(str(pk) for pk in unknown)}, field="people")
     names = ", ".join(known[pk].public_name for pk in outside)
     raise DomainError(ngettext(
