@@ -51,6 +51,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,11 @@ AIM = 0.8
 CLIENTS = tuple(int(n) for n in os.environ.get("BENCH_LEDGER_CLIENTS", "1,4,8").split(",")
                 if n)
 SECONDS = float(os.environ.get("BENCH_LEDGER_SECONDS", "10"))
+# Each figure is the median of ROUNDS measures of SECONDS / ROUNDS (whole seconds, as
+# pgbench -T takes them), ours and pgbench interleaved: one unlucky stretch of a shared
+# machine then moves neither side.
+ROUNDS = max(1, int(os.environ.get("BENCH_LEDGER_ROUNDS", "3")))
+SPAN = max(1, round(SECONDS / ROUNDS))
 ACCOUNTS = int(os.environ.get("BENCH_LEDGER_ACCOUNTS", "1000"))
 SCALE = int(os.environ.get("BENCH_LEDGER_SCALE", "0")) or max(CLIENTS)
 PROCESSES = os.environ.get("BENCH_LEDGER_PROCESSES", "1") not in {"0", "", "no"}
@@ -179,18 +185,33 @@ def pgbench_init() -> float:
     return time.perf_counter() - start
 
 
-def pgbench_run(clients: int) -> float:
+def pgbench_run(clients: int, seconds: float) -> float:
     """pgbench's tps without the initial connection time."""
     pgbench, url = os.environ["BENCH_LEDGER_PGBENCH"], os.environ["BENCH_LEDGER_PGBENCH_URL"]
     args, env = _pgbench_args(url)
     done = subprocess.run(
         [pgbench, "-b", "tpcb-like", "-n", "-c", str(clients), "-j", str(clients),
-         "-T", str(max(1, round(SECONDS))), *args, urlsplit(url).path.lstrip("/")],
+         "-T", str(max(1, round(seconds))), *args, urlsplit(url).path.lstrip("/")],
         env=env, capture_output=True, text=True, check=True)
     found = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", done.stdout)
     if not found:
         raise SystemExit(f"ledger bench: cannot read pgbench's output:\n{done.stdout}")
     return float(found.group(1))
+
+
+def settle() -> None:
+    """A CHECKPOINT before every measure, ours or pgbench's: the initial load (pgbench -i
+    writes scale x 100,000 rows) would otherwise flush its WAL during whichever measure
+    comes first. Needs a superuser (or pg_checkpoint); without one it says so once."""
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+    except DatabaseError as error:
+        if not getattr(settle, "warned", False):
+            print(f"ledger bench: no CHECKPOINT between measures ({error}).", flush=True)
+            settle.warned = True
 
 
 # Child: ours -------------------------------------------------------------------------
@@ -275,7 +296,7 @@ def _people(accounts: list) -> dict:
     return {u.pk: u for u in User.objects.filter(pk__in=[p for _a, p in accounts])}
 
 
-def ours_threads(clients: int, accounts: list) -> tuple[float, int]:
+def ours_threads(clients: int, accounts: list, seconds: float) -> tuple[float, int]:
     """Payments per second with `clients` threads, each with its own connection."""
     from django.db import connection
 
@@ -302,7 +323,7 @@ def ours_threads(clients: int, accounts: list) -> tuple[float, int]:
         thread.start()
     barrier.wait()
     window["start"] = time.perf_counter()
-    window["end"] = window["start"] + SECONDS
+    window["end"] = window["start"] + seconds
     barrier.wait()
     for thread in threads:
         thread.join()
@@ -331,7 +352,7 @@ def _process_client(n: int, accounts: list, ready, go, out) -> None:
         connection.close()
 
 
-def ours_processes(clients: int, accounts: list) -> tuple[float, int]:
+def ours_processes(clients: int, accounts: list, seconds: float) -> tuple[float, int]:
     """Payments per second with `clients` worker processes (spawned: fresh
     interpreters, each with its own connection)."""
     context = multiprocessing.get_context("spawn")
@@ -345,14 +366,14 @@ def ours_processes(clients: int, accounts: list) -> tuple[float, int]:
             ready.get(timeout=120)
         start = time.time() + 0.2
         for _ in processes:
-            go.put((start, SECONDS))
-        results = [out.get(timeout=SECONDS + 120) for _ in processes]
+            go.put((start, seconds))
+        results = [out.get(timeout=seconds + 120) for _ in processes]
     finally:
         for process in processes:
             process.join(timeout=30)
             if process.is_alive():
                 process.kill()
-    return sum(a for a, _r in results) / SECONDS, sum(r for _a, r in results)
+    return sum(a for a, _r in results) / seconds, sum(r for _a, r in results)
 
 
 # Child: ours through the HTTP API ---------------------------------------------------------
@@ -480,6 +501,28 @@ def ours_http(clients: int, port: int, tokens: list[tuple[int, str]],
         len(errors)
 
 
+def measure(clients: int, accounts: list, turn: int) -> tuple[float, float, float | None, int]:
+    """(ours in threads, pgbench, ours in processes or None, refused): medians of ROUNDS
+    interleaved measures of SPAN seconds each, who goes first alternating."""
+    ours, theirs, procs, refused = [], [], [], 0
+    for round_ in range(ROUNDS):
+        steps = ["ours", "pgbench"] if (turn + round_) % 2 == 0 else ["pgbench", "ours"]
+        if PROCESSES:
+            steps.append("processes")
+        for step in steps:
+            settle()
+            if step == "ours":
+                rate, no = ours_threads(clients, accounts, SPAN)
+                ours.append(rate)
+                refused += no
+            elif step == "pgbench":
+                theirs.append(pgbench_run(clients, SPAN))
+            else:
+                procs.append(ours_processes(clients, accounts, SPAN)[0])
+    return (statistics.median(ours), statistics.median(theirs),
+            statistics.median(procs) if procs else None, refused)
+
+
 def queries_per_payment(accounts: list) -> tuple[int, list[str]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -520,26 +563,19 @@ def child_main() -> int:
         init = pgbench_init()
         print(f"ledger bench: migrated, {ACCOUNTS} accounts created, pgbench -i -s {SCALE} "
               f"in {init:.1f} s ({time.perf_counter() - started:.1f} s in all); "
-              f"{SECONDS:g} s per measure.", flush=True)
+              f"the median of {ROUNDS} measures of {SPAN} s for each figure.", flush=True)
         count, sqls = queries_per_payment(accounts)
         print(f"ledger bench: {count} queries per payment: " + " | ".join(sqls), flush=True)
         figures: dict[str, float] = {}
         ratios, proc_ratios, http_ratios = {}, {}, {}
         for turn, clients in enumerate(CLIENTS):
-            # Alternate who goes first, so a drift of the machine favours neither.
-            if turn % 2:
-                pg = pgbench_run(clients)
-                tps, refused = ours_threads(clients, accounts)
-            else:
-                tps, refused = ours_threads(clients, accounts)
-                pg = pgbench_run(clients)
+            tps, pg, proc, refused = measure(clients, accounts, turn)
             figures[f"tps_{clients}"], figures[f"pg_{clients}"] = tps, pg
             ratios[clients] = tps / pg
             text = (f"  clients {clients}: ours {tps:8.1f} payments/s (threads"
                     f"{', ' + str(refused) + ' refused' if refused else ''})   "
                     f"pgbench {pg:8.1f} tps   ratio {tps / pg:.2f}")
-            if PROCESSES:
-                proc, _refused = ours_processes(clients, accounts)
+            if proc is not None:
                 figures[f"proc_{clients}"] = proc
                 proc_ratios[clients] = proc / pg
                 text += f"   ours in processes {proc:8.1f}/s (ratio {proc / pg:.2f})"
@@ -572,8 +608,8 @@ def child_main() -> int:
         parts += [f"{key}={value:.0f}" for key, value in figures.items()
                   if key.startswith("http_")]
         parts.append(f"http_workers={HTTP_WORKERS}")
-    parts += [f"queries={count}", f"accounts={ACCOUNTS}", f"seconds={SECONDS:g}",
-              f"scale={SCALE}", f"aim={'met' if ratio >= AIM else 'missed'}"]
+    parts += [f"queries={count}", f"accounts={ACCOUNTS}", f"seconds={SPAN * ROUNDS:g}",
+              f"rounds={ROUNDS}", f"scale={SCALE}", f"aim={'met' if ratio >= AIM else 'missed'}"]
     print(" ".join(parts), flush=True)
     return 0
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from autogestion.commons import services
 from autogestion.commons.models import Booking
@@ -47,6 +48,8 @@ def test_eight_threads_exactly_one_wins_each_slot(world, premises, make_person):
             early, late = rng.choice(VARIANTS)
             attempts.append((begin + early, end + late))
         rng.shuffle(attempts)
+        # Each thread has its own active language: the messages asserted are English.
+        translation.activate("en")
         try:
             start.wait()
             for begin, end in attempts:

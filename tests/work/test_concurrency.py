@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from autogestion.core.errors import Conflict
 from autogestion.work import services
@@ -28,6 +29,7 @@ def test_overlapping_publications_race(farm):
     outcomes = []
 
     def publish(rotation_id):
+        translation.activate("en")  # per thread: the refusal asserted is English
         try:
             barrier.wait(timeout=10)
             services.publish_rotation(actor=farm["coordinator"], rotation_id=rotation_id)

@@ -112,13 +112,20 @@ class Payment(models.Model):
     """A final movement of units between two accounts of one currency. A correction is
     a new payment (a reversal) that references the original."""
 
-    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="payments")
-    payer = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments_out")
-    payee = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments_in")
+    # Every index on this append-only table is paid by every payment. Statements read the
+    # entries (indexed by account and time), not the payments, so the links to the
+    # currency, the accounts and the author carry no index of their own; the export
+    # reads a cooperative's payments whole.
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="payments",
+                                 db_index=False)
+    payer = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments_out",
+                              db_index=False)
+    payee = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments_in",
+                              db_index=False)
     amount = models.BigIntegerField(_("amount"))
     description = models.CharField(_("description"), max_length=255, blank=True)
     # Most payments have no offer and clear nothing: those two columns are indexed only
-    # where they are set (partial indexes below), so a payment writes fewer index rows.
+    # where they are set (partial indexes below).
     offer = models.ForeignKey("Offer", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="payments", db_index=False)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
@@ -126,8 +133,10 @@ class Payment(models.Model):
     # Pairs of payments across two currencies (clearing between networks).
     clearing_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="cleared_by", db_index=False)
+    # Looked up with its idempotency key, through the partial unique index below.
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   db_index=False)
     idempotency_key = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField()
 
