@@ -104,3 +104,29 @@ class TestExport:
         assert world["coordinator"].email not in text
         api = logged_in(member).get("/api/me/export").json()
         assert api["profile"]["email"] == member.email
+
+    def test_bookings_and_work_are_in_it(self, world):
+        from datetime import time, timedelta
+
+        from autogestion.commons import services as commons
+        from autogestion.core import clock
+        from autogestion.work import services as work
+
+        member, coordinator = world["member"], world["coordinator"]
+        premises = commons.create_resource(
+            actor=coordinator, steward=world["coop"], kind="premises", name="Local",
+            audience="cooperative", open_days=range(1, 8), opens_at=time(0),
+            closes_at=time(23, 59), longest_minutes=12 * 60)
+        start = (clock.now() + timedelta(days=3)).replace(hour=10, minute=0, second=0,
+                                                          microsecond=0)
+        commons.book_resource(actor=member, resource_id=premises.pk, starts_at=start,
+                              ends_at=start + timedelta(hours=2), purpose="Atelier vélo")
+        post = work.create_post(actor=coordinator, body=world["coop"], name="Accueil")
+        work.declare_skill(actor=member, person=member, post_id=post.pk, level="learning")
+        data = json.loads(logged_in(member).get("/profile/export.json").content)
+        assert [(b["resource"], b["purpose"]) for b in data["bookings"]] == [
+            ("Local", "Atelier vélo")]
+        assert [(k["post"], k["level"]) for k in data["skills"]] == [("Accueil", "learning")]
+        assert data["unavailability"] == data["teach_and_learn"] == []
+        mine = json.loads(logged_in(coordinator).get("/profile/export.json").content)
+        assert mine["bookings"] == [] and mine["skills"] == []

@@ -125,4 +125,50 @@ def export_personal_data(person: User) -> dict:
              "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None}
             for t in person.api_tokens.all()
         ],
+        **_commons_and_work_data(person),
+    }
+
+
+def _commons_and_work_data(person: User) -> dict:
+    """Bookings, skills, unavailability, teach/learn lists and training sessions."""
+    from django.db.models import Q
+
+    from autogestion.commons.models import Booking
+    from autogestion.work.models import Knowledge, Skill, TrainingSession, Unavailability
+
+    return {
+        "bookings": [
+            {"resource": b.resource.name, "starts_at": b.starts_at.isoformat(),
+             "ends_at": b.ends_at.isoformat(), "purpose": b.purpose, "status": b.status,
+             "created_at": b.created_at.isoformat()}
+            for b in Booking.objects.filter(booker=person).select_related("resource")
+            .order_by("starts_at", "pk")
+        ],
+        "skills": [
+            {"body": k.post.body.slug, "post": k.post.name, "level": k.level,
+             "declared_at": k.declared_at.isoformat(),
+             "confirmed_at": k.confirmed_at.isoformat() if k.confirmed_at else None}
+            for k in Skill.objects.filter(person=person).select_related("post__body")
+            .order_by("post__body__slug", "post__name")
+        ],
+        "unavailability": [
+            {"body": u.body.slug, "from": u.first_day.isoformat(), "to": u.last_day.isoformat(),
+             "note": u.note}
+            for u in Unavailability.objects.filter(person=person).select_related("body")
+            .order_by("first_day", "pk")
+        ],
+        "teach_and_learn": [
+            {"cooperative": k.cooperative.slug, "kind": k.kind,
+             "subject": k.post.name if k.post_id else k.topic}
+            for k in Knowledge.objects.filter(person=person)
+            .select_related("cooperative", "post").order_by("kind", "pk")
+        ],
+        "training_sessions": [
+            {"teacher": t.teacher.public_name, "learner": t.learner.public_name,
+             "subject": t.topic or (t.post.name if t.post_id else ""),
+             "starts_at": t.starts_at.isoformat(), "ends_at": t.ends_at.isoformat(),
+             "place": t.place}
+            for t in TrainingSession.objects.filter(Q(teacher=person) | Q(learner=person))
+            .select_related("teacher", "learner", "post").order_by("starts_at", "pk")
+        ],
     }
