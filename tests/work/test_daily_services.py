@@ -225,8 +225,10 @@ class TestTasks:
                         title="Weeding", people=[farm["Ana"], farm["outsider"],
                                                  farm["other_coordinator"]])
         assert error.field == "people"
-        assert error.message == ("Outsider, Other coordinator are not active members of CIT: "
-                                 "only its members go on its tasks.")
+        # Never in CIT: not named (an id must not reveal anyone's name).
+        assert error.message == (
+            f"There are no people with the numbers {farm['outsider'].pk}, "
+            f"{farm['other_coordinator'].pk}.")
         bodies.leave_body(person=farm["Ana"], body=farm["coop"])
         error = refused(DomainError, daily.add_task, actor=farm["member"], plan_id=plan.pk,
                         title="Weeding", people=[farm["Ana"]])

@@ -462,7 +462,14 @@ def book(request, payload: BookingIn, resource_id: int = Path(..., ge=1, le=MAX_
 
 @router.get("/bookings/{booking_id}", response=BookingOut, auth=public)
 def get_booking(request, booking_id: int = Path(..., ge=1, le=MAX_ID)):
-    return _booking_out(request.user, _visible_booking(request, booking_id))
+    booking = _visible_booking(request, booking_id)
+    # The public sees only the slots taken: not the requests, nor the declined or
+    # cancelled bookings.
+    if (booking.status != rules.BookingStatus.CONFIRMED
+            and booking.booker_id != request.user.pk
+            and not permissions.can_see_bookers(request.user, booking.resource)):
+        raise NotFound(_("There is no such booking."))
+    return _booking_out(request.user, booking)
 
 
 @router.post("/bookings/{booking_id}/approve", response=BookingOut)

@@ -153,12 +153,13 @@ class BookingForm(forms.Form):
         start_day: date = data["start_day"]
         end_day: date = data.get("end_day") or start_day
         end_time: time = data["end_time"]
-        # "until 00:00" on the same day means until midnight, the end of that day.
-        if end_time == rules.MIDNIGHT and end_day == start_day:
-            end_day = start_day + timedelta(days=1)
+        # Checked before any date arithmetic: 9999-12-31 plus a day overflows.
         for day in (start_day, end_day):
             if not 1900 <= day.year <= 2200:
                 raise ValidationError(_("Give a date between the years 1900 and 2200."))
+        # "until 00:00" on the same day means until midnight, the end of that day.
+        if end_time == rules.MIDNIGHT and end_day == start_day:
+            end_day = start_day + timedelta(days=1)
         try:
             data["starts_at"] = rules.localize(start_day, data["start_time"], tz)
             data["ends_at"] = rules.localize(end_day, end_time, tz)

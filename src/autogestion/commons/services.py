@@ -33,6 +33,7 @@ from autogestion.cooperatives.permissions import active_body_ids
 from autogestion.cooperatives.rules import Kind
 from autogestion.core import clock
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from autogestion.core.inputs import check_year
 from autogestion.economy import rules as money_rules
 from autogestion.economy import services as economy
 from autogestion.economy.models import Account, AccountKind, Currency
@@ -540,6 +541,9 @@ def book_resource(*, actor, resource_id: int, starts_at: datetime, ends_at: date
                                % {"resource": resource.name, "body": resource.audience_body.name})
     purpose = _text(purpose, "purpose", 255, label=_("purpose"))
     _check_for_body(actor, for_body)
+    # Far years overflow when converted to local time (9999-12-31T23:00-10:00).
+    check_year(starts_at, "starts_at")
+    check_year(ends_at, "ends_at")
     span = Span(starts_at, ends_at)
     try:
         rules.check_span(span)

@@ -153,7 +153,10 @@ def _check_people(body: Body, people: Iterable) -> list[int]:
     outside = [pk for pk in ids if pk not in members]
     if not outside:
         return ids
-    known = {user.pk: user for user in get_user_model().objects.filter(pk__in=outside)}
+    # Only people who are or were in the body are named: an id alone must not tell a
+    # member the name of anyone else on the platform.
+    known = {user.pk: user for user in get_user_model().objects.filter(
+        pk__in=outside, memberships__body=body).distinct()}
     unknown = [pk for pk in outside if pk not in known]
     if unknown:
         raise DomainError(ngettext("There is no person with the number %(ids)s.",

@@ -430,9 +430,8 @@ class Suggestion:
 
 def subject_labels(cooperative: Body) -> dict[str, str]:
     labels = {}
-    for pk, name, body in Post.objects.filter(body__path__startswith=cooperative.path,
-                                              active=True).values_list("pk", "name",
-                                                                       "body__name"):
+    for pk, name, body in services.shared_posts(cooperative).values_list("pk", "name",
+                                                                         "body__name"):
         labels[f"post:{pk}"] = f"{name} ({body})"
     for key, topic in (Knowledge.objects.filter(cooperative=cooperative, post__isnull=True)
                        .order_by("created_at", "pk").values_list("topic_key", "topic")):
@@ -491,8 +490,8 @@ def learning_page(cooperative: Body, user) -> LearningPage:
                     "teacher": teacher, "learner": s.learner, "subject": s.label}
                 choices.append((pair_value(teacher_id, s.learner_id, s.subject), str(label)))
     sessions = upcoming_sessions(cooperative)
-    posts = list(Post.objects.filter(body__path__startswith=cooperative.path, active=True)
-                 .select_related("body").order_by("body__path", "name"))
+    posts = list(services.shared_posts(cooperative).select_related("body")
+                 .order_by("body__path", "name"))
     return LearningPage(
         cooperative=cooperative,
         teach=[k for k in lines if k.kind == KnowledgeKind.TEACH],

@@ -746,9 +746,16 @@ def _check_cooperative(cooperative: Body) -> None:
         raise DomainError(_("Teach and learn lists belong to a cooperative."))
 
 
+def shared_posts(cooperative: Body):
+    """The posts the cooperative's teach/learn lists draw on: its own and its open
+    groups' (a closed group's posts stay among its members, R2)."""
+    return Post.objects.filter(body__path__startswith=cooperative.path, active=True) \
+        .filter(Q(body__is_open=True) | Q(body=cooperative))
+
+
 def post_of_cooperative(cooperative: Body, post_id) -> Post:
     post = _post(post_id)
-    if not post.body.path.startswith(cooperative.path) or not post.active:
+    if not shared_posts(cooperative).filter(pk=post.pk).exists():
         raise DomainError(_("Choose a post of %(body)s or of one of its groups.")
                           % {"body": cooperative.name}, field="post")
     return post
@@ -820,10 +827,10 @@ def wishes_of(cooperative: Body, subject: str | None = None):
     "post:<id>" and "topic:<key>"); with `subject`, only those."""
     members = Membership.objects.filter(body=cooperative, status=Status.ACTIVE) \
         .values("person_id")
+    posts = shared_posts(cooperative)
     lines = Knowledge.objects.filter(cooperative=cooperative, person_id__in=members) \
-        .filter(Q(post__isnull=True) | Q(post__active=True))
-    skills = Skill.objects.filter(post__body__path__startswith=cooperative.path,
-                                  post__active=True, person_id__in=members,
+        .filter(Q(post__isnull=True) | Q(post__in=posts))
+    skills = Skill.objects.filter(post__in=posts, person_id__in=members,
                                   level__in=("teaching", "learning"))
     if subject is not None:
         kind, _sep, value = subject.partition(":")
