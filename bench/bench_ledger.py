@@ -4,14 +4,17 @@ PostgreSQL server, side by side in one run.
 
 Ours: `economy.services.pay` (the account lookup, the permission and membership
 checks, and the move: two balance updates with both limits checked, the payment row and
-its two entries, in one transaction), called in a loop by C clients for
-BENCH_LEDGER_SECONDS seconds (default 10), each client a thread with its own database
-connection, between random pairs of N accounts (BENCH_LEDGER_ACCOUNTS, default 1,000)
-with limits generous enough that nothing is refused. Its baseline: `pgbench -b
-tpcb-like -n -c C -j C -T <seconds>` (three balance updates, one select and a history
-insert per transaction), its tps "without initial connection time". For C in 1, 4 and
-8 (BENCH_LEDGER_CLIENTS), ours and pgbench one after the other (who goes first
-alternates from one C to the next), and
+its two entries, in one statement prepared once per connection), called in a loop by C
+clients, each a thread with its own database connection, between random pairs of N
+accounts (BENCH_LEDGER_ACCOUNTS, default 1,000) with limits generous enough that
+nothing is refused. Its baseline: `pgbench -b tpcb-like -n -c C -j C -T <seconds>`
+(three balance updates, one select and a history insert per transaction), its tps
+"without initial connection time". For C in 1, 4 and 8 (BENCH_LEDGER_CLIENTS), ours
+and pgbench are measured BENCH_LEDGER_ROUNDS times (default 3) for
+BENCH_LEDGER_SECONDS / rounds each (default 10 s in all, whole seconds), interleaved,
+who goes first alternating, each measure after a CHECKPOINT so that the WAL of the
+initial load is not flushed during whichever comes first; each figure is the median of
+its rounds (on a 2-core machine a single measure varied by +-40 %), and
 
     ratio_C = ours_C / pgbench_C          ratio = min over C of ratio_C
 
