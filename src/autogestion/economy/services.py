@@ -357,9 +357,12 @@ def _fast_pay(*, actor, payer_id: int, payee_id: int, amount: int, description: 
         return None
     if len(rows) != 2:
         return None
+    # Built from column values only (no related objects through their descriptors): this
+    # is the one Python object of the hot path.
     return Payment(pk=rows[0][0], currency_id=currency_id, payer_id=payer_id,
                    payee_id=payee_id, amount=amount, description=description[:255],
-                   created_at=now, idempotency_key=key, created_by=actor, offer=offer)
+                   created_at=now, idempotency_key=key, created_by_id=actor.pk,
+                   offer_id=params["offer"])
 
 
 def pay(*, actor, payer_id: int, payee_id: int, amount: int, description: str = "",
