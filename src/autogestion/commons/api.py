@@ -31,12 +31,13 @@ from typing import Annotated
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import AfterValidator, StrictBool, StrictInt
+from pydantic import StrictBool, StrictInt
 
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.permissions import can_view_body_details
 from autogestion.core import clock
 from autogestion.core.api import public
+from autogestion.core.api_types import MAX_ID, Text
 from autogestion.core.errors import DomainError, NotFound
 from autogestion.core.inputs import parse_day
 from autogestion.economy import rules as money_rules
@@ -49,18 +50,11 @@ from .rules import Refusal
 
 router = Router(tags=["commons"])
 
-MAX_ID = 2**63 - 1
 MAX_RANGE_DAYS = 62
 HOUR_PATTERN = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain the NUL character")
-    return value
 
-
-Text = Annotated[str, AfterValidator(_no_nul)]
 Hour = Annotated[str, Field(pattern=HOUR_PATTERN, description="HH:MM; 00:00 or 24:00 as a "
                                                              "closing time: midnight.")]
 

@@ -16,7 +16,7 @@ names changing between two readings of the live counts would tell who voted what
 """
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -25,13 +25,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator
 
 from autogestion.assemblies.models import AgendaItem
 from autogestion.assemblies.rules import localize
 from autogestion.cooperatives.models import Body
 from autogestion.core import markdown
 from autogestion.core.api import public
+from autogestion.core.api_types import Id, Text
 from autogestion.core.errors import Conflict, DomainError, NotFound
 from autogestion.core.inputs import parse_day
 
@@ -55,18 +55,10 @@ DEFAULT_PAGE = 50
 # Dates far from ours are typing mistakes; they would also overflow time zone arithmetic.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 # Numbers the database cannot hold are refused as input (422) instead of reaching it.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 MAX_OFFSET = 10**9
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL stores no NUL character: refused as input rather than failing there.
-    if "\x00" in value:
-        raise ValueError("must not contain the NUL character")
-    return value
 
-
-Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 # Schemas -----------------------------------------------------------------------------

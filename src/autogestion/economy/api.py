@@ -33,13 +33,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Path, Query, Router, Schema, Status
-from pydantic import AfterValidator, StrictInt
+from pydantic import StrictInt
 
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.permissions import can_view_body_details, memberships_of
 from autogestion.cooperatives.rules import Kind, Role
 from autogestion.cooperatives.rules import Status as MembershipStatus
 from autogestion.core import clock
+from autogestion.core.api_types import MAX_ID, Id, Text
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from autogestion.core.inputs import parse_day
 from autogestion.decisions.models import Decision
@@ -63,7 +64,6 @@ from .rules import AccountStatus, Refusal
 
 router = Router(tags=["economy"])
 
-MAX_ID = 2**63 - 1
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
 MAX_OFFSET = 10**9
@@ -76,15 +76,7 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY = 80  # Payment.idempotency_key
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL stores no NUL character: refused as input rather than failing there.
-    if "\x00" in value:
-        raise ValueError("must not contain the NUL character")
-    return value
 
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 # An amount in the currency's units: "12.50" (preferred), or a whole number of units.
 AmountIn = Annotated[str | StrictInt, Field(description="In the currency's units, as a "
                                                         "string: \"12.50\".")]

@@ -24,6 +24,7 @@ from pydantic import AfterValidator, StrictInt
 
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.permissions import can_view_body_details
+from autogestion.core.api_types import Id, Text, no_nul
 from autogestion.core.errors import DomainError, NotFound, PermissionDenied
 from autogestion.core.inputs import parse_day
 
@@ -40,19 +41,10 @@ from .models import (
 
 router = Router(tags=["work"])
 
-MAX_ID = 2**63 - 1
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL stores no NUL character: refused as input rather than failing there.
-    if "\x00" in value:
-        raise ValueError("must not contain the NUL character")
-    return value
 
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Day = Annotated[str, AfterValidator(_no_nul), Field(max_length=40,
+Day = Annotated[str, AfterValidator(no_nul), Field(max_length=40,
                                                      description="YYYY-MM-DD")]
 
 

@@ -13,15 +13,14 @@ datetimes are answered with their offset.
 """
 
 from datetime import date, datetime, time
-from typing import Annotated
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import AfterValidator
 
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.permissions import can_view_body_details
+from autogestion.core.api_types import MAX_ID, Id, Text
 from autogestion.core.errors import NotFound, PermissionDenied
 from autogestion.core.inputs import parse_day
 
@@ -30,18 +29,9 @@ from .models import DailyPlan, Task
 
 router = Router(tags=["daily plans"])
 
-MAX_ID = 2**63 - 1
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL stores no NUL character: refused as input rather than failing there.
-    if "\x00" in value:
-        raise ValueError("must not contain the NUL character")
-    return value
 
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 # Schemas -----------------------------------------------------------------------------
