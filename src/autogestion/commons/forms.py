@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from autogestion.core.widgets import DateInput, TimeInput
 from autogestion.economy import rules as money_rules
 from autogestion.economy.forms import parse_amount
 from autogestion.economy.models import Currency
@@ -16,20 +17,6 @@ from .models import Audience, FeePerChoice, ResourceKind
 
 WEEKDAYS = [(1, _("Monday")), (2, _("Tuesday")), (3, _("Wednesday")), (4, _("Thursday")),
             (5, _("Friday")), (6, _("Saturday")), (7, _("Sunday"))]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class ResourceForm(forms.Form):

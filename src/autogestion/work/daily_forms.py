@@ -4,25 +4,13 @@ check the rest: the day, the times, who may be on a task."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from autogestion.core.widgets import DateInput, TimeInput
+
 from .daily import PLAN_NOTE_MAX, TASK_NOTE_MAX, TITLE_MAX
 
 
-class DayInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%H:%M")
-
-
 class PrepareForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=DayInput, input_formats=["%Y-%m-%d"])
+    day = forms.DateField(label=_("Day"), widget=DateInput, input_formats=["%Y-%m-%d"])
 
 
 class PlanNoteForm(forms.Form):

@@ -4,26 +4,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from autogestion.core.widgets import DateInput, TimeInput
+
 from .models import AssignmentRole, KnowledgeKind, SkillLevel
 from .queries import WEEKDAY_NAMES
 from .services import MAX_CAPABLE_NEEDED, MAX_HOLDERS, MAX_STREAK
 
 NO_SKILL = ""
 WEEKDAY_CHOICES = [(d, name) for d, name in WEEKDAY_NAMES.items()]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class PostForm(forms.Form):
