@@ -18,6 +18,8 @@ from django.utils import translation
 from autogestion.cooperatives import services
 from autogestion.cooperatives.models import LegalForm
 from autogestion.cooperatives.rules import Kind, Role
+from autogestion.core import clock
+from tests.support.clock import travel
 
 # The suite runs on two busy cores beside PostgreSQL: a wall-clock deadline per example
 # would fail tests by the load of the machine, not by their logic.
@@ -98,6 +100,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+
+
+@pytest.fixture(autouse=True)
+def suite_clock():
+    """One clock for the whole suite: no test sees the day it actually runs on."""
+    with travel():
+        yield
+    clock.freeze(None)
 
 
 @pytest.fixture(autouse=True)

@@ -50,3 +50,20 @@ def test_french_browser_gets_a_french_account(mailbox, django_capture_on_commit_
     assert User.objects.get(email="jules@example.org").language == "fr"
     [message] = mailbox.wait_for(1)
     assert "confirm" in message["Subject"].lower() or "e-mail" in message["Subject"].lower()
+
+
+def test_several_people_sign_up_through_the_form(mailbox, django_capture_on_commit_callbacks):
+    """Every sign-up after the first used to fail with 500 (an empty, unique username)."""
+    for name in ("ana", "bea", "cleo"):
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/accounts/signup/", {
+                "email": f"{name}@example.org", "password1": "un-mot-de-passe-solide",
+                "password2": "un-mot-de-passe-solide"})
+        assert response.status_code == 302, response.content[:500]
+    people = User.objects.filter(email__endswith="@example.org").order_by("email")
+    assert [p.email for p in people] == ["ana@example.org", "bea@example.org",
+                                         "cleo@example.org"]
+    assert len({p.username for p in people}) == 3
+    assert all(p.username.startswith("person-") for p in people)
+    mailbox.wait_for(3)

@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -7,18 +8,28 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def new_username() -> str:
+    """An opaque, unique handle. Log-in is by e-mail; Django's `username` column stays
+    unique, so it gets a value nobody types. Not the e-mail: an address someone gave up
+    may be taken by another person later, and would then collide with the old handle."""
+    return f"person-{uuid.uuid4().hex}"
+
+
 class PersonManager(UserManager):
-    """Log-in is by e-mail; the username is derived from it so Django's admin still works."""
+    """Log-in is by e-mail; the username is an opaque handle made here."""
 
     def _create_user(self, username, email, password, **extra_fields):
         email = self.normalize_email(email)
-        return super()._create_user(username or email, email, password, **extra_fields)
+        return super()._create_user(username or new_username(), email, password,
+                                    **extra_fields)
 
     def create_user(self, username=None, email=None, password=None, **extra_fields):
-        return super().create_user(username or email, email, password, **extra_fields)
+        return super().create_user(username or new_username(), email, password,
+                                   **extra_fields)
 
     def create_superuser(self, username=None, email=None, password=None, **extra_fields):
-        return super().create_superuser(username or email, email, password, **extra_fields)
+        return super().create_superuser(username or new_username(), email, password,
+                                        **extra_fields)
 
 
 class User(AbstractUser):
@@ -44,6 +55,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.public_name
+
+    def save(self, *args, **kwargs):
+        # Sign-up (allauth) builds the person without a username: give it its handle.
+        if not self.username:
+            self.username = new_username()
+        super().save(*args, **kwargs)
 
     @property
     def public_name(self) -> str:

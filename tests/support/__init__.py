@@ -1,0 +1,1 @@
+"""Shared test support: the suite's clock, helpers and fixtures."""
