@@ -25,12 +25,21 @@ install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 
 # The local demo: plain HTTP on 127.0.0.1, so cookies are not marked Secure here.
+# The task worker runs beside the server under a small supervisor: the worker waits out a
+# database outage by itself, and if it dies all the same (killed, crashed) it is started
+# again 5 s later. It exits with 0 only when asked to stop (Ctrl-C, SIGTERM): not restarted.
 run: install
 	$(BIN)/autogestion migrate --noinput -v 0
 	$(BIN)/autogestion demo --if-empty
 	@echo "Serving http://127.0.0.1:8000 (Ctrl-C to stop)"
-	@SECURE_COOKIES=0 $(BIN)/autogestion worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@( trap 'kill $$pid 2>/dev/null; wait $$pid; exit 0' TERM; \
+	  while :; do \
+	    SECURE_COOKIES=0 $(BIN)/autogestion worker & pid=$$!; \
+	    wait $$pid && exit 0; \
+	    echo "autogestion worker stopped (status $$?); starting it again in 5 s" >&2; \
+	    sleep 5 & wait $$!; \
+	  done ) & supervisor=$$!; \
+	trap 'kill $$supervisor 2>/dev/null' EXIT INT TERM; \
 	SECURE_COOKIES=0 $(BIN)/autogestion serve --host 127.0.0.1 --port 8000
 
 lint: dev

@@ -25,10 +25,10 @@ def main(argv: list[str] | None = None) -> None:
         import django
 
         django.setup()
-        from autogestion.core import scheduler
+        from autogestion.core import worker
 
-        scheduler.start()
-        argv = ["db_worker", *argv[1:]]
+        worker.run(argv[1:])
+        return
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["autogestion", *argv])
