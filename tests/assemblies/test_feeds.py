@@ -424,3 +424,18 @@ def test_member_feed_queries_are_bounded(client, world, django_assert_max_num_qu
     with django_assert_max_num_queries(3):
         client.get(url)
     assert _count(client, url) == few
+
+
+def test_line_breaks_in_names_and_titles_are_escaped(client, world):
+    """A CR/LF in a body's name or a series' title used to make the feeds answer 500."""
+    from autogestion.cooperatives.services import update_body
+
+    update_body(actor=world["coordinator"], body=world["coop"], name="CIT\r\nX-INJECTED:1")
+    new_series(world, title="Agora\r\nX-INJECTED:2")
+    response = client.get(reverse("body_calendar", args=[world["coop"].slug]))
+    assert response.status_code == 200
+    assert b"\r\nX-INJECTED" not in response.content
+    calendar = Calendar.from_ical(response.content)
+    # The parser keeps an X- property as written: the line break stays escaped.
+    assert str(calendar["X-WR-CALNAME"]) == "CIT\\nX-INJECTED:1"
+    assert any("X-INJECTED:2" in str(event["SUMMARY"]) for event in events(calendar))

@@ -80,3 +80,13 @@ def test_a_closed_bodys_feed_needs_a_member(world, make_person):
     assert "private" in response["Cache-Control"]
     reset_calendar_token(person=world["coordinator"])
     assert anonymous.get(url + f"?token={token}").status_code == 404
+
+
+def test_a_name_with_a_line_break_is_escaped_in_the_feed(world, premises):
+    """A CR/LF in the resource's name used to make the feed answer 500."""
+    services.update_resource(actor=world["coordinator"], resource_id=premises.pk,
+                             name="Local\r\nX-INJECTED:1")
+    response = Client().get(f"/resources/{premises.pk}/calendar.ics")
+    assert response.status_code == 200
+    assert b"\r\nX-INJECTED" not in response.content
+    ics.Calendar(response.content.decode())  # still a calendar to an independent parser

@@ -30,7 +30,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from icalendar import Calendar, Event, Timezone, vRecur
+from icalendar import Calendar, Event, Timezone, vRecur, vText
 
 from autogestion.cooperatives.models import Body, Membership
 from autogestion.cooperatives.rules import Status
@@ -237,7 +237,9 @@ def new_calendar(name: str, subscribed: bool = True) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # An X- property is not escaped by icalendar unless typed: a CR/LF in a name would
+    # otherwise break the content line.
+    calendar.add("x-wr-calname", vText(name))
     if subscribed:
         calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", REFRESH)

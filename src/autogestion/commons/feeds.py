@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from autogestion.core import clock
 
@@ -43,7 +43,7 @@ def build_calendar(resource: SharedResource, bookings, details: bool,
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", resource.name)
+    calendar.add("x-wr-calname", vText(resource.name))  # typed, so CR/LF are escaped
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     url = settings.AUTOGESTION_SITE_URL + resource.get_absolute_url()
     for booking in bookings:
