@@ -350,14 +350,16 @@ async def join(fanout: Fanout, servers: list[Server], world: dict, screens: list
 
 async def act(fanout: Fanout, screens: list[Screen], number: int,
               version: int) -> tuple[str, float, float]:
-    """The first open screen raises its hand, or lowers it if up; returns the action and
-    the ms until the first and until the last other open screen had its snapshot."""
+    """One open screen in turn raises its hand, or lowers it if up (in turn, as in a real
+    meeting: one person acting many times a second meets the room's pace limit); returns
+    the action and the ms until the first and until the last other open screen had its
+    snapshot."""
     from websockets.exceptions import ConnectionClosed
 
     open_screens = [screen for screen in screens if not screen.closed]
     if len(open_screens) < 2:
         raise SystemExit("room bench: fewer than two screens are still open")
-    sender = open_screens[0]
+    sender = open_screens[number % len(open_screens)]
     action = "lower" if sender.hand_up else "raise"
     fanout.target, fanout.sender = version + 1, sender
     fanout.remaining = len(open_screens) - 1

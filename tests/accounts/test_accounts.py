@@ -54,7 +54,8 @@ class TestProfile:
 class TestTokens:
     def test_create_use_revoke(self, make_person, world):
         person = world["member"]
-        response = logged_in(person).post("/profile/tokens/", {"name": "my script"})
+        response = logged_in(person).post("/profile/tokens/", {"name": "my script",
+                                                               "scope": "full"})
         assert response.status_code == 201
         raw = response.context["new_token"]
         assert raw.startswith("ag_")

@@ -629,7 +629,7 @@ class TestMinutes:
 
     def test_attendance(self, clients, world, agora):
         coordinator = clients["coordinator"]
-        people = [world["member"].pk, world["outsider"].pk]
+        people = [world["member"].pk, world["coordinator"].pk]
         url = occ(agora) + "/attendance"
         assert post(coordinator, url, {"person_ids": people}).json() == {"recorded": 2}
         assert post(coordinator, url, {"person_ids": people}).json() == {"recorded": 0}

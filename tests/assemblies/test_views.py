@@ -227,9 +227,8 @@ def test_attendance_through_the_page(world, agora, november):
     page = coordinator.get(URL.format(id=agora.pk)).content.decode()
     assert f'name="present" value="{world["member"].pk}"' in page
     response = coordinator.post(f"{URL.format(id=agora.pk)}manage/",
-                                {"action": "attendance",
-                                 "present": [world["member"].pk, world["outsider"].pk]})
+                                {"action": "attendance", "present": [world["member"].pk]})
     assert response.status_code == 302
     meeting = queries.find_occurrence(agora, date(2026, 11, 28)).meeting
-    # Only members of the body can be marked present: the outsider is ignored.
+    # (Non-members are refused: tests/assemblies/test_hardening.py.)
     assert list(meeting.attendance.values_list("person_id", flat=True)) == [world["member"].pk]

@@ -391,10 +391,10 @@ def test_the_idempotency_key_is_required(clients, accounts):
 
 
 @pytest.mark.parametrize("amount,contains", [
-    ("abc", "as a number"), ("-1", "more than zero"), ("1.234", "2 decimals"),
-    (0, "more than zero"), ("0", "more than zero"), ("0.00", "more than zero"),
-    ("", "as a number"), ("NaN", "more than zero"), ("1e400", "too large"),
-    ("1" * 30, "as a number"),
+    ("abc", "Type an amount such as 12.50."), ("-1", "more than zero"),
+    ("1.234", "2 decimals"), (0, "more than zero"), ("0", "more than zero"),
+    ("0.00", "more than zero"), ("", "Type an amount such as"), ("NaN", "Type an amount"),
+    ("1e400", "Type an amount such as"), ("1" * 30, "too large"),
 ])
 def test_bad_amounts_are_refused_naming_amount(clients, accounts, amount, contains):
     member, coordinator = accounts
@@ -655,7 +655,7 @@ def test_fund_income_expense_and_floor(clients, world, adopted):
     refused(post(coordinator, url, {"amount": "-60.01", "category": "purchase",
                                     "description": "Scie", "happened_on": "2026-03-03",
                                     "decision_id": adopted.pk}), 409, "amount", "60.00")
-    for amount, contains in (("0", "not be zero"), ("abc", "as a number"),
+    for amount, contains in (("0", "not be zero"), ("abc", "Type an amount such as"),
                              ("-1.001", "decimals")):
         refused(post(coordinator, url, {"amount": amount, "category": "donation",
                                         "description": "x", "happened_on": "2026-03-03"}),

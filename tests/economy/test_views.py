@@ -192,7 +192,7 @@ class TestPaying:
         assert not Payment.objects.exists()
 
     @pytest.mark.parametrize("amount, message", [
-        ("abc", "Write the amount as a number"), ("1.234", "2 decimals"),
+        ("abc", "Type an amount such as"), ("1.234", "2 decimals"),
         ("0", "more than zero"), ("-5", "more than zero"), ("", "This field is required")])
     def test_bad_amount_is_400(self, world, oseille, accounts, amount, message):
         member_account, coordinator_account = accounts

@@ -15,6 +15,7 @@ from django.test import Client
 
 from autogestion.assemblies import queries as assembly_queries
 from autogestion.assemblies import services as assembly_services
+from autogestion.cooperatives import services as cooperatives
 from autogestion.core import clock
 from autogestion.facilitation import services
 from autogestion.facilitation.models import (
@@ -32,6 +33,8 @@ JSON = "application/json"
 DAY = "2026-11-28"
 PEOPLE = ["anonymous", "outsider", "member", "coordinator", "other_coordinator", "operator"]
 RUNNERS = {"coordinator", "operator"}
+# Members of the CIT and operators act in its Agora's room; other signed-in people watch.
+TAKERS = {"member", "coordinator", "operator"}
 
 
 def client_for(person) -> Client:
@@ -114,7 +117,7 @@ class TestReading:
                                            "kind": "speak", "turns": 0}]
         assert data["state"]["gestures"]["agree"] == 0
         assert data["can_facilitate"] is (who in RUNNERS)
-        assert data["can_take_part"] is (who != "anonymous")
+        assert data["can_take_part"] is (who in TAKERS)
         if who == "anonymous":
             assert data["me"] is None and data["place"] is None
         else:
@@ -201,11 +204,15 @@ class TestOpening:
 
 class TestList:
     @pytest.mark.parametrize("who", PEOPLE)
-    def test_anyone_signed_in_raises_a_hand(self, clients, world, room, who):
+    def test_members_raise_a_hand_others_watch(self, clients, world, room, who):
         before = written(room)
         response = act(clients[who], room, "raise")
         if who == "anonymous":
             refused(response, 401, "Sign in")
+            assert written(room) == before
+            return
+        if who not in TAKERS:
+            refused(response, 403, "Only members of CIT and the meeting's registered guests")
             assert written(room) == before
             return
         assert response.status_code == 200, response.content
@@ -233,10 +240,10 @@ class TestList:
     def test_a_member_given_the_role_runs_the_list(self, clients, world, room):
         services.set_role(actor=world["coordinator"], room_id=room.pk, role="co_facilitator",
                           person=world["member"])
-        services.act(actor=world["outsider"], room_id=room.pk, action="raise")
+        services.act(actor=world["operator"], room_id=room.pk, action="raise")
         response = act(clients["member"], room, "next")
         assert response.status_code == 200
-        assert response.json()["state"]["speaker"]["name"] == "Outsider"
+        assert response.json()["state"]["speaker"]["name"] == "Operator"
 
     def test_refusals_carry_the_services_messages_and_write_nothing(self, clients, world,
                                                                     room):
@@ -302,11 +309,15 @@ class TestList:
 
 class TestGestures:
     @pytest.mark.parametrize("who", PEOPLE)
-    def test_anyone_signed_in_gestures(self, clients, world, room, who):
+    def test_members_gesture_others_watch(self, clients, world, room, who):
         before = written(room)
         response = post(clients[who], url(room, "/gestures"), {"kind": "agree"})
         if who == "anonymous":
             refused(response, 401, "Sign in")
+            assert written(room) == before
+            return
+        if who not in TAKERS:
+            refused(response, 403, "Only members of CIT and the meeting's registered guests")
             assert written(room) == before
             return
         assert response.status_code == 201, response.content
@@ -331,7 +342,8 @@ class TestGestures:
         clock.freeze(datetime(2026, 11, 28, 11, 0, tzinfo=ZoneInfo("Europe/Paris")))
         try:
             post(clients["member"], url(room, "/gestures"), {"kind": "agree"})
-            post(clients["outsider"], url(room, "/gestures"), {"kind": "agree", "hold": True})
+            post(clients["coordinator"], url(room, "/gestures"), {"kind": "agree",
+                                                                  "hold": True})
             assert clients["member"].get(url(room)).json()["state"]["gestures"]["agree"] == 2
             clock.freeze(datetime(2026, 11, 28, 11, 1, tzinfo=ZoneInfo("Europe/Paris")))
             assert clients["member"].get(url(room)).json()["state"]["gestures"]["agree"] == 1
@@ -477,6 +489,7 @@ class TestQueryCounts:
         coordinator = world["coordinator"]
         for n in range(12):
             person = make_person(f"Person {n}")
+            cooperatives.join_body(person=person, body=world["coop"])
             services.act(actor=person, room_id=room.pk, action="raise")
             services.make_gesture(person=person, room_id=room.pk, kind="agree",
                                   hold=n % 2 == 0)

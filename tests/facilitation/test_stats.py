@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from autogestion.assemblies import queries as assembly_queries
 from autogestion.assemblies import services as assembly_services
+from autogestion.cooperatives import services as cooperatives
 from autogestion.core import clock
 from autogestion.core.errors import DomainError
 from autogestion.facilitation import services, stats
@@ -54,9 +55,16 @@ def speak(room, facilitator, at, seconds, *, person=None, guest=None, kind="spea
     return at + timedelta(seconds=seconds)
 
 
+def member_of(body, person):
+    """Only the body's members (and the meeting's registered guests) raise a hand."""
+    cooperatives.join_body(person=person, body=body)
+    return person
+
+
 @pytest.fixture
-def speakers(make_person):
-    return [make_person(name) for name in ("Alice", "Bob", "Chloé", "Dan")]
+def speakers(make_person, world):
+    return [member_of(world["coop"], make_person(name))
+            for name in ("Alice", "Bob", "Chloé", "Dan")]
 
 
 @pytest.fixture
@@ -276,7 +284,7 @@ def describe(people, category):
 @pytest.fixture
 def nine(world, room, make_person):
     """Nine members speak, 10 s to 90 s."""
-    people = [make_person(f"Speaker {i}") for i in range(1, 10)]
+    people = [member_of(world["coop"], make_person(f"Speaker {i}")) for i in range(1, 10)]
     t = T0
     for i, person in enumerate(people, start=1):
         t = speak(room, world["coordinator"], t, 10 * i, person=person)

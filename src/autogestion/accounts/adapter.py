@@ -20,6 +20,13 @@ class AccountAdapter(DefaultAccountAdapter):
             user.save()
         return user
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """The key of the per-account limit on failed log-ins. allauth's own puts the
+        Host header in it, port included, and Django's host check ignores the port:
+        rotating ports would give each guess a fresh account limit. One key per login."""
+        login = credentials.get("email", credentials.get("username", "")) or ""
+        return f"login:{login.strip().lower()}"
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request
         full_context = {"request": request, "email": email,

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "autogestion.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the signal receivers)

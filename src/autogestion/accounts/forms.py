@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from .models import ApiToken
+
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Name shown to others"), max_length=150,
@@ -18,3 +20,7 @@ class ProfileForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=80)
+    # Read-only is offered first: most scripts only read, and a leaked one then changes
+    # nothing.
+    scope = forms.ChoiceField(label=_("What it may do"), choices=ApiToken.Scope.choices,
+                              initial=ApiToken.Scope.READ, widget=forms.RadioSelect)

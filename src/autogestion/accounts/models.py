@@ -73,13 +73,22 @@ def hash_token(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only its hash is stored; the person sees it once."""
+    """A personal API token. Only its hash is stored; the person sees it once. A
+    read-only token reads what its owner may read and changes nothing."""
 
     PREFIX = "ag_"
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read only")
+        FULL = "full", _("read and write")
 
     owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.CASCADE,
                               related_name="api_tokens")
     name = models.CharField(_("name"), max_length=80)
+    # Tokens made before scopes existed could write: the migration keeps them "full".
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices,
+                             default=Scope.FULL)
     key_hash = models.CharField(_("hash of the key"), max_length=64, unique=True)
     hint = models.CharField(_("first characters"), max_length=12)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -90,9 +99,16 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(scope__in=["read", "full"]),
+                                   name="api_token_scope_known"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.hint}…)"
+
+    def allows(self, method: str) -> bool:
+        return self.scope == self.Scope.FULL or method.upper() in self.SAFE_METHODS
 
     @classmethod
     def new_raw_key(cls) -> str:

@@ -4,14 +4,18 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from autogestion.core.errors import DomainError, NotFound
+from autogestion.core.errors import DomainError, NotFound, PermissionDenied
 
 from .models import ApiToken, User, hash_token
 
 PROFILE_FIELDS = ("display_name", "first_name", "last_name", "phone", "bio", "language",
                   "email_reminders")
 BOOLEAN_FIELDS = {"email_reminders"}
+READ_ONLY_REFUSAL = gettext_lazy(
+    "This API token is read-only: it can read but not change anything. Create a token "
+    "with the “read and write” scope on your profile page to do this.")
 MAX_LENGTHS = {"display_name": 150, "first_name": 150, "last_name": 150, "phone": 40}
 
 
@@ -39,7 +43,8 @@ def update_profile(*, person: User, **fields) -> User:
 
 
 @transaction.atomic
-def create_api_token(*, person: User, name: str) -> tuple[ApiToken, str]:
+def create_api_token(*, person: User, name: str,
+                     scope: str = ApiToken.Scope.FULL) -> tuple[ApiToken, str]:
     """Returns the token and its secret, which is shown once and never stored."""
     name = (name or "").strip()
     if not name:
@@ -47,9 +52,12 @@ def create_api_token(*, person: User, name: str) -> tuple[ApiToken, str]:
                           field="name")
     if len(name) > 80:
         raise DomainError(_("Keep the token name under 80 characters."), field="name")
+    if scope not in ApiToken.Scope.values:
+        raise DomainError(_("Choose the token's scope: “read” (read only) or “full” "
+                            "(read and write)."), field="scope")
     raw = ApiToken.new_raw_key()
-    token = ApiToken.objects.create(owner=person, name=name, key_hash=hash_token(raw),
-                                    hint=raw[:8])
+    token = ApiToken.objects.create(owner=person, name=name, scope=scope,
+                                    key_hash=hash_token(raw), hint=raw[:8])
     return token, raw
 
 
@@ -63,7 +71,15 @@ def revoke_api_token(*, person: User, token_id: int) -> ApiToken:
     return token
 
 
-def authenticate_token(raw: str) -> User | None:
+@transaction.atomic
+def revoke_all_api_tokens(*, person: User) -> int:
+    """Revokes every active token of the person; returns how many there were."""
+    return (ApiToken.objects.filter(owner=person, revoked_at__isnull=True)
+            .update(revoked_at=timezone.now()))
+
+
+def authenticate_token(raw: str) -> ApiToken | None:
+    """The active token of an active person with this secret, or None."""
     token = (ApiToken.objects.select_related("owner")
              .filter(key_hash=hash_token(raw or ""), revoked_at__isnull=True).first())
     if token is None or not token.owner.is_active:
@@ -72,7 +88,15 @@ def authenticate_token(raw: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.owner
+        token.last_used_at = now
+    return token
+
+
+def check_token_allows(token: ApiToken, method: str) -> None:
+    """A read-only token is refused outright (403) on a change, not treated as absent:
+    its owner should learn why, and a session cookie sent beside it must not take over."""
+    if not token.allows(method):
+        raise PermissionDenied(READ_ONLY_REFUSAL)
 
 
 def export_personal_data(person: User) -> dict:
@@ -121,7 +145,9 @@ def export_personal_data(person: User) -> dict:
             for u in ProgressUpdate.objects.filter(author=person).select_related("body")
         ],
         "api_tokens": [
-            {"name": t.name, "hint": t.hint, "created_at": t.created_at.isoformat(),
+            {"name": t.name, "hint": t.hint, "scope": t.scope,
+             "created_at": t.created_at.isoformat(),
+             "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
              "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None}
             for t in person.api_tokens.all()
         ],

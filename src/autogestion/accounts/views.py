@@ -72,7 +72,8 @@ def create_token(request):
                       _profile_context(request, token_form=form), status=400)
     try:
         _token, raw = services.create_api_token(person=request.user,
-                                                name=form.cleaned_data["name"])
+                                                name=form.cleaned_data["name"],
+                                                scope=form.cleaned_data["scope"])
     except DomainError as exc:
         context = _profile_context(request, token_form=form) | {"error": exc.message}
         return render(request, "accounts/profile.html", context, status=exc.status)

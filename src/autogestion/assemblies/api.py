@@ -22,6 +22,16 @@ from ninja import Field, Router, Schema, Status
 from autogestion.cooperatives.models import Body
 from autogestion.core import clock
 from autogestion.core.api import public
+from autogestion.core.api_schemas import (
+    CalendarDay,
+    Input,
+    Integer,
+    LocalTime,
+    Moment,
+    refusals,
+    text_up_to,
+)
+from autogestion.core.api_types import Id, Text
 from autogestion.core.errors import DomainError, NotFound
 from autogestion.core.inputs import parse_day
 
@@ -79,31 +89,31 @@ class SeriesOut(Schema):
     kind: str
     rrule: str
     first_day: date
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     timezone: str
     place: str
     preparation_offset_days: int | None
-    preparation_time: time | None
+    preparation_time: LocalTime | None
     preparation_minutes: int
     agenda_opens_days: int
     is_active: bool
     next_occurrence: OccurrenceOut | None = None
 
 
-class SeriesIn(Schema):
-    title: str = Field(max_length=150)
-    rrule: str = Field(rules.DEFAULT_AGORA_RULE, max_length=255,
+class SeriesIn(Input):
+    title: Text = Field(max_length=150)
+    rrule: Text = Field(rules.DEFAULT_AGORA_RULE, max_length=255,
                        description="RFC 5545 recurrence rule, e.g. FREQ=MONTHLY;BYDAY=-1SA")
-    first_day: date
-    start_time: time
-    end_time: time
-    kind: str = SeriesKind.REGULAR.value
-    timezone: str = Field("", max_length=64, description="e.g. Europe/Paris; empty for "
+    first_day: CalendarDay
+    start_time: LocalTime
+    end_time: LocalTime
+    kind: Text = SeriesKind.REGULAR.value
+    timezone: Text = Field("", max_length=64, description="e.g. Europe/Paris; empty for "
                                                          "the platform's zone")
-    place: str = Field("", max_length=255)
+    place: Text = Field("", max_length=255)
     preparation_offset_days: int | None = None
-    preparation_time: time | None = None
+    preparation_time: LocalTime | None = None
     agenda_opens_days: int = 28
 
 
@@ -167,42 +177,42 @@ class OccurrenceDetail(OccurrenceOut):
     can_manage: bool
 
 
-class ReasonIn(Schema):
-    reason: str = ""
+class ReasonIn(Input):
+    reason: Text = Field("", max_length=255)
 
 
-class MoveIn(Schema):
-    starts_at: datetime = Field(description="Without an offset, read in the series' time "
+class OccurrenceMoveIn(Input):
+    starts_at: Moment = Field(description="Without an offset, read in the series' time "
                                             "zone.")
-    ends_at: datetime
-    place: str | None = Field(None, max_length=255)
+    ends_at: Moment
+    place: text_up_to(255) | None = None
 
 
-class ItemIn(Schema):
-    title: str
-    description: str = ""
-    kind: str = AgendaItemKind.DISCUSSION.value
+class AgendaItemIn(Input):
+    title: Text
+    description: Text = ""
+    kind: Text = AgendaItemKind.DISCUSSION.value
     # Strict: JSON `true` is not one minute, nor "30" a number.
-    duration_minutes: int = Field(strict=True)
+    duration_minutes: Integer
 
 
-class DelayIn(Schema):
-    to: str = Field(description="The later occurrence (YYYY-MM-DD) of the same series.")
+class DelayIn(Input):
+    to: Text = Field(description="The later occurrence (YYYY-MM-DD) of the same series.")
 
 
-class OrderIn(Schema):
-    item_ids: list[int]
+class OrderIn(Input):
+    item_ids: list[Id]
 
 
-class SessionIn(Schema):
-    title: str = Field(max_length=200)
-    kind: str = SessionKind.PLENARY.value
-    starts_at: datetime = Field(description="Without an offset, read in the series' time "
+class SessionIn(Input):
+    title: Text = Field(max_length=200)
+    kind: Text = SessionKind.PLENARY.value
+    starts_at: Moment = Field(description="Without an offset, read in the series' time "
                                             "zone.")
-    ends_at: datetime | None = None
-    place: str = Field("", max_length=255)
+    ends_at: Moment | None = None
+    place: Text = Field("", max_length=255)
     capacity: int | None = Field(None, le=100_000)
-    description: str = ""
+    description: Text = ""
 
 
 class SignupOut(Schema):
@@ -210,16 +220,16 @@ class SignupOut(Schema):
     status: str
 
 
-class MinutesIn(Schema):
-    item_id: int | None = None
-    notes: str = ""
-    presented_by: str = ""
-    decisions: str = ""
-    links: str = ""
+class MinutesIn(Input):
+    item_id: Id | None = None
+    notes: Text = ""
+    presented_by: Text = Field("", max_length=200)
+    decisions: Text = ""
+    links: Text = ""
 
 
-class AttendanceIn(Schema):
-    person_ids: list[int]
+class AttendanceIn(Input):
+    person_ids: list[Id]
 
 
 class AttendanceOut(Schema):
@@ -391,7 +401,7 @@ def _after_change(meeting: Meeting) -> dict:
 
 # Series ------------------------------------------------------------------------------
 
-@router.get("/bodies/{slug}/series", response=list[SeriesOut], auth=public)
+@router.get("/bodies/{slug}/series", response={200: list[SeriesOut], **refusals(404)}, auth=public)
 def list_series(request, slug: str):
     """A body's meeting series, each with its next occurrence (not cancelled)."""
     body = _visible_body(request, slug)
@@ -414,7 +424,7 @@ def list_series(request, slug: str):
     return answer
 
 
-@router.post("/bodies/{slug}/series", response={201: SeriesOut})
+@router.post("/bodies/{slug}/series", response={201: SeriesOut, **refusals(400, 403, 404, 409)})
 def create_series(request, slug: str, payload: SeriesIn):
     body = _visible_body(request, slug)
     _check_year(payload.first_day, "first_day")
@@ -430,7 +440,8 @@ def create_series(request, slug: str, payload: SeriesIn):
 
 # Occurrences -------------------------------------------------------------------------
 
-@router.get("/series/{series_id}/occurrences", response=list[OccurrenceOut], auth=public)
+@router.get("/series/{series_id}/occurrences",
+            response={200: list[OccurrenceOut], **refusals(400, 404)}, auth=public)
 def list_occurrences(request, series_id: int, start: str | None = None,
                      end: str | None = None):
     """Occurrences from `start` to `end` included (local dates, YYYY-MM-DD); by default
@@ -452,7 +463,8 @@ def list_occurrences(request, series_id: int, start: str | None = None,
                                                                window_end)]
 
 
-@router.get("/series/{series_id}/occurrences/{day}", response=OccurrenceDetail, auth=public)
+@router.get("/series/{series_id}/occurrences/{day}",
+            response={200: OccurrenceDetail, **refusals(400, 404)}, auth=public)
 def get_occurrence(request, series_id: int, day: str):
     """One occurrence with its agenda, its program and, once published, its minutes."""
     occurrence = _occurrence(request, series_id, day)
@@ -477,7 +489,8 @@ def get_occurrence(request, series_id: int, day: str):
     return data
 
 
-@router.post("/series/{series_id}/occurrences/{day}/cancel", response=OccurrenceOut)
+@router.post("/series/{series_id}/occurrences/{day}/cancel",
+             response={200: OccurrenceOut, **refusals(400, 403, 404, 409)})
 def cancel_occurrence(request, series_id: int, day: str, payload: ReasonIn | None = None):
     occurrence = _occurrence(request, series_id, day)
     meeting = services.cancel_occurrence(actor=request.user, occurrence=occurrence,
@@ -485,8 +498,9 @@ def cancel_occurrence(request, series_id: int, day: str, payload: ReasonIn | Non
     return _after_change(meeting)
 
 
-@router.post("/series/{series_id}/occurrences/{day}/move", response=OccurrenceOut)
-def move_occurrence(request, series_id: int, day: str, payload: MoveIn):
+@router.post("/series/{series_id}/occurrences/{day}/move",
+             response={200: OccurrenceOut, **refusals(400, 403, 404, 409)})
+def move_occurrence(request, series_id: int, day: str, payload: OccurrenceMoveIn):
     occurrence = _occurrence(request, series_id, day)
     series = occurrence.series
     meeting = services.move_occurrence(
@@ -496,7 +510,8 @@ def move_occurrence(request, series_id: int, day: str, payload: MoveIn):
     return _after_change(meeting)
 
 
-@router.post("/series/{series_id}/occurrences/{day}/restore", response=OccurrenceOut)
+@router.post("/series/{series_id}/occurrences/{day}/restore",
+             response={200: OccurrenceOut, **refusals(400, 403, 404)})
 def restore_occurrence(request, series_id: int, day: str):
     occurrence = _occurrence(request, series_id, day)
     return _after_change(services.restore_occurrence(actor=request.user,
@@ -505,8 +520,9 @@ def restore_occurrence(request, series_id: int, day: str):
 
 # Agenda ------------------------------------------------------------------------------
 
-@router.post("/series/{series_id}/occurrences/{day}/items", response={201: AgendaItemOut})
-def add_item(request, series_id: int, day: str, payload: ItemIn):
+@router.post("/series/{series_id}/occurrences/{day}/items",
+             response={201: AgendaItemOut, **refusals(400, 403, 404, 409)})
+def add_item(request, series_id: int, day: str, payload: AgendaItemIn):
     """Members add items until the deadline; after it, 409 naming the next meeting."""
     occurrence = _occurrence(request, series_id, day)
     item = services.add_agenda_item(
@@ -516,26 +532,30 @@ def add_item(request, series_id: int, day: str, payload: ItemIn):
     return Status(201, _item_out(item))
 
 
-@router.post("/agenda-items/{item_id}/accept", response=AgendaItemOut)
+@router.post("/agenda-items/{item_id}/accept",
+             response={200: AgendaItemOut, **refusals(400, 403, 404, 409)})
 def accept_item(request, item_id: int):
     _visible_item(request, item_id)
     return _item_out(services.accept_agenda_item(actor=request.user, item_id=item_id))
 
 
-@router.post("/agenda-items/{item_id}/discard", response=AgendaItemOut)
+@router.post("/agenda-items/{item_id}/discard",
+             response={200: AgendaItemOut, **refusals(400, 403, 404, 409)})
 def discard_item(request, item_id: int, payload: ReasonIn | None = None):
     _visible_item(request, item_id)
     return _item_out(services.discard_agenda_item(
         actor=request.user, item_id=item_id, reason=payload.reason if payload else ""))
 
 
-@router.post("/agenda-items/{item_id}/reopen", response=AgendaItemOut)
+@router.post("/agenda-items/{item_id}/reopen",
+             response={200: AgendaItemOut, **refusals(400, 403, 404, 409)})
 def reopen_item(request, item_id: int):
     _visible_item(request, item_id)
     return _item_out(services.reopen_agenda_item(actor=request.user, item_id=item_id))
 
 
-@router.post("/agenda-items/{item_id}/delay", response=AgendaItemOut)
+@router.post("/agenda-items/{item_id}/delay",
+             response={200: AgendaItemOut, **refusals(400, 403, 404, 409)})
 def delay_item(request, item_id: int, payload: DelayIn):
     """The item stays here as history ("delayed"); the answer is its copy on the later
     agenda."""
@@ -549,7 +569,8 @@ def delay_item(request, item_id: int, payload: DelayIn):
                                                 to=target))
 
 
-@router.post("/series/{series_id}/occurrences/{day}/order", response=AgendaOut)
+@router.post("/series/{series_id}/occurrences/{day}/order",
+             response={200: AgendaOut, **refusals(400, 403, 404)})
 def order_agenda(request, series_id: int, day: str, payload: OrderIn):
     occurrence = _occurrence(request, series_id, day)
     services.reorder_agenda(actor=request.user, occurrence=occurrence,
@@ -557,7 +578,8 @@ def order_agenda(request, series_id: int, day: str, payload: OrderIn):
     return _agenda_out(occurrence)
 
 
-@router.post("/series/{series_id}/occurrences/{day}/fix", response=OccurrenceOut)
+@router.post("/series/{series_id}/occurrences/{day}/fix",
+             response={200: OccurrenceOut, **refusals(400, 403, 404, 409)})
 def fix_agenda(request, series_id: int, day: str):
     """The preparation meeting fixes and publishes the agenda; every item must be
     accepted, discarded or delayed first."""
@@ -567,7 +589,8 @@ def fix_agenda(request, series_id: int, day: str):
 
 # Program -----------------------------------------------------------------------------
 
-@router.post("/series/{series_id}/occurrences/{day}/sessions", response={201: SessionOut})
+@router.post("/series/{series_id}/occurrences/{day}/sessions",
+             response={201: SessionOut, **refusals(400, 403, 404, 409)})
 def add_session(request, series_id: int, day: str, payload: SessionIn):
     occurrence = _occurrence(request, series_id, day)
     series = occurrence.series
@@ -580,7 +603,8 @@ def add_session(request, series_id: int, day: str, payload: SessionIn):
     return Status(201, _session_out(session, request.user, signups=[]))
 
 
-@router.post("/sessions/{session_id}/signup", response={201: SignupOut})
+@router.post("/sessions/{session_id}/signup",
+             response={201: SignupOut, **refusals(400, 403, 404, 409)})
 def sign_up(request, session_id: int):
     """Confirmed while there is room, then on the waiting list."""
     _visible_session(request, session_id)
@@ -588,7 +612,7 @@ def sign_up(request, session_id: int):
     return Status(201, {"session_id": session_id, "status": signup.status})
 
 
-@router.post("/sessions/{session_id}/leave", response=SessionOut)
+@router.post("/sessions/{session_id}/leave", response={200: SessionOut, **refusals(404)})
 def leave_session(request, session_id: int):
     """Leaving frees the place for the first on the waiting list."""
     session = _visible_session(request, session_id)
@@ -599,7 +623,8 @@ def leave_session(request, session_id: int):
 
 # Minutes and attendance --------------------------------------------------------------
 
-@router.put("/series/{series_id}/occurrences/{day}/minutes", response=MinutesOut)
+@router.put("/series/{series_id}/occurrences/{day}/minutes",
+            response={200: MinutesOut, **refusals(400, 403, 404)})
 def write_minutes(request, series_id: int, day: str, payload: MinutesIn):
     occurrence = _occurrence(request, series_id, day)
     entry = services.write_minutes(
@@ -609,13 +634,15 @@ def write_minutes(request, series_id: int, day: str, payload: MinutesIn):
     return _minutes_out(entry)
 
 
-@router.post("/series/{series_id}/occurrences/{day}/minutes/publish", response=OccurrenceOut)
+@router.post("/series/{series_id}/occurrences/{day}/minutes/publish",
+             response={200: OccurrenceOut, **refusals(400, 403, 404, 409)})
 def publish_minutes(request, series_id: int, day: str):
     occurrence = _occurrence(request, series_id, day)
     return _after_change(services.publish_minutes(actor=request.user, occurrence=occurrence))
 
 
-@router.post("/series/{series_id}/occurrences/{day}/attendance", response=AttendanceOut)
+@router.post("/series/{series_id}/occurrences/{day}/attendance",
+             response={200: AttendanceOut, **refusals(400, 403, 404)})
 def record_attendance(request, series_id: int, day: str, payload: AttendanceIn):
     occurrence = _occurrence(request, series_id, day)
     wanted = set(payload.person_ids)
@@ -627,6 +654,11 @@ def record_attendance(request, series_id: int, day: str, payload: AttendanceIn):
                                    len(missing))
                           % {"ids": ", ".join(str(i) for i in missing[:20])},
                           field="person_ids")
-    recorded = services.record_attendance(actor=request.user, occurrence=occurrence,
-                                          people=people)
+    try:
+        recorded = services.record_attendance(actor=request.user, occurrence=occurrence,
+                                              people=people)
+    except DomainError as exc:
+        if exc.field == "people":
+            exc.field = "person_ids"
+        raise
     return {"recorded": recorded}

@@ -12,6 +12,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from autogestion.cooperatives.models import Membership, MembershipStatus
 from autogestion.core import clock
 from autogestion.core.email import queue_email
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -550,10 +551,23 @@ def publish_minutes(*, actor, occurrence: Occurrence) -> Meeting:
 
 @transaction.atomic
 def record_attendance(*, actor, occurrence: Occurrence, people) -> int:
-    """Mark people present; returns how many were newly recorded."""
+    """Mark people present; returns how many were newly recorded. Only active members
+    of the body are recorded: attendance has no notion of a guest, and the names it
+    lists are published with the minutes."""
     body = occurrence.series.body
     _require(permissions.can_manage_meetings(actor, body),
              _("Only coordinators of %(body)s record attendance.") % {"body": body.name})
+    people = list(people)
+    members = set(Membership.objects.filter(
+        body=body, status=MembershipStatus.ACTIVE, person__in=people)
+        .values_list("person_id", flat=True))
+    if outside := [p for p in people if p.pk not in members]:
+        raise DomainError(ngettext(
+            "Only active members of %(body)s are marked present, and %(people)s is not one.",
+            "Only active members of %(body)s are marked present, and %(people)s are not.",
+            len(outside)) % {"body": body.name,
+                             "people": ", ".join(p.public_name for p in outside[:20])},
+            field="people")
     meeting = _meeting_for(occurrence)
     already = set(meeting.attendance.values_list("person_id", flat=True))
     new = [Attendance(meeting=meeting, person=p, recorded_by=actor) for p in people

@@ -210,9 +210,8 @@ def manage_occurrence(request, series_id, day):
             done = _("Session added to the program.")
         elif action == "attendance":
             ids = [int(i) for i in request.POST.getlist("present") if i.isdigit()]
-            people = get_user_model().objects.filter(
-                pk__in=ids, memberships__body=occurrence.series.body,
-                memberships__status="active").distinct()
+            # Not filtered here: the service refuses anyone who is not an active member.
+            people = get_user_model().objects.filter(pk__in=ids, is_active=True)
             count = services.record_attendance(actor=user, occurrence=occurrence, people=people)
             done = ngettext("%(n)s person marked present.", "%(n)s people marked present.",
                             count) % {"n": count}
@@ -331,6 +330,9 @@ def session_signup(request, session_id):
 def session_leave(request, session_id):
     session = get_object_or_404(ProgramSession.objects.select_related("meeting__series__body"),
                                 pk=session_id)
+    # The refusal below shows the meeting page: only to those who may see it.
+    if not permissions.can_view_meetings(request.user, session.meeting.series.body):
+        raise Http404
     occurrence = queries.occurrence_of_meeting(session.meeting)
     try:
         services.leave_session(person=request.user, session_id=session.pk)

@@ -25,23 +25,22 @@ way, already decided, a payment refused); nothing is written.
 """
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import StrictBool, StrictInt
+from pydantic import StrictBool
 
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.permissions import can_view_body_details
 from autogestion.core import clock
 from autogestion.core.api import public
+from autogestion.core.api_schemas import Input, Integer, Moment, Money, refusals, text_up_to
 from autogestion.core.api_types import MAX_ID, Text
 from autogestion.core.errors import DomainError, NotFound
-from autogestion.core.inputs import parse_day
+from autogestion.core.inputs import AmountError, amount_in_minor_units, parse_amount, parse_day
 from autogestion.economy import rules as money_rules
-from autogestion.economy import services as economy
 from autogestion.economy.models import Currency
 
 from . import permissions, queries, rules, services
@@ -60,11 +59,6 @@ Hour = Annotated[str, Field(pattern=HOUR_PATTERN, description="HH:MM; 00:00 or 2
 
 
 # Schemas -----------------------------------------------------------------------------
-
-class Money(Schema):
-    minor: int
-    value: str
-
 
 class FeeOut(Schema):
     amount: Money
@@ -113,7 +107,7 @@ class ResourceQuery(Schema):
     bookable: bool = Field(False, description="Only those I may book now.")
 
 
-class ResourceIn(Schema):
+class ResourceIn(Input):
     kind: Text = Field(description="premises, land, vehicle, tool or other.")
     name: Text = Field(min_length=1, max_length=150)
     description: Text = Field("", max_length=services.MAX_TEXT)
@@ -121,38 +115,38 @@ class ResourceIn(Schema):
     usage_rules: Text = Field("", max_length=services.MAX_TEXT)
     audience: Text = Field("cooperative", description="steward, cooperative or network.")
     requires_approval: StrictBool = False
-    open_days: list[StrictInt] = Field([1, 2, 3, 4, 5, 6, 7], max_length=7)
+    open_days: list[Integer] = Field([1, 2, 3, 4, 5, 6, 7], max_length=7)
     opens_at: Hour = "00:00"
     closes_at: Hour = "00:00"
     overnight: StrictBool = False
-    longest_minutes: StrictInt | None = Field(None, ge=1, le=services.MAX_LONGEST_MINUTES)
-    notice_minutes: StrictInt = Field(0, ge=0, le=services.MAX_NOTICE_MINUTES)
-    horizon_days: StrictInt = Field(180, ge=1, le=rules.LONGEST_HORIZON_DAYS)
-    fee: Text | None = Field(None, max_length=25, description="In the currency's units.")
-    fee_currency: Text | None = Field(None, max_length=20, description="Currency code.")
+    longest_minutes: Integer | None = Field(None, ge=1, le=services.MAX_LONGEST_MINUTES)
+    notice_minutes: Integer = Field(0, ge=0, le=services.MAX_NOTICE_MINUTES)
+    horizon_days: Integer = Field(180, ge=1, le=rules.LONGEST_HORIZON_DAYS)
+    fee: text_up_to(25) | None = Field(None, description="In the currency's units.")
+    fee_currency: text_up_to(20) | None = Field(None, description="Currency code.")
     fee_per: Text = "booking"
     is_active: StrictBool = True
 
 
-class ResourcePatch(Schema):
+class ResourcePatch(Input):
     """Only the fields sent change."""
 
     kind: Text | None = None
-    name: Text | None = Field(None, min_length=1, max_length=150)
-    description: Text | None = Field(None, max_length=services.MAX_TEXT)
-    place: Text | None = Field(None, max_length=255)
-    usage_rules: Text | None = Field(None, max_length=services.MAX_TEXT)
+    name: text_up_to(150, min_length=1) | None = None
+    description: text_up_to(services.MAX_TEXT) | None = None
+    place: text_up_to(255) | None = None
+    usage_rules: text_up_to(services.MAX_TEXT) | None = None
     audience: Text | None = None
     requires_approval: StrictBool | None = None
-    open_days: list[StrictInt] | None = Field(None, max_length=7)
+    open_days: list[Integer] | None = Field(None, max_length=7)
     opens_at: Hour | None = None
     closes_at: Hour | None = None
     overnight: StrictBool | None = None
-    longest_minutes: StrictInt | None = Field(None, ge=1, le=services.MAX_LONGEST_MINUTES)
-    notice_minutes: StrictInt | None = Field(None, ge=0, le=services.MAX_NOTICE_MINUTES)
-    horizon_days: StrictInt | None = Field(None, ge=1, le=rules.LONGEST_HORIZON_DAYS)
-    fee: Text | None = Field(None, max_length=25)
-    fee_currency: Text | None = Field(None, max_length=20)
+    longest_minutes: Integer | None = Field(None, ge=1, le=services.MAX_LONGEST_MINUTES)
+    notice_minutes: Integer | None = Field(None, ge=0, le=services.MAX_NOTICE_MINUTES)
+    horizon_days: Integer | None = Field(None, ge=1, le=rules.LONGEST_HORIZON_DAYS)
+    fee: text_up_to(25) | None = None
+    fee_currency: text_up_to(20) | None = None
     fee_per: Text | None = None
     is_active: StrictBool | None = None
 
@@ -177,12 +171,12 @@ class BookingOut(Schema):
     created_at: datetime
 
 
-class BookingIn(Schema):
-    starts_at: datetime
-    ends_at: datetime
+class BookingIn(Input):
+    starts_at: Moment
+    ends_at: Moment
     purpose: Text = Field("", max_length=255)
-    for_body: Text | None = Field(None, max_length=80, description="Short name of a group "
-                                                                  "I book for.")
+    for_body: text_up_to(80) | None = Field(None, description="Short name of a group "
+                                                              "I book for.")
 
 
 class RangeQuery(Schema):
@@ -192,7 +186,7 @@ class RangeQuery(Schema):
                                                       "`from` by default; 62 days at most.")
 
 
-class ReasonIn(Schema):
+class BookingReasonIn(Input):
     reason: Text = Field("", max_length=255)
 
 
@@ -307,13 +301,16 @@ def _fee_fields(sent: dict, current: SharedResource | None) -> dict:
         return {"fee_amount": None, "fee_currency": None}
     if currency is None:
         raise DomainError(_("Choose the currency of the fee."), field="fee_currency")
+    return {"fee_amount": parse_amount(text, currency.decimals, "fee"),
+            "fee_currency": currency}
+
+
+def _is_zero(text: str) -> bool:
+    """"0" means no fee, in whatever currency (a currency has at most 4 decimals)."""
     try:
-        amount = money_rules.parse_amount(text, currency.decimals)
-    except money_rules.Refusal as refusal:
-        error = economy.refusal_message(refusal, currency)
-        error.field = "fee"
-        raise error from None
-    return {"fee_amount": amount, "fee_currency": currency}
+        return amount_in_minor_units(text, 4) == 0
+    except AmountError:
+        return False
 
 
 def _currency(code: str) -> Currency:
@@ -322,14 +319,6 @@ def _currency(code: str) -> Currency:
         raise DomainError(_("There is no currency with the code “%(code)s”.")
                           % {"code": code[:20]}, field="fee_currency")
     return currency
-
-
-def _is_zero(text: str) -> bool:
-    try:
-        value = Decimal(text.strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
-        return False
-    return value.is_finite() and value == 0
 
 
 def _service_fields(sent: dict, current: SharedResource | None = None) -> dict:
@@ -369,7 +358,7 @@ def _day_start(day: date) -> datetime:
 
 # Resources ---------------------------------------------------------------------------
 
-@router.get("/resources", response=list[ResourceOut], auth=public)
+@router.get("/resources", response={200: list[ResourceOut], **refusals(404)}, auth=public)
 def list_resources(request, filters: Query[ResourceQuery]):
     """The resources I may see (open bodies' ones to everyone), or those of one body
     (`body`) and the bodies inside it; `bookable=true`: only those I may book now."""
@@ -380,7 +369,8 @@ def list_resources(request, filters: Query[ResourceQuery]):
     return [row for row in rows if row["may_book"]] if filters.bookable else rows
 
 
-@router.post("/bodies/{slug}/resources", response={201: ResourceOut})
+@router.post("/bodies/{slug}/resources",
+             response={201: ResourceOut, **refusals(400, 403, 404, 409)})
 def create_resource(request, slug: str, payload: ResourceIn):
     """The coordinators or stewards of a body put a resource in common for it."""
     body = _body(request, slug)
@@ -392,12 +382,13 @@ def create_resource(request, slug: str, payload: ResourceIn):
     return Status(201, _resource_out(request.user, _visible_resource(request, resource.pk)))
 
 
-@router.get("/resources/{resource_id}", response=ResourceOut, auth=public)
+@router.get("/resources/{resource_id}", response={200: ResourceOut, **refusals(404)}, auth=public)
 def get_resource(request, resource_id: int = Path(..., ge=1, le=MAX_ID)):
     return _resource_out(request.user, _visible_resource(request, resource_id))
 
 
-@router.patch("/resources/{resource_id}", response=ResourceOut)
+@router.patch("/resources/{resource_id}",
+              response={200: ResourceOut, **refusals(400, 403, 404, 409)})
 def update_resource(request, payload: ResourcePatch,
                     resource_id: int = Path(..., ge=1, le=MAX_ID)):
     """The stewards change a resource: only the fields sent. `longest_minutes: null`
@@ -419,7 +410,8 @@ def update_resource(request, payload: ResourcePatch,
 
 # Bookings ----------------------------------------------------------------------------
 
-@router.get("/resources/{resource_id}/bookings", response=list[BookingOut], auth=public)
+@router.get("/resources/{resource_id}/bookings",
+            response={200: list[BookingOut], **refusals(400, 404)}, auth=public)
 def resource_bookings(request, filters: Query[RangeQuery],
                       resource_id: int = Path(..., ge=1, le=MAX_ID)):
     """Confirmed bookings between two days (and the requests waiting, for those who may
@@ -434,7 +426,8 @@ def resource_bookings(request, filters: Query[RangeQuery],
     return [_booking_out(request.user, b) for b in found]
 
 
-@router.post("/resources/{resource_id}/bookings", response={201: BookingOut})
+@router.post("/resources/{resource_id}/bookings",
+             response={201: BookingOut, **refusals(400, 403, 404, 409)})
 def book(request, payload: BookingIn, resource_id: int = Path(..., ge=1, le=MAX_ID)):
     """Book a resource: confirmed at once (status confirmed, the fee paid), or requested
     when its stewards approve bookings. 409 when a confirmed booking is in the way, with
@@ -454,7 +447,7 @@ def book(request, payload: BookingIn, resource_id: int = Path(..., ge=1, le=MAX_
     return Status(201, _booking_out(request.user, _bookings().get(pk=booking.pk)))
 
 
-@router.get("/bookings/{booking_id}", response=BookingOut, auth=public)
+@router.get("/bookings/{booking_id}", response={200: BookingOut, **refusals(404)}, auth=public)
 def get_booking(request, booking_id: int = Path(..., ge=1, le=MAX_ID)):
     booking = _visible_booking(request, booking_id)
     # The public sees only the slots taken: not the requests, nor the declined or
@@ -466,7 +459,8 @@ def get_booking(request, booking_id: int = Path(..., ge=1, le=MAX_ID)):
     return _booking_out(request.user, booking)
 
 
-@router.post("/bookings/{booking_id}/approve", response=BookingOut)
+@router.post("/bookings/{booking_id}/approve",
+             response={200: BookingOut, **refusals(400, 403, 404, 409)})
 def approve(request, booking_id: int = Path(..., ge=1, le=MAX_ID)):
     """A steward confirms a request; the fee is paid now (409 if the ledger refuses)."""
     _visible_booking(request, booking_id)
@@ -474,16 +468,18 @@ def approve(request, booking_id: int = Path(..., ge=1, le=MAX_ID)):
     return _booking_out(request.user, _bookings().get(pk=booking_id))
 
 
-@router.post("/bookings/{booking_id}/decline", response=BookingOut)
-def decline(request, payload: ReasonIn, booking_id: int = Path(..., ge=1, le=MAX_ID)):
+@router.post("/bookings/{booking_id}/decline",
+             response={200: BookingOut, **refusals(400, 403, 404, 409)})
+def decline(request, payload: BookingReasonIn, booking_id: int = Path(..., ge=1, le=MAX_ID)):
     _visible_booking(request, booking_id)
     services.decline_booking(actor=request.user, booking_id=booking_id,
                              reason=payload.reason)
     return _booking_out(request.user, _bookings().get(pk=booking_id))
 
 
-@router.post("/bookings/{booking_id}/cancel", response=BookingOut)
-def cancel(request, payload: ReasonIn, booking_id: int = Path(..., ge=1, le=MAX_ID)):
+@router.post("/bookings/{booking_id}/cancel",
+             response={200: BookingOut, **refusals(400, 403, 404, 409)})
+def cancel(request, payload: BookingReasonIn, booking_id: int = Path(..., ge=1, le=MAX_ID)):
     """The booker or a steward cancels a booking that has not started. A paid fee goes
     back: reversed when a steward cancels (`fee_refund_id`), asked back from the steward
     body when the booker does (`refund_request_id`)."""

@@ -53,7 +53,10 @@ def serve(args: list[str]) -> None:
         host=options.host,
         port=options.port,
         workers=options.workers,
-        proxy_headers=True,
+        # The client's address is decided in one place, by Django (TRUSTED_PROXY_COUNT):
+        # uvicorn would let anything connecting from a "trusted" address name itself
+        # through X-Forwarded-For, and so dodge the per-address log-in limits.
+        proxy_headers=False,
         lifespan="off",
         ws_per_message_deflate=options.ws_compression,
     )

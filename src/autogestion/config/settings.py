@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
+    "ninja",  # its API docs page then uses its own static files, not a CDN (CSP)
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
@@ -77,10 +79,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "autogestion.core.middleware.RejectNulMiddleware",
+    # Before the session and the person are read: their failures are outages too.
+    "autogestion.core.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen, so refusals speak it; before anything reads input.
+    "autogestion.core.middleware.InputDoorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -178,6 +185,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "autogestion.accounts.passwords.BreachedPasswordValidator"},
+    {"NAME": "autogestion.accounts.passwords.StrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "profile"
@@ -197,6 +206,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_LOGOUT_ON_GET = False
+# The address rate limits count: REMOTE_ADDR, or behind N reverse proxies that each
+# append to X-Forwarded-For, the N-th entry from its right: the one our own outermost
+# proxy saw. Whatever the client put further left is its own claim and is ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_ADAPTER = "autogestion.accounts.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Autogestion"
@@ -243,8 +256,37 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 if env_bool("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Behind TLS the browser is told to come back over HTTPS only. A year, as browsers'
+    # preload lists expect; HSTS_SECONDS=0 turns it off while a new set-up is tried.
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, so an
+# injected <script> or event handler never runs; no plugins, no framing, forms post only
+# here. Styles still allow inline: a few templates carry <style> blocks and style
+# attributes (the phone-first work moves them into the one stylesheet). Images may be
+# data: URIs (the TOTP QR code). 'self' covers the room's websocket in browsers that
+# follow CSP 3.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Permissions-Policy: nothing here needs a camera, a microphone, a location or payment.
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
+    "payment", "usb")}
 
 LOGGING = {
     "version": 1,

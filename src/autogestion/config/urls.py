@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -6,6 +7,10 @@ from autogestion.accounts import views as accounts_views
 from autogestion.cooperatives import views as body_views
 from autogestion.core import views as core_views
 from autogestion.core.api import api
+
+# The admin signs in through the site's own log-in, which asks for the TOTP code and
+# applies the log-in rate limits; its own form would skip both.
+admin.site.login = secure_admin_login(admin.site.login)
 
 handler403 = "autogestion.core.views.error_403"
 handler404 = "autogestion.core.views.error_404"

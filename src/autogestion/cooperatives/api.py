@@ -3,9 +3,11 @@
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from autogestion.core.api import public
+from autogestion.core.api_schemas import Input, refusals
+from autogestion.core.api_types import Id, Text
 from autogestion.core.errors import NotFound, PermissionDenied
 
 from . import permissions, queries, services
@@ -59,7 +61,7 @@ class MemberOut(Schema):
     phone: str | None = None
 
 
-class RequestOut(Schema):
+class MembershipRequestOut(Schema):
     id: int
     person: str
     email: str | None
@@ -78,17 +80,17 @@ class MembershipOut(Schema):
     left_at: datetime | None
 
 
-class JoinIn(Schema):
-    college_id: int | None = None
-    message: str = ""
+class JoinIn(Input):
+    college_id: Id | None = None
+    message: Text = ""
 
 
-class DeclineIn(Schema):
-    reason: str = ""
+class DeclineIn(Input):
+    reason: Text = Field("", max_length=255)
 
 
-class ProgressIn(Schema):
-    text: str
+class ProgressIn(Input):
+    text: Text
 
 
 def _summary(body: Body, user, member_count: int | None = None) -> dict:
@@ -125,7 +127,7 @@ def list_bodies(request, kind: str | None = None):
     return [_summary(b, request.user) for b in bodies]
 
 
-@router.get("/bodies/{slug}", response=BodyDetail, auth=public)
+@router.get("/bodies/{slug}", response={200: BodyDetail, **refusals(404)}, auth=public)
 def get_body(request, slug: str):
     body = _body(slug)
     page = queries.body_page(body, request.user)
@@ -142,7 +144,8 @@ def get_body(request, slug: str):
     return data
 
 
-@router.get("/bodies/{slug}/members", response=list[MemberOut], auth=public)
+@router.get("/bodies/{slug}/members", response={200: list[MemberOut], **refusals(403, 404)},
+            auth=public)
 def list_members(request, slug: str):
     body = _body(slug)
     if not permissions.can_view_directory(request.user, body):
@@ -150,7 +153,7 @@ def list_members(request, slug: str):
     return queries.directory(body, request.user)
 
 
-@router.post("/bodies/{slug}/progress", response={201: ProgressOut})
+@router.post("/bodies/{slug}/progress", response={201: ProgressOut, **refusals(400, 403, 404)})
 def post_progress(request, slug: str, payload: ProgressIn):
     update = services.post_progress_update(actor=request.user, body=_body(slug),
                                            text=payload.text)
@@ -158,7 +161,7 @@ def post_progress(request, slug: str, payload: ProgressIn):
                  "created_at": update.created_at})
 
 
-@router.post("/bodies/{slug}/join", response={201: MembershipOut})
+@router.post("/bodies/{slug}/join", response={201: MembershipOut, **refusals(400, 403, 404, 409)})
 def join(request, slug: str, payload: JoinIn):
     body = _body(slug)
     college = None
@@ -171,12 +174,13 @@ def join(request, slug: str, payload: JoinIn):
     return Status(201, _membership(membership))
 
 
-@router.post("/bodies/{slug}/leave", response=MembershipOut)
+@router.post("/bodies/{slug}/leave", response={200: MembershipOut, **refusals(400, 404, 409)})
 def leave(request, slug: str):
     return _membership(services.leave_body(person=request.user, body=_body(slug)))
 
 
-@router.get("/bodies/{slug}/requests", response=list[RequestOut])
+@router.get("/bodies/{slug}/requests",
+            response={200: list[MembershipRequestOut], **refusals(403, 404)})
 def list_requests(request, slug: str):
     body = _body(slug)
     if not permissions.can_manage_body(request.user, body):
@@ -190,13 +194,15 @@ def list_requests(request, slug: str):
     ]
 
 
-@router.post("/memberships/{membership_id}/accept", response=MembershipOut)
+@router.post("/memberships/{membership_id}/accept",
+             response={200: MembershipOut, **refusals(400, 403, 404, 409)})
 def accept(request, membership_id: int):
     return _membership(services.accept_membership_request(actor=request.user,
                                                           membership_id=membership_id))
 
 
-@router.post("/memberships/{membership_id}/decline", response=MembershipOut)
+@router.post("/memberships/{membership_id}/decline",
+             response={200: MembershipOut, **refusals(400, 403, 404, 409)})
 def decline(request, membership_id: int, payload: DeclineIn | None = None):
     return _membership(services.decline_membership_request(
         actor=request.user, membership_id=membership_id,

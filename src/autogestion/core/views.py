@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
 from autogestion.assemblies import queries as assembly_queries
@@ -78,10 +79,15 @@ def error_404(request, exception=None):
 
 
 def error_403(request, exception=None):
-    return render(request, "core/error.html",
-                  {"title": _("Not allowed"),
-                   "message": str(exception) if exception and str(exception)
-                   else _("You are not allowed to see this page.")}, status=403)
+    response = render(request, "core/error.html",
+                      {"title": _("Not allowed"),
+                       "message": str(exception) if exception and str(exception)
+                       else _("You are not allowed to see this page.")}, status=403)
+    # A refusal is an answer, not a fault: one log line, without Django's traceback
+    # (logging it here marks the response, so Django does not log it again).
+    log_response("Forbidden (Permission denied): %s", request.path, response=response,
+                 request=request)
+    return response
 
 
 def error_500(request):

@@ -31,6 +31,7 @@ from autogestion.assemblies.rules import localize
 from autogestion.cooperatives.models import Body
 from autogestion.core import markdown
 from autogestion.core.api import public
+from autogestion.core.api_schemas import Input, Integer, Moment, refusals
 from autogestion.core.api_types import Id, Text
 from autogestion.core.errors import Conflict, DomainError, NotFound
 from autogestion.core.inputs import parse_day
@@ -76,15 +77,15 @@ class ProposalSummary(Schema):
     decided_at: datetime | None
 
 
-class ProposalIn(Schema):
-    title: Text
-    text: Text = Field(description="Markdown.")
+class ProposalIn(Input):
+    title: Text = Field(max_length=200)
+    text: Text = Field(max_length=services.MAX_PROPOSAL_TEXT, description="Markdown.")
     decision_class: Text = Field(description="statutes, orientation, exclusion, executive or "
                                             "legal_act.")
     method: Text | None = Field(None, description="consent, consensus or majority; by default "
                                                  "the body's policy for the class. Never "
                                                  "weaker than the policy.")
-    deadline: datetime | None = Field(None, description="When round 1 closes by itself. "
+    deadline: Moment | None = Field(None, description="When round 1 closes by itself. "
                                                         "Without an offset, read in the "
                                                         "platform's time zone.")
     agenda_item_id: Id | None = None
@@ -107,16 +108,16 @@ class PolicyOut(Schema):
     can_change: bool
 
 
-class PolicyIn(Schema):
+class PolicyIn(Input):
     policy: dict[Text, Text] | None = Field(None, description="Class of decision → method; "
                                                             "classes left out keep theirs.")
     concerned_veto_blocks: bool | None = Field(None, strict=True)
     anonymous_ballots: bool | None = Field(None, strict=True)
     # Strict: JSON `true` is not one person, nor "6" a number.
-    star_group_size: int | None = Field(None, strict=True)
-    quorum_percent: int | None = Field(None, strict=True)
-    threshold_percent: int | None = Field(None, strict=True)
-    min_seniority_days: int | None = Field(None, strict=True)
+    star_group_size: Integer | None = None
+    quorum_percent: Integer | None = None
+    threshold_percent: Integer | None = None
+    min_seniority_days: Integer | None = None
 
 
 class RoundOut(Schema):
@@ -209,28 +210,28 @@ class ProposalDetail(Schema):
     can_comment: bool
 
 
-class PositionIn(Schema):
+class PositionIn(Input):
     stance: Text
     note: Text = ""
     reason: Text = ""
     counter_proposal: Text = ""
 
 
-class DeadlineIn(Schema):
-    deadline: datetime = Field(description="Without an offset, read in the platform's time "
+class DeadlineIn(Input):
+    deadline: Moment = Field(description="Without an offset, read in the platform's time "
                                            "zone.")
 
 
-class RevisionIn(Schema):
+class RevisionIn(Input):
+    text: Text = Field(max_length=services.MAX_PROPOSAL_TEXT, description="Markdown.")
+    deadline: Moment | None = None
+
+
+class CommentIn(Input):
     text: Text
-    deadline: datetime | None = None
 
 
-class CommentIn(Schema):
-    text: Text
-
-
-class SummaryIn(Schema):
+class SummaryIn(Input):
     summary: Text
 
 
@@ -459,7 +460,8 @@ def _decision_out(d: Decision) -> dict:
 
 # A body's proposals and policy -------------------------------------------------------
 
-@router.get("/bodies/{slug}/proposals", response=list[ProposalSummary], auth=public)
+@router.get("/bodies/{slug}/proposals", response={200: list[ProposalSummary], **refusals(400, 404)},
+            auth=public)
 def list_proposals(request, slug: str, filters: Query[ListQuery]):
     """The body's proposals, newest first; `status` filters (open, postponed, amendable,
     adopted, withdrawn)."""
@@ -471,7 +473,8 @@ def list_proposals(request, slug: str, filters: Query[ListQuery]):
     return [_summary_out(p) for p in found[filters.offset:filters.offset + filters.limit]]
 
 
-@router.post("/bodies/{slug}/proposals", response={201: ProposalDetail})
+@router.post("/bodies/{slug}/proposals",
+             response={201: ProposalDetail, **refusals(400, 403, 404, 409)})
 def create_proposal(request, slug: str, payload: ProposalIn):
     """A member puts a proposal to the body; round 1 opens at once."""
     body = _visible_body(request, slug)
@@ -507,13 +510,15 @@ def create_proposal(request, slug: str, payload: ProposalIn):
     return Status(201, _after_change(request, proposal.pk))
 
 
-@router.get("/bodies/{slug}/decision-policy", response=PolicyOut, auth=public)
+@router.get("/bodies/{slug}/decision-policy", response={200: PolicyOut, **refusals(404)},
+            auth=public)
 def get_policy(request, slug: str):
     """Which method each class of decision takes in the body, and how it decides."""
     return _policy_out(request, _visible_body(request, slug))
 
 
-@router.put("/bodies/{slug}/decision-policy", response=PolicyOut)
+@router.put("/bodies/{slug}/decision-policy",
+            response={200: PolicyOut, **refusals(400, 403, 404, 409)})
 def put_policy(request, slug: str, payload: PolicyIn):
     """Coordinators change the policy and settings; fields left out keep their value.
     All or nothing: one refused value and nothing changes."""
@@ -533,14 +538,16 @@ def put_policy(request, slug: str, payload: PolicyIn):
 
 # One proposal ------------------------------------------------------------------------
 
-@router.get("/proposals/{proposal_id}", response=ProposalDetail, auth=public)
+@router.get("/proposals/{proposal_id}", response={200: ProposalDetail, **refusals(404)},
+            auth=public)
 def get_proposal(request, proposal_id: int):
     """The proposal with its rounds and their results, the open round's counts, who has
     not taken a position yet, the star debate and the discussion."""
     return _detail(request, _visible_proposal(request, proposal_id))
 
 
-@router.post("/proposals/{proposal_id}/position", response=MyPositionOut)
+@router.post("/proposals/{proposal_id}/position",
+             response={200: MyPositionOut, **refusals(400, 403, 404, 409)})
 def take_position(request, proposal_id: int, payload: PositionIn):
     """Take or change one's position on the open round (members of the body only)."""
     proposal = _visible_proposal(request, proposal_id)
@@ -553,7 +560,8 @@ def take_position(request, proposal_id: int, payload: PositionIn):
             "updated_at": _local(position.updated_at)}
 
 
-@router.post("/proposals/{proposal_id}/close", response=ProposalDetail)
+@router.post("/proposals/{proposal_id}/close",
+             response={200: ProposalDetail, **refusals(400, 403, 404, 409)})
 def close_round(request, proposal_id: int):
     """A coordinator closes the open round; the rules decide its outcome."""
     proposal = _visible_proposal(request, proposal_id)
@@ -561,7 +569,8 @@ def close_round(request, proposal_id: int):
     return _after_change(request, proposal_id)
 
 
-@router.post("/proposals/{proposal_id}/extend", response=ProposalDetail)
+@router.post("/proposals/{proposal_id}/extend",
+             response={200: ProposalDetail, **refusals(400, 403, 404, 409)})
 def extend_round(request, proposal_id: int, payload: DeadlineIn):
     """A coordinator gives the open round more time (R15)."""
     proposal = _visible_proposal(request, proposal_id)
@@ -571,7 +580,8 @@ def extend_round(request, proposal_id: int, payload: DeadlineIn):
     return _after_change(request, proposal_id)
 
 
-@router.post("/proposals/{proposal_id}/revise", response=ProposalDetail)
+@router.post("/proposals/{proposal_id}/revise",
+             response={200: ProposalDetail, **refusals(400, 403, 404, 409)})
 def revise(request, proposal_id: int, payload: RevisionIn):
     """The author or a coordinator publishes the revised text: the next round opens."""
     _visible_proposal(request, proposal_id)
@@ -580,14 +590,16 @@ def revise(request, proposal_id: int, payload: RevisionIn):
     return _after_change(request, proposal_id)
 
 
-@router.post("/proposals/{proposal_id}/withdraw", response=ProposalDetail)
+@router.post("/proposals/{proposal_id}/withdraw",
+             response={200: ProposalDetail, **refusals(400, 403, 404, 409)})
 def withdraw(request, proposal_id: int):
     _visible_proposal(request, proposal_id)
     services.withdraw_proposal(actor=request.user, proposal_id=proposal_id)
     return _after_change(request, proposal_id)
 
 
-@router.post("/proposals/{proposal_id}/refer", response=ProposalDetail)
+@router.post("/proposals/{proposal_id}/refer",
+             response={200: ProposalDetail, **refusals(400, 403, 404, 409)})
 def refer(request, proposal_id: int):
     """A group refers the question to the body it belongs to, before anyone took a
     position (R1)."""
@@ -596,7 +608,8 @@ def refer(request, proposal_id: int):
     return _after_change(request, proposal_id)
 
 
-@router.post("/proposals/{proposal_id}/comments", response={201: CommentOut})
+@router.post("/proposals/{proposal_id}/comments",
+             response={201: CommentOut, **refusals(400, 403, 404)})
 def add_comment(request, proposal_id: int, payload: CommentIn):
     _visible_proposal(request, proposal_id)
     comment = services.add_comment(person=request.user, proposal_id=proposal_id,
@@ -604,7 +617,8 @@ def add_comment(request, proposal_id: int, payload: CommentIn):
     return Status(201, _comment_out(comment))
 
 
-@router.post("/star-groups/{group_id}/summary", response=StarGroupOut)
+@router.post("/star-groups/{group_id}/summary",
+             response={200: StarGroupOut, **refusals(400, 403, 404, 409)})
 def write_summary(request, group_id: int, payload: SummaryIn):
     """The group's spokesperson (or a coordinator) sends back its summary."""
     group = (StarGroup.objects.select_related("debate__round__proposal__body")
@@ -621,7 +635,7 @@ def write_summary(request, group_id: int, payload: SummaryIn):
 
 # The register ------------------------------------------------------------------------
 
-@router.get("/decisions", response=DecisionPage, auth=public)
+@router.get("/decisions", response={200: DecisionPage, **refusals(400)}, auth=public)
 def register(request, filters: Query[RegisterQuery]):
     """Decisions of the bodies the caller may see (open bodies' are public), newest
     first, filtered by words, body, method, outcome and dates."""

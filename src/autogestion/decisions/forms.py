@@ -2,11 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import ClassChoice, MethodChoice
+from .services import MAX_PROPOSAL_TEXT
 
 
 class ProposalForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    text = forms.CharField(label=_("Proposal (Markdown)"), widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(label=_("Proposal (Markdown)"), max_length=MAX_PROPOSAL_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 8}))
     decision_class = forms.ChoiceField(label=_("Class of decision"), choices=ClassChoice.choices,
                                        initial="executive")
     method = forms.ChoiceField(label=_("Method"), required=False,
@@ -37,6 +39,7 @@ class CommentForm(forms.Form):
 
 
 class RevisionForm(forms.Form):
-    text = forms.CharField(label=_("Revised proposal"), widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(label=_("Revised proposal"), max_length=MAX_PROPOSAL_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 8}))
     deadline = forms.DateTimeField(label=_("Round closes at (optional)"), required=False,
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))

@@ -42,6 +42,9 @@ from .models import (
 from .rules import DecisionClass, Method, Outcome, ProposalStatus, Refusal, Stance
 
 MAX_ROUND_DAYS = 90
+# A proposal is read by every member before taking a position: longer texts belong in
+# a linked document (and a megabyte of Markdown makes its page crawl).
+MAX_PROPOSAL_TEXT = 20_000
 
 
 def _message(refusal: Refusal) -> DomainError:
@@ -178,6 +181,14 @@ def _transition(proposal: Proposal, target: ProposalStatus, actor, note: str = "
     ProposalEvent.objects.create(proposal=proposal, status=target, actor=actor, note=note[:255])
 
 
+def _check_proposal_text(text: str) -> None:
+    if len(text) > MAX_PROPOSAL_TEXT:
+        raise DomainError(_("A proposal's text has at most %(max)s characters: shorten it, "
+                            "or link to a longer document.")
+                          % {"max": formats.number_format(MAX_PROPOSAL_TEXT, force_grouping=True)},
+                          field="text")
+
+
 @transaction.atomic
 def create_proposal(*, actor, body: Body, title: str, text: str, decision_class: str,
                     method: str | None = None, deadline: datetime | None = None,
@@ -194,6 +205,7 @@ def create_proposal(*, actor, body: Body, title: str, text: str, decision_class:
         raise DomainError(_("Keep the title under 200 characters."), field="title")
     if not text:
         raise DomainError(_("Write the proposal's text."), field="text")
+    _check_proposal_text(text)
     try:
         decision_class = DecisionClass(decision_class)
     except ValueError:
@@ -516,6 +528,7 @@ def open_next_round(*, actor, proposal_id: int, text: str,
     text = (text or "").strip()
     if not text:
         raise DomainError(_("Write the revised proposal."), field="text")
+    _check_proposal_text(text)
     now = clock.now()
     _check_deadline(deadline, now)
     _transition(proposal, ProposalStatus.OPEN, actor, note="revised")

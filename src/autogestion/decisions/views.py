@@ -362,13 +362,9 @@ def _date(raw: str):
 
 
 def _csv(decisions):
-    import csv
+    from autogestion.core.csv_export import csv_response
 
-    from django.http import HttpResponse
-
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="decisions.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_response("decisions.csv")
     writer.writerow(["date", "body", "title", "class", "method", "outcome", "round",
                      "participants", "eligible", "text"])
     for d in decisions.iterator():

@@ -7,9 +7,9 @@ DomainError subclasses, which core/api.py turns into 400/403/404/409 with the me
 and the field; the API renames a service's argument to the request's field.
 
 Amounts. Every amount sent is a string in the currency's own units, as a person writes
-it: "12.50" (or "12,50") in a currency of 2 decimals; it is read by
-`rules.parse_amount` with that currency's decimals, so "abc", "0", "-1" or "1.234" (for
-2 decimals) are refused with 400 and `field` naming the amount. A JSON integer (12) is
+it: "12.50" (or "12,50", "1 000,50") in a currency of 2 decimals; it is read by
+`core.inputs.parse_amount` with that currency's decimals, so "abc", "1e3", "0", "-1" or
+"1.234" (for 2 decimals) are refused with 400 and `field` naming the amount. A JSON integer (12) is
 read as 12 units, not 12 minor units; a JSON number with decimals is refused (422): write
 it as a string, which a float would round. Every amount answered is an object
 `{"minor": 1250, "value": "12.50"}`: the exact integer in the smallest unit, and the
@@ -24,7 +24,6 @@ Datetimes are answered in the platform's time zone with their offset; dates give
 """
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -40,9 +39,10 @@ from autogestion.cooperatives.permissions import can_view_body_details, membersh
 from autogestion.cooperatives.rules import Kind, Role
 from autogestion.cooperatives.rules import Status as MembershipStatus
 from autogestion.core import clock
+from autogestion.core.api_schemas import CalendarDay, Input, Integer, Money, refusals, text_up_to
 from autogestion.core.api_types import MAX_ID, Id, Text
-from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from autogestion.core.inputs import parse_day
+from autogestion.core.errors import DomainError, NotFound, PermissionDenied
+from autogestion.core.inputs import parse_amount, parse_day
 from autogestion.decisions.models import Decision
 
 from . import permissions, rules, services
@@ -69,8 +69,7 @@ DEFAULT_PAGE = 50
 MAX_OFFSET = 10**9
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 EURO_DECIMALS = 2
-# Longer than any amount the ledger holds (10**15 minor units): refused before Decimal
-# rounds a long string to its 28 significant digits.
+# Longer than any amount the ledger holds (10**15 minor units), spaces included.
 MAX_AMOUNT_TEXT = 24
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY = 80  # Payment.idempotency_key
@@ -83,11 +82,6 @@ AmountIn = Annotated[str | StrictInt, Field(description="In the currency's units
 
 
 # Schemas -----------------------------------------------------------------------------
-
-class Money(Schema):
-    minor: int = Field(description="Exact integer in the currency's smallest unit.")
-    value: str = Field(description="The same in units, e.g. \"12.50\".")
-
 
 class CurrencyOut(Schema):
     id: int
@@ -102,14 +96,14 @@ class CurrencyOut(Schema):
     cooperative: str
 
 
-class CurrencyIn(Schema):
+class CurrencyIn(Input):
     code: str = Field(pattern=r"^[-a-zA-Z0-9_]+$", min_length=1, max_length=20)
     name: Text = Field(min_length=1, max_length=60)
     symbol: Text = Field(min_length=1, max_length=8)
     kind: Text = CurrencyKind.MUTUAL_CREDIT
-    decimals: StrictInt = Field(2, ge=0, le=4)
+    decimals: Integer = Field(2, ge=0, le=4)
     # What Currency.euro_rate holds (12 digits, 6 decimals): more would fail in the database.
-    euro_rate: Text = Field("1", pattern=r"^\d{1,6}([.,]\d{1,6})?$",
+    euro_rate: Text = Field("1", pattern=r"^[0-9]{1,6}([.,][0-9]{1,6})?$",
                             description="Euros for one unit: \"1\", \"0.5\"; at most 6 "
                                         "digits before and after the point.")
     default_debit_limit: AmountIn = Field("0", description="In the new currency's units.")
@@ -135,21 +129,21 @@ class AccountOut(Schema):
     created_at: datetime
 
 
-class OpenAccountIn(Schema):
+class OpenAccountIn(Input):
     currency: Text = Field(max_length=20, description="The currency's code.")
 
 
-class BodyAccountIn(Schema):
+class BodyAccountIn(Input):
     currency: Text = Field(max_length=20, description="The currency's code.")
     kind: Text = AccountKind.GROUP
 
 
-class LimitsIn(Schema):
+class LimitsIn(Input):
     debit_limit: AmountIn = Field(description="In units; zero or more.")
     credit_ceiling: AmountIn | None = Field(None, description="In units; null: no ceiling.")
 
 
-class StatusIn(Schema):
+class StatusIn(Input):
     status: Text = Field(description="active, locked or closed.")
 
 
@@ -194,7 +188,7 @@ class PaymentOut(Schema):
     created_at: datetime
 
 
-class PaymentIn(Schema):
+class PaymentIn(Input):
     payer_id: Id
     payee_id: Id
     amount: AmountIn
@@ -202,11 +196,11 @@ class PaymentIn(Schema):
     offer_id: Id | None = None
 
 
-class ReverseIn(Schema):
+class ReverseIn(Input):
     reason: Text = Field("", max_length=200)
 
 
-class AcrossIn(Schema):
+class AcrossIn(Input):
     payer_id: Id
     payee_id: Id
     amount: AmountIn = Field(description="In the payer's currency, in its units.")
@@ -220,13 +214,13 @@ class AcrossOut(Schema):
                                              "account of the payer's network.")
 
 
-class RequestIn(Schema):
+class RequestIn(Input):
     seller_id: Id
     buyer_id: Id
     amount: AmountIn
     description: Text = Field("", max_length=255)
     offer_id: Id | None = None
-    auto_accept_hours: StrictInt | None = Field(None, ge=0, le=10**6, description=(
+    auto_accept_hours: Integer | None = Field(None, ge=0, le=10**6, description=(
         "Accepted by itself after this many hours (1 to 1440) unless the buyer declines."))
 
 
@@ -295,19 +289,19 @@ class OfferQuery(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-class OfferIn(Schema):
+class OfferIn(Input):
     kind: Text = Field(description="offer or need.")
     title: Text = Field(max_length=150)
     description: Text = Field("", max_length=5000)
     category: Text
     place: Text = Field("", max_length=150)
-    expires_on: date
+    expires_on: CalendarDay
     price_euros: AmountIn | None = Field(None, description="In euros: \"5.00\"; \"0\": free.")
     price_units: AmountIn | None = Field(None, description="In the social currency's units.")
-    currency: Text | None = Field(None, max_length=20, description="Code of the social "
-                                                                  "currency of price_units.")
-    on_behalf_of: Text | None = Field(None, max_length=80, description="Short name of the "
-                                                                     "group or project.")
+    currency: text_up_to(20) | None = Field(None, description="Code of the social "
+                                                              "currency of price_units.")
+    on_behalf_of: text_up_to(80) | None = Field(None, description="Short name of the "
+                                                                  "group or project.")
 
 
 class MovementOut(Schema):
@@ -339,17 +333,17 @@ class FundQuery(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-class MovementIn(Schema):
+class MovementIn(Input):
     amount: Text = Field(max_length=MAX_AMOUNT_TEXT + 1, description=(
         "In euros; income positive (\"120.00\"), expense negative (\"-45.50\")."))
     category: Text
     description: Text = Field(max_length=255)
-    happened_on: date
+    happened_on: CalendarDay
     decision_id: Id | None = Field(None, description="The adopted decision of the body "
                                                      "that allowed an expense.")
 
 
-class OverdraftIn(Schema):
+class OverdraftIn(Input):
     overdraft: AmountIn = Field(description="In euros; zero or more.")
 
 
@@ -385,31 +379,10 @@ def _amount(value: str | int, decimals: int, field: str, *,
             negative: Refusal | DomainError | None = None, signed: bool = False) -> int:
     """Minor units of an amount written in units. With `negative`, zero is allowed and a
     negative number is refused with that message. `signed`: "-12.50" is -1250."""
-    text = str(value).strip()
-    if len(text) > MAX_AMOUNT_TEXT:
-        raise _refused(Refusal("bad_amount"), field)
-    sign = 1
-    if signed and text.startswith("-"):
-        sign, text = -1, text[1:]
-    try:
-        return sign * rules.parse_amount(text, decimals)
-    except Refusal as refusal:
-        if refusal.code == "amount_not_positive" and negative is not None:
-            if _is_zero(text):
-                return 0
-            if isinstance(negative, Refusal):
-                raise _refused(negative, field) from None
-            negative.field = field
-            raise negative from None
-        raise _refused(refusal, field) from None
-
-
-def _is_zero(text: str) -> bool:
-    try:
-        value = Decimal(text.replace(",", ".").replace(" ", ""))
-    except (InvalidOperation, ValueError):
-        return False
-    return value.is_finite() and value == 0
+    if isinstance(negative, Refusal):
+        negative = services.refusal_message(negative)
+    return parse_amount(value, decimals, field, zero=negative is not None or signed,
+                        signed=signed, below=negative.message if negative else None)
 
 
 def _parse_day(text: str, field: str) -> date | None:
@@ -674,7 +647,8 @@ def _fund_out(request, body: Body, limit: int = 100, offset: int = 0) -> dict:
 
 # Currencies ----------------------------------------------------------------------------
 
-@router.get("/bodies/{slug}/currencies", response=list[CurrencyOut])
+@router.get("/bodies/{slug}/currencies",
+            response={200: list[CurrencyOut], **refusals(400, 403, 404)})
 def list_currencies(request, slug: str):
     """The currencies of a cooperative, for its members."""
     cooperative = _cooperative(request, slug)
@@ -682,7 +656,8 @@ def list_currencies(request, slug: str):
             .order_by("code")]
 
 
-@router.post("/bodies/{slug}/currencies", response={201: CurrencyOut})
+@router.post("/bodies/{slug}/currencies",
+             response={201: CurrencyOut, **refusals(400, 403, 404, 409)})
 def create_currency(request, slug: str, payload: CurrencyIn):
     """Coordinators and stewards of the cooperative create a currency. `euro_rate`: what
     one unit is worth in euros (1 Oseille = 1 €); `default_debit_limit` in the new
@@ -709,7 +684,7 @@ def my_accounts(request):
     return [_account_out(a) for a in found]
 
 
-@router.post("/me/accounts", response={200: AccountOut, 201: AccountOut})
+@router.post("/me/accounts", response={200: AccountOut, 201: AccountOut, **refusals(400, 403)})
 def open_my_account(request, payload: OpenAccountIn):
     """Open my account in a currency of a cooperative I am a member of (201), or get it
     if it is open already (200). Others pay me by its id."""
@@ -719,7 +694,7 @@ def open_my_account(request, payload: OpenAccountIn):
     return Status(200 if existed else 201, _account_out(_accounts().get(pk=account.pk)))
 
 
-@router.post("/bodies/{slug}/accounts", response={201: AccountOut})
+@router.post("/bodies/{slug}/accounts", response={201: AccountOut, **refusals(400, 403, 404)})
 def open_body_account(request, slug: str, payload: BodyAccountIn):
     """Coordinators open an account of their group, project or cooperative."""
     body = _body(request, slug)
@@ -728,14 +703,14 @@ def open_body_account(request, slug: str, payload: BodyAccountIn):
     return Status(201, _account_out(_accounts().get(pk=account.pk)))
 
 
-@router.get("/accounts/{account_id}", response=AccountOut)
+@router.get("/accounts/{account_id}", response={200: AccountOut, **refusals(404)})
 def get_account(request, account_id: int = Path(..., ge=1, le=MAX_ID)):
     """An account: its holder and the stewards of its currency see it; to others it does
     not exist."""
     return _account_out(_visible_account(request, account_id))
 
 
-@router.get("/accounts/{account_id}/entries", response=EntryPage)
+@router.get("/accounts/{account_id}/entries", response={200: EntryPage, **refusals(400, 404)})
 def account_entries(request, filters: Query[StatementQuery],
                     account_id: int = Path(..., ge=1, le=MAX_ID)):
     """The statement: each entry with the balance after it, newest first; `from` and `to`
@@ -756,7 +731,8 @@ def account_entries(request, filters: Query[StatementQuery],
             "items": [_entry_out(e, decimals) for e in items]}
 
 
-@router.put("/accounts/{account_id}/limits", response=AccountOut)
+@router.put("/accounts/{account_id}/limits",
+            response={200: AccountOut, **refusals(400, 403, 404, 409)})
 def put_limits(request, payload: LimitsIn, account_id: int = Path(..., ge=1, le=MAX_ID)):
     """The stewards of the currency set how far below zero the account may go and its
     maximum balance (null: none), in the currency's units. A limit the balance already
@@ -777,7 +753,8 @@ def put_limits(request, payload: LimitsIn, account_id: int = Path(..., ge=1, le=
     return _account_out(_visible_account(request, account_id))
 
 
-@router.put("/accounts/{account_id}/status", response=AccountOut)
+@router.put("/accounts/{account_id}/status",
+            response={200: AccountOut, **refusals(400, 403, 404, 409)})
 def put_status(request, payload: StatusIn, account_id: int = Path(..., ge=1, le=MAX_ID)):
     """The stewards lock an account (no payment in or out), open it again, or close it
     (at a zero balance)."""
@@ -789,7 +766,8 @@ def put_status(request, payload: StatusIn, account_id: int = Path(..., ge=1, le=
 
 # Payments ------------------------------------------------------------------------------
 
-@router.post("/payments", response={200: PaymentOut, 201: PaymentOut})
+@router.post("/payments",
+             response={200: PaymentOut, 201: PaymentOut, **refusals(400, 403, 404, 409)})
 def pay(request, payload: PaymentIn,
         idempotency_key: str | None = Header(None, alias=IDEMPOTENCY_HEADER,
                                              description="Required; at most 80 characters. "
@@ -808,25 +786,19 @@ def pay(request, payload: PaymentIn,
     payer = _payer(request, payload.payer_id, _("You may only pay from your own accounts."))
     amount = _amount(payload.amount, payer.currency.decimals, "amount")
     offer = _offer_of(payer.currency.cooperative_id, payload.offer_id)
-    earlier = Payment.objects.filter(created_by=request.user, idempotency_key=key).first()
-    if earlier is not None and (earlier.payer_id, earlier.payee_id, earlier.amount,
-                                earlier.description, earlier.offer_id) != (
-            payer.pk, payload.payee_id, amount, payload.description, payload.offer_id):
-        raise Conflict(_("This idempotency key was used for another payment."),
-                       field=IDEMPOTENCY_HEADER)
     try:
-        payment = services.pay(actor=request.user, payer_id=payer.pk,
-                               payee_id=payload.payee_id, amount=amount,
-                               description=payload.description, offer=offer,
-                               idempotency_key=key, currency_id=payer.currency_id)
+        paid = services.pay_once(actor=request.user, payer_id=payer.pk,
+                                 payee_id=payload.payee_id, amount=amount,
+                                 description=payload.description, offer=offer,
+                                 idempotency_key=key, currency_id=payer.currency_id)
     except DomainError as exc:
-        raise _renamed(exc, {"payee": "payee_id", "idempotency_key": IDEMPOTENCY_HEADER}) \
-            from None
-    return Status(200 if earlier is not None else 201,
-                  _payment_out(_payments().get(pk=payment.pk)))
+        raise _renamed(exc, {"payee": "payee_id", "offer": "offer_id",
+                             "idempotency_key": IDEMPOTENCY_HEADER}) from None
+    return Status(200 if paid.replayed else 201,
+                  _payment_out(_payments().get(pk=paid.payment.pk)))
 
 
-@router.post("/payments/across", response={201: AcrossOut})
+@router.post("/payments/across", response={201: AcrossOut, **refusals(400, 403, 404, 409)})
 def pay_across(request, payload: AcrossIn):
     """Pay an account of another cooperative's social currency ("réseau de réseaux"):
     `amount` (in the payer's currency's units) goes to the clearing account of the other
@@ -848,13 +820,14 @@ def pay_across(request, payload: AcrossIn):
                         "received": _payment_out(found[second.pk])})
 
 
-@router.get("/payments/{payment_id}", response=PaymentOut)
+@router.get("/payments/{payment_id}", response={200: PaymentOut, **refusals(404)})
 def get_payment(request, payment_id: int = Path(..., ge=1, le=MAX_ID)):
     """A payment, for the holders of its two accounts and the stewards of its currency."""
     return _payment_out(_visible_payment(request, payment_id))
 
 
-@router.post("/payments/{payment_id}/reverse", response={201: PaymentOut})
+@router.post("/payments/{payment_id}/reverse",
+             response={201: PaymentOut, **refusals(400, 403, 404, 409)})
 def reverse(request, payload: ReverseIn, payment_id: int = Path(..., ge=1, le=MAX_ID)):
     """Payments are final: the receiver (or a steward) pays it back with a new payment
     that references it. A payment is reversed once (409 after), so a retry never pays
@@ -867,7 +840,7 @@ def reverse(request, payload: ReverseIn, payment_id: int = Path(..., ge=1, le=MA
 
 # Payment requests ----------------------------------------------------------------------
 
-@router.post("/payment-requests", response={201: RequestOut})
+@router.post("/payment-requests", response={201: RequestOut, **refusals(400, 403, 404, 409)})
 def request_payment(request, payload: RequestIn):
     """The seller asks the buyer to pay `amount` (in the currency's units). With
     `auto_accept_hours`, the request is accepted by itself after that delay unless the
@@ -884,12 +857,12 @@ def request_payment(request, payload: RequestIn):
             amount=amount, description=payload.description, offer=offer,
             auto_accept_after=delay)
     except DomainError as exc:
-        raise _renamed(exc, {"buyer": "buyer_id",
+        raise _renamed(exc, {"buyer": "buyer_id", "offer": "offer_id",
                              "auto_accept_after": "auto_accept_hours"}) from None
     return Status(201, _request_out(request.user, _requests().get(pk=created.pk)))
 
 
-@router.get("/me/payment-requests", response=RequestPage)
+@router.get("/me/payment-requests", response={200: RequestPage, **refusals(400)})
 def my_requests(request, filters: Query[RequestQuery]):
     """Requests to and from my accounts (and those of the bodies I coordinate), newest
     first; `status` (pending, accepted, declined, cancelled) and `role` (buyer: asked of
@@ -908,7 +881,8 @@ def my_requests(request, filters: Query[RequestQuery]):
             "items": [_request_out(request.user, r) for r in items]}
 
 
-@router.post("/payment-requests/{request_id}/accept", response=RequestOut)
+@router.post("/payment-requests/{request_id}/accept",
+             response={200: RequestOut, **refusals(400, 403, 404, 409)})
 def accept_request(request, request_id: int = Path(..., ge=1, le=MAX_ID)):
     """The buyer accepts: the payment happens now, within the limits (409 beyond them,
     and the request stays pending)."""
@@ -917,7 +891,8 @@ def accept_request(request, request_id: int = Path(..., ge=1, le=MAX_ID)):
     return _request_out(request.user, _requests().get(pk=request_id))
 
 
-@router.post("/payment-requests/{request_id}/decline", response=RequestOut)
+@router.post("/payment-requests/{request_id}/decline",
+             response={200: RequestOut, **refusals(403, 404, 409)})
 def decline_request(request, request_id: int = Path(..., ge=1, le=MAX_ID)):
     """The buyer declines (status declined), or the seller cancels (status cancelled)."""
     _visible_request(request, request_id)
@@ -927,7 +902,7 @@ def decline_request(request, request_id: int = Path(..., ge=1, le=MAX_ID)):
 
 # Offers and needs ----------------------------------------------------------------------
 
-@router.get("/bodies/{slug}/offers", response=OfferPage)
+@router.get("/bodies/{slug}/offers", response={200: OfferPage, **refusals(400, 403, 404)})
 def list_offers(request, slug: str, filters: Query[OfferQuery]):
     """Current offers and needs of the cooperative, newest first, for its members:
     `q` searches the title and the description, `place` the place; `category` and
@@ -950,7 +925,7 @@ def list_offers(request, slug: str, filters: Query[OfferQuery]):
             "items": [_offer_out(request.user, o) for o in items]}
 
 
-@router.post("/bodies/{slug}/offers", response={201: OfferOut})
+@router.post("/bodies/{slug}/offers", response={201: OfferOut, **refusals(400, 403, 404, 409)})
 def publish_offer(request, slug: str, payload: OfferIn):
     """A member publishes an offer or a need until `expires_on` (within the coming year).
     An offer has a price in euros (`price_euros`, "5.00"), in social currency
@@ -984,7 +959,7 @@ def publish_offer(request, slug: str, payload: OfferIn):
     return Status(201, _offer_out(request.user, offer))
 
 
-@router.post("/offers/{offer_id}/withdraw", response=OfferOut)
+@router.post("/offers/{offer_id}/withdraw", response={200: OfferOut, **refusals(403, 404)})
 def withdraw_offer(request, offer_id: int = Path(..., ge=1, le=MAX_ID)):
     """Its author (or a coordinator) withdraws an offer or a need: it is no longer
     listed."""
@@ -997,7 +972,7 @@ def withdraw_offer(request, offer_id: int = Path(..., ge=1, le=MAX_ID)):
 
 # The common fund -----------------------------------------------------------------------
 
-@router.get("/bodies/{slug}/fund", response=FundOut)
+@router.get("/bodies/{slug}/fund", response={200: FundOut, **refusals(403, 404)})
 def get_fund(request, slug: str, filters: Query[FundQuery]):
     """The body's common fund in euros, for its members: balance, overdraft allowed and
     movements (newest first) with the balance after each and the decision that allowed
@@ -1006,14 +981,13 @@ def get_fund(request, slug: str, filters: Query[FundQuery]):
     return _fund_out(request, body, filters.limit, filters.offset)
 
 
-@router.post("/bodies/{slug}/fund/movements", response={201: MovementOut})
+@router.post("/bodies/{slug}/fund/movements",
+             response={201: MovementOut, **refusals(400, 403, 404, 409)})
 def record_movement(request, slug: str, payload: MovementIn):
     """Coordinators and stewards record income (`amount` positive, in euros: "120.00") or
     an expense (negative: "-45.50"), which names the adopted decision of the body that
     allowed it (`decision_id`). The fund does not go below minus its overdraft."""
     body = _body(request, slug)
-    if _is_zero(payload.amount.strip().lstrip("-")):
-        raise DomainError(_("The amount must not be zero."), field="amount")
     amount = _amount(payload.amount, EURO_DECIMALS, "amount", signed=True)
     decision = None
     if payload.decision_id is not None:
@@ -1032,7 +1006,7 @@ def record_movement(request, slug: str, payload: MovementIn):
                                      .get(pk=movement.pk)))
 
 
-@router.put("/bodies/{slug}/fund", response=FundOut)
+@router.put("/bodies/{slug}/fund", response={200: FundOut, **refusals(400, 403, 404, 409)})
 def put_overdraft(request, slug: str, payload: OverdraftIn):
     """Coordinators and stewards set how far below zero the fund may go (euros)."""
     body = _body(request, slug)

@@ -1,37 +1,26 @@
 """Forms of the economy pages. Amounts are typed as text ("12,50") and parsed with the
-currency's decimals by rules.parse_amount; the services check everything else."""
+currency's decimals by core.inputs.parse_amount, as the API does; the services check
+everything else."""
 
 import uuid
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import rules
+from autogestion.core import inputs
+from autogestion.core.errors import DomainError
+
 from .models import FundCategory, Offer, OfferCategory
-from .rules import AccountStatus, Refusal
-
-
-def refusal_text(refusal: Refusal) -> str:
-    from .services import refusal_message as _message
-
-    return str(_message(refusal).message)
+from .rules import AccountStatus
 
 
 def parse_amount(text: str, decimals: int, *, allow_zero: bool = False) -> int:
     """Minor units, or a ValidationError that says what to write."""
-    text = (text or "").strip()
-    if allow_zero:
-        try:
-            if Decimal(text.replace(",", ".").replace(" ", "")) == 0:
-                return 0
-        except (InvalidOperation, ValueError):
-            pass
     try:
-        return rules.parse_amount(text, decimals)
-    except Refusal as refusal:
-        raise ValidationError(refusal_text(refusal)) from None
+        return inputs.parse_amount(text, decimals, "amount", zero=allow_zero)
+    except DomainError as error:
+        raise ValidationError(error.message) from None
 
 
 def new_key() -> str:

@@ -10,13 +10,12 @@ cross either is refused whole.
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 MAX_AMOUNT = 10**15  # minor units: far beyond any cooperative, well within a bigint
-THOUSANDS = re.compile(r"-?\d{1,3}( \d{3})+([.,]\d+)?")
+# Amounts typed by people are read by autogestion.core.inputs.parse_amount.
 
 
 class Refusal(Exception):
@@ -41,29 +40,6 @@ class AccountView:
     debit_limit: int            # how far below zero it may go (>= 0)
     credit_ceiling: int | None  # how far above zero it may go (None: no ceiling)
     status: AccountStatus = AccountStatus.ACTIVE
-
-
-def parse_amount(text: str | int | Decimal, decimals: int) -> int:
-    """'12,50' or '12.5' in a currency of 2 decimals → 1250 minor units. Refuses what
-    does not fit the currency's decimals, negatives, zero and absurd sizes."""
-    raw = str(text).strip()
-    # Spaces only as thousands separators ("1 000,50"), never inside a number ("12 50").
-    if " " in raw and not THOUSANDS.fullmatch(raw):
-        raise Refusal("bad_amount")
-    if len(raw) > 24:
-        raise Refusal("amount_too_large")
-    try:
-        value = Decimal(raw.replace(" ", "").replace(",", "."))
-    except (InvalidOperation, ValueError):
-        raise Refusal("bad_amount") from None
-    if not value.is_finite() or value <= 0:
-        raise Refusal("amount_not_positive")
-    minor = value.scaleb(decimals)
-    if minor != minor.to_integral_value():
-        raise Refusal("too_many_decimals", decimals=decimals)
-    if minor > MAX_AMOUNT:
-        raise Refusal("amount_too_large")
-    return int(minor)
 
 
 def format_amount(minor: int, decimals: int) -> str:

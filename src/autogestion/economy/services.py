@@ -3,6 +3,7 @@ entries atomically; on PostgreSQL in ONE statement that checks both limits (the 
 path the ledger benchmark measures), elsewhere inside one locked transaction."""
 
 from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -55,10 +56,7 @@ def refusal_message(refusal: Refusal, currency: Currency | None = None) -> Domai
                           "maximum balance. It can receive at most %(margin)s now.")
                         % {"margin": _money(details["margin"], currency)}, field="amount")
     texts = {
-        "bad_amount": _("Write the amount as a number, for example 12.50."),
         "amount_not_positive": _("The amount must be more than zero."),
-        "too_many_decimals": _("This currency has %(decimals)s decimals: round the amount.")
-        % {"decimals": details.get("decimals")},
         "amount_too_large": _("This amount is too large."),
         "same_account": _("An account does not pay itself."),
         "account_not_active": _("The %(role)s account is %(status)s: no payment now.")
@@ -81,7 +79,7 @@ def refusal_message(refusal: Refusal, currency: Currency | None = None) -> Domai
     fields = {"limit_below_balance": "debit_limit", "bad_debit_limit": "debit_limit",
               "ceiling_below_balance": "credit_ceiling", "bad_credit_ceiling": "credit_ceiling",
               "bad_rate": "euro_rate", "no_price": "price", "bad_price": "price"}
-    field = "amount" if "amount" in code or code in {"too_many_decimals"} else fields.get(code)
+    field = "amount" if "amount" in code else fields.get(code)
     return DomainError(texts.get(code, code), field=field)
 
 
@@ -365,21 +363,43 @@ def _fast_pay(*, actor, payer_id: int, payee_id: int, amount: int, description: 
                    offer_id=params["offer"])
 
 
+@dataclass(frozen=True)
+class Paid:
+    """A payment, and whether this request made it or only found it: `replayed` when a
+    request with the same idempotency key made it first (a retry, a double click)."""
+
+    payment: Payment
+    replayed: bool = False
+
+
 def pay(*, actor, payer_id: int, payee_id: int, amount: int, description: str = "",
         offer=None, idempotency_key: str = "", reverses=None,
         currency_id: int | None = None) -> Payment:
+    """Pay from an account one may pay from; see `pay_once`."""
+    return pay_once(actor=actor, payer_id=payer_id, payee_id=payee_id, amount=amount,
+                    description=description, offer=offer, idempotency_key=idempotency_key,
+                    reverses=reverses, currency_id=currency_id).payment
+
+
+def pay_once(*, actor, payer_id: int, payee_id: int, amount: int, description: str = "",
+             offer=None, idempotency_key: str = "", reverses=None,
+             currency_id: int | None = None) -> Paid:
     """Pay from an account one may pay from. Nothing moves unless everything holds. A
-    retried request with the same idempotency key returns the first payment. Callers
-    that know the currency pass `currency_id` and get the one-statement path."""
+    retried request with the same idempotency key pays nothing more and finds the first
+    payment (replayed), even when both arrive at once. Callers that know the currency
+    pass `currency_id` and get the one-statement path."""
+    key = _key(idempotency_key)
+    if offer is not None:
+        check_offer(offer, seller_id=payee_id, buyer_id=payer_id)
     if (connection.vendor == "postgresql" and currency_id is not None and reverses is None
             and actor is not None and actor.is_authenticated
             and isinstance(amount, int) and not isinstance(amount, bool)
             and 0 < amount <= rules.MAX_AMOUNT and payer_id != payee_id):
         paid = _fast_pay(actor=actor, payer_id=payer_id, payee_id=payee_id, amount=amount,
-                         description=description, offer=offer, key=_key(idempotency_key),
+                         description=description, offer=offer, key=key,
                          currency_id=currency_id)
         if paid is not None:
-            return paid
+            return Paid(paid)
     payer = Account.objects.select_related("currency__cooperative", "body").filter(
         pk=payer_id).first()
     if payer is None:
@@ -390,15 +410,9 @@ def pay(*, actor, payer_id: int, payee_id: int, amount: int, description: str = 
             person_id=payer.person_id, body=payer.currency.cooperative, status="active").exists():
         raise PermissionDenied(_("Only members of %(body)s pay in its currency.")
                                % {"body": payer.currency.cooperative.name})
-    key = _key(idempotency_key)
-    if key:
-        earlier = Payment.objects.filter(created_by=actor, idempotency_key=key).first()
-        if earlier is not None:
-            if (earlier.payer_id, earlier.payee_id, earlier.amount) != (payer_id, payee_id,
-                                                                         amount):
-                raise Conflict(_("This idempotency key was used for another payment."),
-                               field="idempotency_key")
-            return earlier
+    same = (payer_id, payee_id, amount, description[:255], getattr(offer, "pk", None))
+    if key and (earlier := _earlier_payment(actor, key, same)) is not None:
+        return Paid(earlier, replayed=True)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise refusal_message(Refusal("amount_not_positive"), payer.currency)
     if amount > rules.MAX_AMOUNT:
@@ -408,22 +422,63 @@ def pay(*, actor, payer_id: int, payee_id: int, amount: int, description: str = 
     for attempt in range(3):
         try:
             with transaction.atomic():
-                return _move(currency=payer.currency, payer_id=payer_id, payee_id=payee_id,
-                             amount=amount, actor=actor, description=description,
-                             offer=offer, reverses=reverses, key=key)
+                return Paid(_move(currency=payer.currency, payer_id=payer_id,
+                                  payee_id=payee_id, amount=amount, actor=actor,
+                                  description=description, offer=offer, reverses=reverses,
+                                  key=key))
         except _Refused:
             raise _why_refused(payer.currency, payer_id, payee_id, amount) from None
         except IntegrityError:
-            if key:  # the same request, committed by a concurrent retry
-                earlier = Payment.objects.filter(created_by=actor, idempotency_key=key).first()
-                if earlier is not None:
-                    return earlier
+            # The same key, committed meanwhile by a concurrent request: the unique
+            # constraint on (created_by, idempotency_key) stopped this one.
+            if key and (earlier := _earlier_payment(actor, key, same)) is not None:
+                return Paid(earlier, replayed=True)
             raise
         except OperationalError:
             # A deadlock between two payments crossing the same accounts: try again.
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _earlier_payment(actor, key: str, same: tuple) -> Payment | None:
+    """The payment already made with this key, if it was the same payment; another
+    payment under the same key is refused."""
+    earlier = Payment.objects.filter(created_by=actor, idempotency_key=key).first()
+    if earlier is not None and (earlier.payer_id, earlier.payee_id, earlier.amount,
+                                earlier.description, earlier.offer_id) != same:
+        raise Conflict(_("This idempotency key was used for another payment."),
+                       field="idempotency_key")
+    return earlier
+
+
+def check_offer(offer: Offer, *, seller_id: int, buyer_id: int) -> None:
+    """A payment (or a request) cites an offer of the account paid, or a need of the
+    account paying: paying for an offer pays the one who published it, the member or
+    the group or project it was published for."""
+    accounts = {a.pk: a for a in Account.objects.select_related("currency")
+                .filter(pk__in=[seller_id, buyer_id])}
+    seller, buyer = accounts.get(seller_id), accounts.get(buyer_id)
+    if seller is None or buyer is None:
+        return  # the payment itself says which account does not exist
+    if offer.cooperative_id != seller.currency.cooperative_id:
+        raise DomainError(_("This offer is not one of %(body)s.")
+                          % {"body": offer.cooperative.name}, field="offer")
+    if offer.kind == Offer.Kind.NEED:
+        if not _published_by(offer, buyer):
+            raise DomainError(_("A payment for a need comes from the account of the one "
+                                "who published it: pay from that account, or leave the "
+                                "need out."), field="offer")
+    elif not _published_by(offer, seller):
+        raise DomainError(_("A payment for an offer goes to the account of the one who "
+                            "published it: pay that account, or leave the offer out."),
+                          field="offer")
+
+
+def _published_by(offer: Offer, account: Account) -> bool:
+    if offer.on_behalf_of_id is not None:
+        return account.person_id is None and account.body_id == offer.on_behalf_of_id
+    return account.person_id is not None and account.person_id == offer.author_id
 
 
 @transaction.atomic
@@ -471,6 +526,8 @@ def request_payment(*, actor, seller_id: int, buyer_id: int, amount: int,
         raise DomainError(_("The amount must be more than zero."), field="amount")
     if seller.pk == buyer.pk:
         raise DomainError(_("An account does not pay itself."), field="buyer")
+    if offer is not None:
+        check_offer(offer, seller_id=seller.pk, buyer_id=buyer.pk)
     now = clock.now()
     if auto_accept_after is not None and not timedelta(hours=1) <= auto_accept_after \
             <= timedelta(days=60):

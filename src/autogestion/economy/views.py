@@ -5,14 +5,13 @@ with permissions.py, call one service, show the result or the refusal with its s
 Who sees what: economy pages are for the members of the body. A closed body answers
 404 to the others, an open one 403."""
 
-import csv
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.permissions import active_body_ids, can_view_body_details
 from autogestion.cooperatives.rules import Kind
 from autogestion.core import clock
+from autogestion.core.csv_export import csv_response
 from autogestion.core.errors import DomainError
 
 from . import permissions, queries, services
@@ -180,7 +180,7 @@ def pay(request, slug):
         return _economy_refusal(request, cooperative, page, 400, pay_form=form)
     data = form.cleaned_data
     try:
-        payment = services.pay(
+        paid = services.pay_once(
             actor=request.user, payer_id=form.account("payer").pk,
             payee_id=form.account("payee").pk, amount=data["amount_minor"],
             description=data["description"], offer=_offer_of(cooperative, data["offer"]),
@@ -191,9 +191,15 @@ def pay(request, slug):
             form.add_error(exc.field, exc.message)
         return _economy_refusal(request, cooperative, page, exc.status, pay_form=form,
                                 error=exc.message)
-    row = page.by_id()[payment.payee_id]
-    messages.success(request, _("Paid %(amount)s to %(payee)s.") % {
-        "amount": queries.money(payment.amount, row.currency), "payee": row.account.name})
+    row = page.by_id()[paid.payment.payee_id]
+    done = {"amount": queries.money(paid.payment.amount, row.currency),
+            "payee": row.account.name}
+    if paid.replayed:
+        # The same form sent twice (a double click, a reload): paid once, and said so.
+        messages.info(request, _("Already paid: %(amount)s to %(payee)s; nothing more was "
+                                 "paid.") % done)
+    else:
+        messages.success(request, _("Paid %(amount)s to %(payee)s.") % done)
     return redirect("economy", slug=cooperative.slug)
 
 
@@ -350,9 +356,7 @@ def account_statement(request, account_id):
 
 def _statement_csv(account, date_from, date_to):
     currency = account.currency
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (f'attachment; filename="statement-{account.pk}.csv"')
-    writer = csv.writer(response)
+    response, writer = csv_response(f"statement-{account.pk}.csv")
     writer.writerow(["date", "description", "counterpart", "amount", "balance_after",
                      "payment_id"])
     for entry in queries.statement_entries(account, date_from, date_to).iterator(

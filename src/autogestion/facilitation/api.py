@@ -24,6 +24,8 @@ from autogestion.assemblies import rules as assembly_rules
 from autogestion.assemblies.models import MeetingSeries
 from autogestion.assemblies.permissions import can_view_meetings
 from autogestion.core.api import public
+from autogestion.core.api_schemas import Input, Integer, refusals
+from autogestion.core.api_types import MAX_ID, Text
 from autogestion.core.errors import DomainError, NotFound, PermissionDenied
 from autogestion.core.inputs import parse_day
 
@@ -105,19 +107,19 @@ class RoomOut(Schema):
     can_keep_time: bool
 
 
-class ActIn(Schema):
-    action: str = Field(description="Anyone taking part: raise, lower. The facilitator: "
+class ActIn(Input):
+    action: Text = Field(description="Anyone taking part: raise, lower. The facilitator: "
                                     "next, give_floor, skip, put_back, undo, end_turn, "
                                     "add_guest, lower_other, reset_turns.")
-    who: str = Field("", max_length=120, description="The person acted on (give_floor, "
+    who: Text = Field("", max_length=120, description="The person acted on (give_floor, "
                                                      "skip, put_back, lower_other).")
-    kind: str = Field("speak", description="speak, technical, clarifying or "
+    kind: Text = Field("speak", description="speak, technical, clarifying or "
                                            "direct_response.")
-    name: str = Field("", description="add_guest: the name of someone without an account.")
+    name: Text = Field("", description="add_guest: the name of someone without an account.")
 
 
-class GestureIn(Schema):
-    kind: str = Field(description=", ".join(GestureKind.values))
+class GestureIn(Input):
+    kind: Text = Field(description=", ".join(GestureKind.values))
     hold: bool = Field(False, strict=True, description="Held until released; otherwise it "
                                                        "fades after 30 seconds.")
 
@@ -129,18 +131,18 @@ class GestureOut(Schema):
     fades_at: datetime | None
 
 
-class ReleaseIn(Schema):
-    kind: str
+class ReleaseIn(Input):
+    kind: Text
 
 
 class ReleasedOut(Schema):
     released: int
 
 
-class RoleIn(Schema):
-    role: str = Field(description="facilitator, co_facilitator, timekeeper, note_taker or "
+class RoleIn(Input):
+    role: Text = Field(description="facilitator, co_facilitator, timekeeper, note_taker or "
                                   "mood_keeper.")
-    person_id: int = Field(strict=True, description="An active member of the body.")
+    person_id: Integer = Field(ge=1, le=MAX_ID, description="An active member of the body.")
 
 
 class RoleOut(Schema):
@@ -150,14 +152,14 @@ class RoleOut(Schema):
     assigned_at: datetime
 
 
-class ItemIn(Schema):
-    item_id: int | None = Field(strict=True, description="An item of this meeting's "
-                                                         "agenda; null for none.")
+class CurrentItemIn(Input):
+    item_id: Integer | None = Field(ge=1, le=MAX_ID, description="An item of this "
+                                    "meeting's agenda; null for none.")
 
 
-class SettingsIn(Schema):
-    speaker_limit_seconds: int | None = Field(strict=True, description="10 to 3600, or "
-                                                                       "null for no limit.")
+class SettingsIn(Input):
+    speaker_limit_seconds: Integer | None = Field(description="10 to 3600, or null for no "
+                                                          "limit.")
     reset_turns_per_item: bool = Field(strict=True, description="Turns count per agenda "
                                                                 "item, not per meeting.")
 
@@ -234,13 +236,14 @@ def _gesture_out(gesture: Gesture) -> dict:
 
 # The room ------------------------------------------------------------------------------
 
-@router.get("/rooms/{room_id}", response=RoomOut, auth=public)
+@router.get("/rooms/{room_id}", response={200: RoomOut, **refusals(404)}, auth=public)
 def get_room(request, room_id: int):
     """The room as everyone sees it, with my place in the list and my roles."""
     return _room_out(request, _visible_room(request, room_id))
 
 
-@router.post("/meetings/{series_id}/{day}/room", response={200: RoomOut, 201: RoomOut})
+@router.post("/meetings/{series_id}/{day}/room",
+             response={200: RoomOut, 201: RoomOut, **refusals(400, 403, 404, 409)})
 def open_room(request, series_id: int, day: str):
     """Coordinators open the room of a meeting (201) and become its facilitator. Opening
     a room that exists answers it (200), opened again if it was closed."""
@@ -251,7 +254,7 @@ def open_room(request, series_id: int, day: str):
     return Status(200 if existed else 201, _fresh(request, room.pk))
 
 
-@router.post("/rooms/{room_id}/act", response=RoomOut)
+@router.post("/rooms/{room_id}/act", response={200: RoomOut, **refusals(400, 403, 404, 409)})
 def act(request, room_id: int, payload: ActIn):
     """One action on the speaking list. Anyone signed in who may see the meeting raises
     and lowers their own hand; the facilitator (or a coordinator) runs the list."""
@@ -261,7 +264,7 @@ def act(request, room_id: int, payload: ActIn):
     return _fresh(request, room.pk)
 
 
-@router.post("/rooms/{room_id}/close", response=RoomOut)
+@router.post("/rooms/{room_id}/close", response={200: RoomOut, **refusals(403, 404)})
 def close_room(request, room_id: int):
     """The facilitator closes the room; the turn in progress ends."""
     room = _visible_room(request, room_id)
@@ -271,7 +274,8 @@ def close_room(request, room_id: int):
 
 # Gestures ------------------------------------------------------------------------------
 
-@router.post("/rooms/{room_id}/gestures", response={201: GestureOut})
+@router.post("/rooms/{room_id}/gestures",
+             response={201: GestureOut, **refusals(400, 403, 404, 409)})
 def make_gesture(request, room_id: int, payload: GestureIn):
     """A gesture, counted live without interrupting the speaker; a new one of the same
     kind renews it."""
@@ -281,7 +285,8 @@ def make_gesture(request, room_id: int, payload: GestureIn):
     return Status(201, _gesture_out(gesture))
 
 
-@router.post("/rooms/{room_id}/gestures/release", response=ReleasedOut)
+@router.post("/rooms/{room_id}/gestures/release",
+             response={200: ReleasedOut, **refusals(400, 403, 404)})
 def release_gesture(request, room_id: int, payload: ReleaseIn):
     """Let go of my gesture of this kind (held or not)."""
     room = _visible_room(request, room_id)
@@ -294,7 +299,7 @@ def release_gesture(request, room_id: int, payload: ReleaseIn):
 
 # Facilitation ------------------------------------------------------------------------
 
-@router.put("/rooms/{room_id}/roles", response=RoleOut)
+@router.put("/rooms/{room_id}/roles", response={200: RoleOut, **refusals(400, 403, 404, 409)})
 def set_role(request, room_id: int, payload: RoleIn):
     """The facilitator hands a role to a member of the body (it replaces its holder)."""
     room = _visible_room(request, room_id)
@@ -314,8 +319,8 @@ def set_role(request, room_id: int, payload: RoleIn):
     return _role_out(assigned)
 
 
-@router.post("/rooms/{room_id}/item", response=RoomOut)
-def set_current_item(request, room_id: int, payload: ItemIn):
+@router.post("/rooms/{room_id}/item", response={200: RoomOut, **refusals(403, 404, 409)})
+def set_current_item(request, room_id: int, payload: CurrentItemIn):
     """The facilitator or the timekeeper moves to an agenda item (null: none); its timer
     starts."""
     room = _visible_room(request, room_id)
@@ -323,7 +328,7 @@ def set_current_item(request, room_id: int, payload: ItemIn):
     return _fresh(request, room.pk)
 
 
-@router.put("/rooms/{room_id}/settings", response=RoomOut)
+@router.put("/rooms/{room_id}/settings", response={200: RoomOut, **refusals(400, 403, 404, 409)})
 def update_settings(request, room_id: int, payload: SettingsIn):
     """The facilitator or the timekeeper sets the time per speaker and whether turns
     count per agenda item."""

@@ -1,31 +1,98 @@
 """The room's websocket: every screen in a meeting joins one channel group, receives each
 new snapshot with its own place in the list, and may send actions. The server checks
-every action (services.act), whatever the page shows."""
+every action (services.act), whatever the page shows, and, in a closed body's room,
+that the screen's person still may see the room before it shows them each change.
+
+Whatever arrives on the socket gets an answer, never a crash: a refusal or a frame the
+room cannot read is answered {"reply": {"id": <the request's id or null>, "ok": false,
+"status": <4xx>, "error": <what to change, in the person's language>}} and the socket
+stays open for the next one."""
 
 import json
+from types import SimpleNamespace
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from autogestion.cooperatives.permissions import forget_memberships
-from autogestion.core.errors import DomainError
+from autogestion.core.errors import DomainError, PermissionDenied
 
 from . import permissions, queries, services
 from .models import Room
 
 _SERIALISED: dict = {}
 
+# The close code of a screen whose person may not, or may no longer, see the room: the
+# page stops reconnecting on it (4000-4999 are the application's own codes).
+FORBIDDEN = 4403
+TEXT_FIELDS = ("action", "who", "kind", "name", "gesture")
+MAX_ID_LENGTH = 100
+
+
+def _language(scope) -> str:
+    """The language of the person's pages: their saved one, else their browser's."""
+    user = scope.get("user")
+    if user is not None and user.is_authenticated and user.language:
+        return user.language
+    headers = dict(scope.get("headers") or ())
+    request = SimpleNamespace(
+        COOKIES=scope.get("cookies") or {},
+        META={"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode("latin-1")})
+    return translation.get_language_from_request(request)
+
+
+def _request(text_data: str | None) -> dict:
+    """The frame as a request, or the DomainError that says what to send instead."""
+    if text_data is None:
+        raise DomainError(_("Send text frames holding JSON: binary frames are not read."))
+    try:
+        content = json.loads(text_data)
+    except (ValueError, RecursionError):
+        content = None
+    if not isinstance(content, dict):
+        raise DomainError(_('Send one JSON object per frame, such as {"action": "raise"}.'))
+    request_id = content.get("id")
+    if request_id is not None and (type(request_id) not in (int, str)
+                                   or len(str(request_id)) > MAX_ID_LENGTH):
+        raise DomainError(_("Give the request an id that is a number or a short text."),
+                          field="id")
+    return content
+
+
+def _check_fields(content: dict) -> None:
+    for field in TEXT_FIELDS:
+        if content.get(field) is not None and not isinstance(content[field], str):
+            raise DomainError(_('Send "%(field)s" as text, in quotes.') % {"field": field},
+                              field=field)
+    if not isinstance(content.get("hold", False), bool):
+        raise DomainError(_('Send "hold" as true or false.'), field="hold")
+    if content.get("action") is None and content.get("gesture") is None:
+        raise DomainError(_('Say what to do: an "action" or a "gesture".'), field="action")
+
+
+def _close_reason(text: str) -> str:
+    """A close frame's reason holds at most 123 bytes of UTF-8."""
+    return text.encode()[:123].decode(errors="ignore")
+
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
+        self.language = _language(self.scope)
+        self.viewing = False
         user = self.scope.get("user")
         allowed, self.group = await self._join(user)
         if not allowed:
-            await self.close(code=4403)
+            with translation.override(self.language):
+                await self.close(code=FORBIDDEN,
+                                 reason=_close_reason(_("You may not see this meeting room.")))
             return
         self.who = f"p:{user.pk}" if user is not None and user.is_authenticated else None
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.viewing = True
         await self.accept()
         await self.send_json(self._personal(await self._snapshot()))
 
@@ -45,16 +112,41 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive_json(self, content, **kwargs):
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
         """{"action": "raise"|"lower"|"next"|..., "who": ..., "kind": ..., "name": ...,
         "id": <echoed back>} or {"gesture": kind, "hold": bool}."""
-        reply = {"id": content.get("id")}
+        with translation.override(self.language):
+            try:
+                content = _request(text_data)
+            except DomainError as exc:
+                await self._reply(None, exc)
+                return
+        await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs):
+        request_id = content.get("id")
         try:
+            with translation.override(self.language):
+                _check_fields(content)
+            # Before anything touches the database: a flood costs a counter, nothing more.
+            await self._check_pace()
             await self._perform(content)
-            reply["ok"] = True
         except DomainError as exc:
-            reply.update(ok=False, error=str(exc.message), status=exc.status)
-        await self.send_json({"reply": reply})
+            await self._reply(request_id, exc)
+            return
+        await self.send_json({"reply": {"id": request_id, "ok": True}})
+
+    async def _reply(self, request_id, exc: DomainError) -> None:
+        with translation.override(self.language):
+            error = str(exc.message)
+        await self.send_json({"reply": {"id": request_id, "ok": False, "error": error,
+                                        "status": exc.status}})
+
+    async def _check_pace(self) -> None:
+        # Not on the database thread: the counters live in the cache.
+        with translation.override(self.language):
+            await sync_to_async(services.check_pace, thread_sensitive=False)(
+                who=self.who or f"c:{self.channel_name}", room_id=self.room_id)
 
     @database_sync_to_async
     def _perform(self, content):
@@ -62,15 +154,15 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         # The connection lasts the whole meeting: judge each action on today's
         # memberships, not on those cached when the page opened.
         forget_memberships(user)
-        if "gesture" in content:
-            return services.make_gesture(person=user, room_id=self.room_id,
-                                         kind=str(content["gesture"]),
-                                         hold=bool(content.get("hold")))
-        return services.act(actor=user, room_id=self.room_id,
-                            action=str(content.get("action", "")),
-                            who=str(content.get("who", "")),
-                            kind=str(content.get("kind") or "speak"),
-                            name=str(content.get("name", "")))
+        with translation.override(self.language):
+            if content.get("gesture") is not None:
+                return services.make_gesture(person=user, room_id=self.room_id,
+                                             kind=content["gesture"],
+                                             hold=content.get("hold", False))
+            return services.act(actor=user, room_id=self.room_id, action=content["action"],
+                                who=content.get("who") or "",
+                                kind=content.get("kind") or "speak",
+                                name=content.get("name") or "")
 
     async def dispatch(self, message):
         # A room update touches no database: skip Channels' per-message hop to the
@@ -81,6 +173,14 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await super().dispatch(message)
 
     async def room_update(self, event):
+        if not self.viewing:
+            return
+        # An open body's room is public: nothing to check. In a closed body's room the
+        # person may have left (or been removed) since the page opened, in any process:
+        # ask the database before showing them this change.
+        if not event.get("public") and not await self._may_still_view():
+            await self._stop_viewing()
+            return
         # The shared part is serialised once per process, not once per screen.
         data = event["data"]
         key = (data["room"], data["version"])
@@ -91,6 +191,27 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         place = queries.place_from_snapshot(data, self.who) if self.who else None
         me, mine = json.dumps(self.who), json.dumps(place)
         await self.send(text_data=f'{{"state": {cached}, "me": {me}, "place": {mine}}}')
+
+    @database_sync_to_async
+    def _may_still_view(self) -> bool:
+        user = self.scope.get("user")
+        forget_memberships(user)
+        room = (Room.objects.select_related("meeting__series__body")
+                .filter(pk=self.room_id).first())
+        return room is not None and permissions.can_view_room(user, room)
+
+    async def _stop_viewing(self) -> None:
+        """The person lost the right to see the room: no more changes, a last frame
+        that says why, and the socket closed with FORBIDDEN."""
+        self.viewing = False
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        self.group = None
+        with translation.override(self.language):
+            lost = PermissionDenied(_("You may no longer see this meeting room: only members "
+                                      "of the body see a closed body's meetings."))
+            reason = _close_reason(_("You may no longer see this meeting room."))
+        await self._reply(None, lost)
+        await self.close(code=FORBIDDEN, reason=reason)
 
     def _personal(self, data: dict) -> dict:
         place = queries.place_from_snapshot(data, self.who) if self.who else None

@@ -4,6 +4,7 @@ new snapshot to every screen in the room."""
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -43,11 +44,51 @@ def _message(refusal: Refusal) -> DomainError:
 
 
 def broadcast(room: Room) -> None:
-    """Send the room's new snapshot to every connected screen, after commit."""
+    """Send the room's new snapshot to every connected screen, after commit. `public`
+    tells each screen's consumer whether anyone may watch (an open body's room) or
+    whether it must check that its viewer still may, before showing them this change."""
     data = queries.snapshot(room)
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(layer.group_send)(room.group_name, {"type": "room.update", "data": data})
+        async_to_sync(layer.group_send)(room.group_name, {
+            "type": "room.update", "data": data,
+            "public": permissions.viewing_is_public(room)})
+
+
+class TooFast(DomainError):
+    status = 429
+
+
+# How fast one person may act in one room. A real meeting sees a hand raised and
+# lowered, a few gestures tapped in a row, a facilitator calling next, skip and undo in
+# quick succession: a handful of actions in a few seconds, then quiet. Ten at once, then
+# two a second on average, is more than anyone in a meeting does, and keeps one script
+# from making every screen in the room redraw thousands of times a second.
+PACE_BURST = 10
+PACE_WINDOW = 5  # seconds: PACE_BURST actions per window is the sustained two a second
+
+
+def check_pace(*, who: str, room_id: int) -> None:
+    """Count one action of `who` ("p:<id>", or a connection's name for someone signed
+    out) in the room, or refuse it with TooFast, counting nothing. A sliding window over
+    the cache's atomic counters, so that every worker process shares it (the cache is
+    Redis in production): this window's count plus the previous window's, weighted by
+    the part of it still within the last PACE_WINDOW seconds, stays within PACE_BURST.
+    It lets PACE_BURST through at once, then refills at PACE_BURST / PACE_WINDOW a
+    second, like a bucket of tokens, without a lock."""
+    window, into = divmod(clock.now().timestamp(), PACE_WINDOW)
+    prefix = f"room-pace:{room_id}:{who}:"
+    key = f"{prefix}{int(window)}"
+    previous = cache.get(f"{prefix}{int(window) - 1}", 0)
+    cache.add(key, 0, timeout=PACE_WINDOW * 2 + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: this action starts it again
+        cache.set(key, count := 1, timeout=PACE_WINDOW * 2 + 1)
+    if count + previous * (1 - into / PACE_WINDOW) > PACE_BURST:
+        cache.decr(key)
+        raise TooFast(_("Slow down: you are acting faster than a meeting needs. Wait a "
+                        "second and try again."))
 
 
 def _bump(room: Room) -> None:
@@ -57,7 +98,7 @@ def _bump(room: Room) -> None:
 
 def _after(room: Room) -> None:
     transaction.on_commit(lambda: broadcast(Room.objects.select_related(
-        "current_item").get(pk=room.pk)))
+        "current_item", "meeting__series__body").get(pk=room.pk)))
 
 
 def _locked(room_id: int) -> Room:
@@ -71,6 +112,16 @@ def _locked(room_id: int) -> Room:
 def _open(room: Room) -> None:
     if room.closed_at is not None:
         raise Conflict(_("The meeting room is closed."))
+
+
+def _require_taking_part(person, room: Room) -> None:
+    if permissions.can_take_part(person, room):
+        return
+    if not person or not person.is_authenticated:
+        raise PermissionDenied(_("Log in to take part in the meeting."))
+    raise PermissionDenied(_("Only members of %(body)s and the meeting's registered guests "
+                             "raise a hand or make a gesture here; you may watch.")
+                           % {"body": room.meeting.series.body.name})
 
 
 def _participant(room: Room, person=None, name: str = "") -> Participant:
@@ -151,8 +202,8 @@ def act(*, actor, room_id: int, action: str, who: str = "", kind: str = HandKind
     if action in FACILITATOR_ACTIONS:
         if not permissions.can_facilitate(actor, room):
             raise PermissionDenied(_("Only the facilitator runs the speaking list."))
-    elif not permissions.can_take_part(actor, room):
-        raise PermissionDenied(_("Log in to take part in the meeting."))
+    else:
+        _require_taking_part(actor, room)
     _open(room)
     try:
         kind = HandKind(kind or HandKind.SPEAK)
@@ -224,8 +275,7 @@ def _undo_turn(room: Room, before: rules.State, after: rules.State) -> None:
 @transaction.atomic
 def make_gesture(*, person, room_id: int, kind: str, hold: bool = False) -> Gesture:
     room = _locked(room_id)
-    if not permissions.can_take_part(person, room):
-        raise PermissionDenied(_("Log in to take part in the meeting."))
+    _require_taking_part(person, room)
     if kind not in GestureKind.values:
         raise DomainError(_("Unknown gesture."), field="kind")
     _open(room)
@@ -242,8 +292,7 @@ def make_gesture(*, person, room_id: int, kind: str, hold: bool = False) -> Gest
 @transaction.atomic
 def release_gesture(*, person, room_id: int, kind: str) -> int:
     room = _locked(room_id)
-    if not permissions.can_take_part(person, room):
-        raise PermissionDenied(_("Log in to take part in the meeting."))
+    _require_taking_part(person, room)
     if kind not in GestureKind.values:
         raise DomainError(_("Unknown gesture."), field="kind")
     deleted, _detail = Gesture.objects.filter(room=room, person=person, kind=kind).delete()

@@ -26,7 +26,11 @@ from .models import GestureKind, HandKindChoice, RoleKind, Room, RoomRole
 
 
 def _occurrence(request, series_id, day):
+    """The occurrence, if the person may see its body's meetings: else 404, as for the
+    meeting page (a refusal must not show a closed body's meeting title)."""
     series = get_object_or_404(MeetingSeries.objects.select_related("body"), pk=series_id)
+    if not can_view_meetings(request.user, series.body):
+        raise Http404
     occurrence = assembly_queries.occurrence_on(series, day)
     if occurrence is None:
         raise Http404

@@ -20,10 +20,11 @@ from typing import Annotated
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import AfterValidator, StrictInt
+from pydantic import AfterValidator
 
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.permissions import can_view_body_details
+from autogestion.core.api_schemas import Input, Integer, Moment, refusals, text_up_to
 from autogestion.core.api_types import Id, Text, no_nul
 from autogestion.core.errors import DomainError, NotFound, PermissionDenied
 from autogestion.core.inputs import parse_day
@@ -65,21 +66,21 @@ class PostOut(Schema):
     at_risk: bool
 
 
-class PostIn(Schema):
+class PostIn(Input):
     name: Text = Field(max_length=200)
     description: Text = Field("", max_length=5000)
-    holders: StrictInt = Field(1, ge=-1000, le=1000)
-    capable_needed: StrictInt = Field(2, ge=-1000, le=1000)
-    weekdays: list[StrictInt] | Text = Field(
+    holders: Integer = Field(1, ge=-1000, le=1000)
+    capable_needed: Integer = Field(2, ge=-1000, le=1000)
+    weekdays: list[Integer] | Text = Field(
         [1, 2, 3, 4, 5, 6, 7], description="ISO weekdays: [6] or \"6\" for Saturdays.")
 
 
-class PostPatch(Schema):
-    name: Text | None = Field(None, max_length=200)
-    description: Text | None = Field(None, max_length=5000)
-    holders: StrictInt | None = Field(None, ge=-1000, le=1000)
-    capable_needed: StrictInt | None = Field(None, ge=-1000, le=1000)
-    weekdays: list[StrictInt] | Text | None = None
+class PostPatch(Input):
+    name: text_up_to(200) | None = None
+    description: text_up_to(5000) | None = None
+    holders: Integer | None = Field(None, ge=-1000, le=1000)
+    capable_needed: Integer | None = Field(None, ge=-1000, le=1000)
+    weekdays: list[Integer] | Text | None = None
     active: bool | None = Field(None, strict=True)
 
 
@@ -96,7 +97,7 @@ class SkillOut(Schema):
     confirmed_at: datetime | None
 
 
-class SkillIn(Schema):
+class SkillIn(Input):
     level: Text = Field(description="capable, learning or teaching.", max_length=40)
     person_id: Id | None = Field(None, description="Yourself; another member is refused.")
 
@@ -110,7 +111,7 @@ class UnavailabilityOut(Schema):
     note: str = Field(description="Only to the person; empty for others.")
 
 
-class UnavailabilityIn(Schema):
+class UnavailabilityIn(Input):
     first_day: Day
     last_day: Day
     note: Text = Field("", max_length=1000)
@@ -163,22 +164,22 @@ class RotationOut(RotationSummary):
     longest_run: int
 
 
-class ProposeIn(Schema):
+class ProposeIn(Input):
     first_day: Day
     last_day: Day | None = None
-    period: Text | None = Field(None, max_length=20, description="week or month, when "
-                                                                  "no last_day is given.")
-    max_streak: StrictInt = Field(2, ge=-1000, le=1000)
+    period: text_up_to(20) | None = Field(None, description="week or month, when "
+                                                            "no last_day is given.")
+    max_streak: Integer = Field(2, ge=-1000, le=1000)
 
 
-class AssignIn(Schema):
+class AssignIn(Input):
     day: Day
     post_id: Id
     person_id: Id
     role: Text = Field("holder", max_length=20)
 
 
-class ReassignIn(Schema):
+class ReassignIn(Input):
     person_id: Id
 
 
@@ -196,7 +197,7 @@ class KnowledgeOut(Schema):
     created_at: datetime
 
 
-class KnowledgeIn(Schema):
+class KnowledgeIn(Input):
     kind: Text = Field(max_length=20, description="teach or learn.")
     post_id: Id | None = None
     topic: Text = Field("", max_length=500)
@@ -227,13 +228,13 @@ class TrainingOut(Schema):
     place: str
 
 
-class TrainingIn(Schema):
+class TrainingIn(Input):
     teacher_id: Id
     learner_id: Id
     post_id: Id | None = None
     topic: Text = Field("", max_length=500)
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     place: Text = Field("", max_length=1000)
 
 
@@ -287,12 +288,12 @@ def _posts_out(body: Body, only: int | None = None) -> list[dict]:
             for r in rows if only is None or r.post.pk == only]
 
 
-@router.get("/bodies/{slug}/posts", response=list[PostOut])
+@router.get("/bodies/{slug}/posts", response={200: list[PostOut], **refusals(403, 404)})
 def list_posts(request, slug: str):
     return _posts_out(_member_body(request, slug))
 
 
-@router.post("/bodies/{slug}/posts", response={201: PostOut})
+@router.post("/bodies/{slug}/posts", response={201: PostOut, **refusals(400, 403, 404, 409)})
 def create_post(request, slug: str, payload: PostIn):
     body = _member_body(request, slug)
     post = services.create_post(actor=request.user, body=body, name=payload.name,
@@ -310,7 +311,7 @@ def _post(request, post_id: int) -> Post:
     return post
 
 
-@router.patch("/posts/{post_id}", response=PostOut)
+@router.patch("/posts/{post_id}", response={200: PostOut, **refusals(400, 403, 404, 409)})
 def update_post(request, post_id: Id, payload: PostPatch):
     post = _post(request, post_id)
     services.update_post(actor=request.user, post_id=post.pk, **payload.model_dump(
@@ -332,14 +333,14 @@ def _skills():
     return Skill.objects.select_related("post", "person", "confirmed_by")
 
 
-@router.get("/bodies/{slug}/skills", response=list[SkillOut])
+@router.get("/bodies/{slug}/skills", response={200: list[SkillOut], **refusals(403, 404)})
 def list_skills(request, slug: str):
     body = _member_body(request, slug)
     return [_skill_out(s) for s in queries.member_skills(body)
             .select_related("post", "confirmed_by").order_by("post__name", "person_id")]
 
 
-@router.put("/posts/{post_id}/skill", response=SkillOut)
+@router.put("/posts/{post_id}/skill", response={200: SkillOut, **refusals(400, 403, 404, 409)})
 def declare_skill(request, post_id: Id, payload: SkillIn):
     """Declare (or change) your own level on a post."""
     post = _post(request, post_id)
@@ -348,14 +349,14 @@ def declare_skill(request, post_id: Id, payload: SkillIn):
     return _skill_out(_skills().get(pk=skill.pk))
 
 
-@router.delete("/posts/{post_id}/skill", response={204: None})
+@router.delete("/posts/{post_id}/skill", response={204: None, **refusals(403, 404)})
 def withdraw_skill(request, post_id: Id):
     post = _post(request, post_id)
     services.withdraw_skill(actor=request.user, post_id=post.pk)
     return Status(204, None)
 
 
-@router.post("/skills/{skill_id}/confirm", response=SkillOut)
+@router.post("/skills/{skill_id}/confirm", response={200: SkillOut, **refusals(403, 404, 409)})
 def confirm_skill(request, skill_id: Id):
     skill = _skills().select_related("post__body").filter(pk=skill_id).first()
     if skill is None:
@@ -373,7 +374,8 @@ def _unavailability_out(u: Unavailability, user) -> dict:
             "note": u.note if u.person_id == user.pk else ""}
 
 
-@router.get("/bodies/{slug}/unavailability", response=list[UnavailabilityOut])
+@router.get("/bodies/{slug}/unavailability",
+            response={200: list[UnavailabilityOut], **refusals(403, 404)})
 def list_unavailability(request, slug: str):
     """Yours to come; the coordinators see everyone's (without their notes)."""
     body = _member_body(request, slug)
@@ -382,7 +384,8 @@ def list_unavailability(request, slug: str):
             for u in queries.unavailability_of(body, request.user, everyone)]
 
 
-@router.post("/bodies/{slug}/unavailability", response={201: UnavailabilityOut})
+@router.post("/bodies/{slug}/unavailability",
+             response={201: UnavailabilityOut, **refusals(400, 403, 404)})
 def declare_unavailability(request, slug: str, payload: UnavailabilityIn):
     body = _member_body(request, slug)
     found = services.declare_unavailability(
@@ -391,7 +394,7 @@ def declare_unavailability(request, slug: str, payload: UnavailabilityIn):
     return Status(201, _unavailability_out(found, request.user))
 
 
-@router.delete("/unavailability/{unavailability_id}", response={204: None})
+@router.delete("/unavailability/{unavailability_id}", response={204: None, **refusals(403, 404)})
 def withdraw_unavailability(request, unavailability_id: Id):
     found = Unavailability.objects.select_related("body").filter(pk=unavailability_id).first()
     if found is None:
@@ -421,13 +424,14 @@ def _rotation(request, rotation_id: int) -> Rotation:
     return rotation
 
 
-@router.get("/bodies/{slug}/rotations", response=list[RotationSummary])
+@router.get("/bodies/{slug}/rotations", response={200: list[RotationSummary], **refusals(403, 404)})
 def list_rotations(request, slug: str):
     body = _member_body(request, slug)
     return [_summary(r) for r in queries.rotations_of(body)]
 
 
-@router.post("/bodies/{slug}/rotations", response={201: RotationOut})
+@router.post("/bodies/{slug}/rotations",
+             response={201: RotationOut, **refusals(400, 403, 404, 409)})
 def propose_rotation(request, slug: str, payload: ProposeIn):
     """The planner's proposal: who holds each post each day and why, and the posts it
     could not cover and why. Replaces a proposal over the same days."""
@@ -439,7 +443,7 @@ def propose_rotation(request, slug: str, payload: ProposeIn):
     return Status(201, _rotation_out(rotation))
 
 
-@router.get("/rotations/{rotation_id}", response=RotationOut)
+@router.get("/rotations/{rotation_id}", response={200: RotationOut, **refusals(403, 404)})
 def get_rotation(request, rotation_id: Id):
     return _rotation_out(_rotation(request, rotation_id))
 
@@ -452,7 +456,8 @@ def _edit_out(rotation: Rotation, edit: services.Edit) -> dict:
     return {"assignment": assignment, "warnings": edit.warnings}
 
 
-@router.post("/rotations/{rotation_id}/assignments", response={201: EditOut})
+@router.post("/rotations/{rotation_id}/assignments",
+             response={201: EditOut, **refusals(400, 403, 404, 409)})
 def assign(request, rotation_id: Id, payload: AssignIn):
     """Place a member by hand on a proposal (refused if it breaks a hard rule; a run
     longer than allowed comes back as a warning)."""
@@ -463,7 +468,8 @@ def assign(request, rotation_id: Id, payload: AssignIn):
     return Status(201, _edit_out(rotation, edit))
 
 
-@router.patch("/rotations/{rotation_id}/assignments/{assignment_id}", response=EditOut)
+@router.patch("/rotations/{rotation_id}/assignments/{assignment_id}",
+              response={200: EditOut, **refusals(400, 403, 404, 409)})
 def reassign(request, rotation_id: Id, assignment_id: Id, payload: ReassignIn):
     rotation = _rotation(request, rotation_id)
     edit = services.reassign(actor=request.user, rotation_id=rotation.pk,
@@ -471,7 +477,8 @@ def reassign(request, rotation_id: Id, assignment_id: Id, payload: ReassignIn):
     return _edit_out(rotation, edit)
 
 
-@router.delete("/rotations/{rotation_id}/assignments/{assignment_id}", response=EditOut)
+@router.delete("/rotations/{rotation_id}/assignments/{assignment_id}",
+               response={200: EditOut, **refusals(400, 403, 404, 409)})
 def remove_assignment(request, rotation_id: Id, assignment_id: Id):
     rotation = _rotation(request, rotation_id)
     edit = services.remove_assignment(actor=request.user, rotation_id=rotation.pk,
@@ -479,14 +486,15 @@ def remove_assignment(request, rotation_id: Id, assignment_id: Id):
     return _edit_out(rotation, edit)
 
 
-@router.post("/rotations/{rotation_id}/publish", response=RotationOut)
+@router.post("/rotations/{rotation_id}/publish",
+             response={200: RotationOut, **refusals(403, 404, 409)})
 def publish_rotation(request, rotation_id: Id):
     rotation = _rotation(request, rotation_id)
     services.publish_rotation(actor=request.user, rotation_id=rotation.pk)
     return _rotation_out(_rotation(request, rotation_id))
 
 
-@router.delete("/rotations/{rotation_id}", response={204: None})
+@router.delete("/rotations/{rotation_id}", response={204: None, **refusals(403, 404, 409)})
 def discard_rotation(request, rotation_id: Id):
     """Discard a proposal (a published rotation stays)."""
     rotation = _rotation(request, rotation_id)
@@ -512,7 +520,8 @@ def _knowledge_out(k: Knowledge) -> dict:
             "created_at": _local(k.created_at)}
 
 
-@router.get("/bodies/{slug}/knowledge", response=list[KnowledgeOut])
+@router.get("/bodies/{slug}/knowledge",
+            response={200: list[KnowledgeOut], **refusals(400, 403, 404)})
 def my_knowledge(request, slug: str):
     """Your teach and learn lists in this cooperative."""
     cooperative = _cooperative(request, slug)
@@ -521,7 +530,8 @@ def my_knowledge(request, slug: str):
         .order_by("kind", "topic_key", "post__name")]
 
 
-@router.post("/bodies/{slug}/knowledge", response={201: KnowledgeOut})
+@router.post("/bodies/{slug}/knowledge",
+             response={201: KnowledgeOut, **refusals(400, 403, 404, 409)})
 def add_knowledge(request, slug: str, payload: KnowledgeIn):
     cooperative = _cooperative(request, slug)
     if payload.kind not in KnowledgeKind.values:
@@ -532,7 +542,7 @@ def add_knowledge(request, slug: str, payload: KnowledgeIn):
     return Status(201, _knowledge_out(line))
 
 
-@router.delete("/knowledge/{knowledge_id}", response={204: None})
+@router.delete("/knowledge/{knowledge_id}", response={204: None, **refusals(403, 404)})
 def remove_knowledge(request, knowledge_id: Id):
     line = Knowledge.objects.select_related("cooperative").filter(pk=knowledge_id).first()
     if line is None:
@@ -542,7 +552,7 @@ def remove_knowledge(request, knowledge_id: Id):
     return Status(204, None)
 
 
-@router.get("/bodies/{slug}/pairings", response=list[PairingOut])
+@router.get("/bodies/{slug}/pairings", response={200: list[PairingOut], **refusals(400, 403, 404)})
 def pairings(request, slug: str):
     """Suggested pairs: every wish to learn with a teacher, the teaching spread."""
     cooperative = _cooperative(request, slug)
@@ -560,14 +570,16 @@ def _training_out(t: TrainingSession) -> dict:
             "ends_at": _local(t.ends_at), "place": t.place}
 
 
-@router.get("/bodies/{slug}/training-sessions", response=list[TrainingOut])
+@router.get("/bodies/{slug}/training-sessions",
+            response={200: list[TrainingOut], **refusals(400, 403, 404)})
 def training_sessions(request, slug: str):
     """Sessions to come in the cooperative."""
     cooperative = _cooperative(request, slug)
     return [_training_out(t) for t in queries.upcoming_sessions(cooperative)]
 
 
-@router.post("/bodies/{slug}/training-sessions", response={201: TrainingOut})
+@router.post("/bodies/{slug}/training-sessions",
+             response={201: TrainingOut, **refusals(400, 403, 404, 409)})
 def schedule_training(request, slug: str, payload: TrainingIn):
     cooperative = _cooperative(request, slug)
     session = services.schedule_training(
@@ -578,7 +590,7 @@ def schedule_training(request, slug: str, payload: TrainingIn):
         "teacher", "learner").get(pk=session.pk)))
 
 
-@router.delete("/training-sessions/{session_id}", response={204: None})
+@router.delete("/training-sessions/{session_id}", response={204: None, **refusals(403, 404, 409)})
 def cancel_training(request, session_id: Id):
     session = TrainingSession.objects.select_related("cooperative").filter(pk=session_id) \
         .first()

@@ -12,7 +12,7 @@ Days are YYYY-MM-DD in the platform's time zone; times of tasks are "HH:MM" of t
 datetimes are answered with their offset.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.permissions import can_view_body_details
+from autogestion.core.api_schemas import Input, LocalTime, refusals, text_up_to
 from autogestion.core.api_types import MAX_ID, Id, Text
 from autogestion.core.errors import NotFound, PermissionDenied
 from autogestion.core.inputs import parse_day
@@ -36,7 +37,7 @@ router = Router(tags=["daily plans"])
 
 # Schemas -----------------------------------------------------------------------------
 
-class PersonOut(Schema):
+class TaskPersonOut(Schema):
     id: int
     name: str
     learning: bool = Field(description="Learning the post beside its holders, as the "
@@ -48,11 +49,11 @@ class TaskOut(Schema):
     title: str
     post_id: int | None
     post: str | None
-    starts_at: time | None
-    ends_at: time | None
+    starts_at: LocalTime | None
+    ends_at: LocalTime | None
     position: int
     note: str
-    people: list[PersonOut]
+    people: list[TaskPersonOut]
     mine: bool = Field(description="The caller is on this task.")
 
 
@@ -68,43 +69,43 @@ class PlanOut(Schema):
     can_plan: bool
 
 
-class PrepareIn(Schema):
+class PrepareIn(Input):
     day: Text | None = Field(None, description="YYYY-MM-DD; default: tomorrow.")
     note: Text = Field("", max_length=daily.PLAN_NOTE_MAX)
 
 
-class NoteIn(Schema):
+class NoteIn(Input):
     note: Text = Field(max_length=daily.PLAN_NOTE_MAX)
 
 
-class TaskIn(Schema):
+class TaskIn(Input):
     title: Text = Field("", max_length=daily.TITLE_MAX, description="Default: the post's "
                                                                     "name.")
     post_id: Id | None = Field(None, description="A post of the body the task is drawn from.")
-    starts_at: time | None = Field(None, description="HH:MM")
-    ends_at: time | None = Field(None, description="HH:MM, after starts_at.")
+    starts_at: LocalTime | None = Field(None, description="HH:MM")
+    ends_at: LocalTime | None = Field(None, description="HH:MM, after starts_at.")
     note: Text = Field("", max_length=daily.TASK_NOTE_MAX)
     people: list[Id] = Field([], max_length=daily.MAX_PEOPLE,
                              description="Ids of active members of the body.")
 
 
-class TaskPatch(Schema):
+class TaskPatch(Input):
     """Only the fields sent change; send null to clear a time."""
 
-    title: Text | None = Field(None, max_length=daily.TITLE_MAX)
-    starts_at: time | None = None
-    ends_at: time | None = None
-    note: Text | None = Field(None, max_length=daily.TASK_NOTE_MAX)
+    title: text_up_to(daily.TITLE_MAX) | None = None
+    starts_at: LocalTime | None = None
+    ends_at: LocalTime | None = None
+    note: text_up_to(daily.TASK_NOTE_MAX) | None = None
     people: list[Id] | None = Field(None, max_length=daily.MAX_PEOPLE)
 
 
-class PeopleIn(Schema):
+class PeopleIn(Input):
     people: list[Id] = Field(max_length=daily.MAX_PEOPLE,
                              description="Ids of active members of the body; [] takes "
                                          "everyone off.")
 
 
-class MoveIn(Schema):
+class TaskMoveIn(Input):
     step: int = Field(ge=-daily.MAX_TASKS, le=daily.MAX_TASKS,
                       description="Places to move: negative up, positive down.")
 
@@ -244,7 +245,7 @@ def _week_out(body: Body, week: daily_queries.WeekView) -> dict:
 
 # Plans ---------------------------------------------------------------------------------
 
-@router.get("/bodies/{slug}/daily-summary", response=WeekOut)
+@router.get("/bodies/{slug}/daily-summary", response={200: WeekOut, **refusals(400, 403, 404)})
 def week_summary(request, slug: str, filters: Query[WeekQuery]):
     """Who was on which task of the published plans over an ISO week, with the totals per
     person and per post; the most loaded are flagged unless everyone did the same."""
@@ -253,7 +254,7 @@ def week_summary(request, slug: str, filters: Query[WeekQuery]):
     return _week_out(body, daily_queries.week_of(body, day))
 
 
-@router.post("/bodies/{slug}/daily-plans", response={201: PlanOut})
+@router.post("/bodies/{slug}/daily-plans", response={201: PlanOut, **refusals(400, 403, 404, 409)})
 def prepare_plan(request, slug: str, payload: PrepareIn):
     """The evening meeting prepares the plan of a day (default: tomorrow): one task per
     post of the published rotation covering it, its holders and learners on it. 409 if
@@ -264,7 +265,7 @@ def prepare_plan(request, slug: str, payload: PrepareIn):
     return Status(201, _plan_out(request, body, plan.day))
 
 
-@router.get("/bodies/{slug}/daily-plans/{day}", response=PlanOut)
+@router.get("/bodies/{slug}/daily-plans/{day}", response={200: PlanOut, **refusals(400, 403, 404)})
 def get_plan(request, slug: str, day: str):
     """The plan of a day, its tasks in order and the people on each (`mine`: the caller's
     tasks). A plan being prepared is shown to the members too, with status draft."""
@@ -272,7 +273,8 @@ def get_plan(request, slug: str, day: str):
     return _plan_out(request, body, _day(day))
 
 
-@router.post("/bodies/{slug}/daily-plans/{day}/publish", response=PlanOut)
+@router.post("/bodies/{slug}/daily-plans/{day}/publish",
+             response={200: PlanOut, **refusals(400, 403, 404, 409)})
 def publish_plan(request, slug: str, day: str):
     """The members read it from now on; 409 if it is published already."""
     body = _body(request, slug)
@@ -281,7 +283,8 @@ def publish_plan(request, slug: str, day: str):
     return _plan_out(request, body, plan.day)
 
 
-@router.put("/bodies/{slug}/daily-plans/{day}/note", response=PlanOut)
+@router.put("/bodies/{slug}/daily-plans/{day}/note",
+            response={200: PlanOut, **refusals(400, 403, 404, 409)})
 def put_note(request, slug: str, day: str, payload: NoteIn):
     body = _body(request, slug)
     plan = _plan(body, _day(day))
@@ -291,7 +294,8 @@ def put_note(request, slug: str, day: str, payload: NoteIn):
 
 # Tasks ---------------------------------------------------------------------------------
 
-@router.post("/bodies/{slug}/daily-plans/{day}/tasks", response={201: TaskOut})
+@router.post("/bodies/{slug}/daily-plans/{day}/tasks",
+             response={201: TaskOut, **refusals(400, 403, 404, 409)})
 def add_task(request, slug: str, day: str, payload: TaskIn):
     """A task added in the meeting, last in the plan."""
     body = _body(request, slug)
@@ -304,7 +308,7 @@ def add_task(request, slug: str, day: str, payload: TaskIn):
     return Status(201, _one_task_out(request, task))
 
 
-@router.patch("/daily-tasks/{task_id}", response=TaskOut)
+@router.patch("/daily-tasks/{task_id}", response={200: TaskOut, **refusals(400, 403, 404, 409)})
 def patch_task(request, payload: TaskPatch, task_id: int = Path(..., ge=1, le=MAX_ID)):
     """Change the title, times, note or people of a task; what is not sent stays."""
     task = _task(request, task_id)
@@ -320,7 +324,8 @@ def patch_task(request, payload: TaskPatch, task_id: int = Path(..., ge=1, le=MA
     return _one_task_out(request, task)
 
 
-@router.put("/daily-tasks/{task_id}/people", response=TaskOut)
+@router.put("/daily-tasks/{task_id}/people",
+            response={200: TaskOut, **refusals(400, 403, 404, 409)})
 def put_people(request, payload: PeopleIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
     """Who is on the task, all at once."""
     task = _task(request, task_id)
@@ -328,15 +333,15 @@ def put_people(request, payload: PeopleIn, task_id: int = Path(..., ge=1, le=MAX
     return _one_task_out(request, task)
 
 
-@router.post("/daily-tasks/{task_id}/move", response=PlanOut)
-def move_task(request, payload: MoveIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
+@router.post("/daily-tasks/{task_id}/move", response={200: PlanOut, **refusals(400, 403, 404, 409)})
+def move_task(request, payload: TaskMoveIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
     """Up (negative step) or down the plan; answers the plan in its new order."""
     task = _task(request, task_id)
     daily.move_task(actor=request.user, task_id=task.pk, step=payload.step)
     return _plan_out(request, task.plan.body, task.plan.day)
 
 
-@router.delete("/daily-tasks/{task_id}", response={204: None})
+@router.delete("/daily-tasks/{task_id}", response={204: None, **refusals(403, 404, 409)})
 def delete_task(request, task_id: int = Path(..., ge=1, le=MAX_ID)):
     task = _task(request, task_id)
     daily.remove_task(actor=request.user, task_id=task.pk)

@@ -87,21 +87,54 @@
   setInterval(tick, 1000);
   tick();
 
+  // The server's refusals (in the person's language) shown on the page, not in a dialog.
+  function notify(message) {
+    let box = document.getElementById("room-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "room-error";
+      box.className = "error";
+      box.setAttribute("role", "alert");
+      root.prepend(box);
+    }
+    box.textContent = message;
+  }
+
+  const FORBIDDEN = 4403;  // the server's close code: this person may not see the room
   let polling = null;
   let retry = 1500;
+  let shut = false;
+  function stop(message) {
+    shut = true;
+    if (polling) { clearInterval(polling); polling = null; }
+    if (message) notify(message);
+  }
   function poll() {
     fetch(root.dataset.stateUrl, { headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); }).then(render).catch(function () {});
+      .then(function (r) {
+        // Gone from view (access lost, room removed): polling again changes nothing.
+        if (r.status === 403 || r.status === 404) { stop(root.dataset.lost || ""); return; }
+        if (r.ok) return r.json().then(render);
+      }).catch(function () {});
   }
   function connect() {
+    if (shut) return;
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + location.host + "/ws/rooms/" + root.dataset.room + "/");
+    let farewell = "";  // the server's last word before it cuts this person off
     socket.onmessage = function (event) {
       const payload = JSON.parse(event.data);
       if (payload.state) render(payload);
+      else if (payload.reply && !payload.reply.ok) {
+        notify(payload.reply.error);
+        if (payload.reply.status === 403 && payload.reply.id === null) farewell = payload.reply.error;
+      }
     };
     socket.onopen = function () { retry = 1500; if (polling) { clearInterval(polling); polling = null; } };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
+      // Refused or cut off: reconnecting would be refused again.
+      if (event.code === FORBIDDEN) { stop(farewell || event.reason); return; }
+      if (shut) return;
       if (!polling) polling = setInterval(poll, 5000);
       retry = Math.min(retry * 2, 60000);  // back off where websockets do not pass
       setTimeout(connect, retry);
@@ -119,7 +152,7 @@
     fetch(form.getAttribute("action"), { method: "POST", body: data, headers: { Accept: "application/json" } })
       .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
       .then(function ([ok, body]) {
-        if (!ok) alert(body.detail || "Error");
+        if (!ok) notify(body.detail || "Error");
         poll();
       })
       .catch(function () { form.submit(); });
