@@ -290,3 +290,16 @@ def _collect(annotation, found: set[type]) -> None:
             _collect(field.annotation, found)
     for argument in typing.get_args(annotation):
         _collect(argument, found)
+
+
+@pytest.mark.parametrize("moment", ["0000-00-00T00:00", "2026-02-30T10:00", "5710-54-82T13:37"])
+def test_a_moment_of_the_right_shape_that_is_no_day_is_refused_with_400(moment, world):
+    """Schemathesis found these accepted by the document's pattern and refused with 422:
+    a day that does not exist is the domain's refusal, said in words."""
+    client = Client()
+    client.force_login(world["coordinator"])
+    response = client.post("/api/bodies/cit/proposals", {
+        "title": "Un titre", "text": "Un texte", "decision_class": "executive",
+        "deadline": moment}, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "is not a day of the calendar" in response.json()["detail"]

@@ -122,9 +122,7 @@ def automatic_refusals(operation) -> set[int]:
     sources = {model.__ninja_param_source__ for model in operation.models}
     validated = any(field.annotation not in (str, str | None)
                     for model in operation.models for field in model.model_fields.values())
-    codes = set()
-    if sources:
-        codes.add(400)
+    codes = {400}  # the door refuses a NUL character anywhere, the query string included
     if operation.auth_callbacks and anonymous not in operation.auth_callbacks:
         codes.add(401)
     if UNSAFE_METHODS & set(operation.methods) and any(

@@ -17,6 +17,7 @@ from ninja.schema import DjangoGetter
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema, model_validator
 
 from .api_types import no_nul
+from .errors import DomainError
 
 # Input -----------------------------------------------------------------------------------
 
@@ -70,15 +71,31 @@ def _clock_time(value):
     raise ValueError(_("write a time of day as HH:MM or HH:MM:SS, without an offset"))
 
 
+def _on_the_calendar(value: str) -> str:
+    """A value of the documented shape that is no day of the calendar (2026-02-30,
+    0000-00-00) is a refusal of the domain (400), not a breach of the schema (422): the
+    document's pattern cannot say how many days each month has."""
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:
+        raise DomainError(_("%(day)s is not a day of the calendar: write a date that "
+                            "exists, as YYYY-MM-DD.") % {"day": value[:10]}) from None
+    return value
+
+
 def _calendar_day(value):
-    if isinstance(value, date) or (isinstance(value, str) and DAY.fullmatch(value)):
+    if isinstance(value, date):
         return value
+    if isinstance(value, str) and DAY.fullmatch(value):
+        return _on_the_calendar(value)
     raise ValueError(_("write a date as YYYY-MM-DD"))
 
 
 def _moment(value):
-    if isinstance(value, datetime) or (isinstance(value, str) and MOMENT.fullmatch(value)):
+    if isinstance(value, datetime):
         return value
+    if isinstance(value, str) and MOMENT.fullmatch(value):
+        return _on_the_calendar(value)
     raise ValueError(_("write a date and time as YYYY-MM-DDTHH:MM[:SS], with an offset "
                        "such as +01:00 or without one"))
 
