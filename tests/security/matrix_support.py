@@ -345,8 +345,12 @@ _COOPERATIVE_PAGES = ("economy", "economy_pay", "economy_request", "economy_open
                       "offers", "work_learning", "work_training_schedule")
 _DAILY_DAY_PAGES = ("daily_plan", "daily_plan_edit", "daily_plan_publish", "daily_plan_note",
                     "daily_task_add")
+# A training session's pages name their id `session_id`, as the program's sessions do:
+# filled with the program session's id they would only hit the training by chance (when
+# the two sequences agree, as on a fresh database).
 FILL_OVERRIDES = {**{name: {"slug": "cooperative"} for name in _COOPERATIVE_PAGES},
-                  **{name: {"day": "plan_day"} for name in _DAILY_DAY_PAGES}}
+                  **{name: {"day": "plan_day"} for name in _DAILY_DAY_PAGES},
+                  "work_training_cancel": {"session_id": "training_id"}}
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 # Parts of the site this matrix does not walk: the admin (its own permission system),
 # the API (walked from its OpenAPI document), static files, allauth's sign-in machinery.
