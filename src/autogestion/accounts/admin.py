@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from autogestion.core.admin import ReadOnlyAdmin
+
 from .models import ApiToken, User
 
 
@@ -14,6 +16,5 @@ class PersonAdmin(UserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("name", "owner", "hint", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("key_hash", "hint", "created_at", "last_used_at")

@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     name = "autogestion.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+    api_routers = [("/me", "autogestion.accounts.api.router")]
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects the signal receivers)

@@ -6,3 +6,8 @@ class AssembliesConfig(AppConfig):
     name = "autogestion.assemblies"
     label = "assemblies"
     verbose_name = _("Assemblies and meetings")
+    urls = ["autogestion.assemblies.urls"]
+    api_routers = [("/", "autogestion.assemblies.api.router")]
+    periodic_jobs = [("send_due_reminders",
+                      "autogestion.assemblies.services.send_due_reminders")]
+    demo = "autogestion.assemblies.demo.load"

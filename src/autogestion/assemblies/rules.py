@@ -16,17 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrulestr
 
+from autogestion.core.refusal import Refusal
+
 DEFAULT_AGORA_RULE = "FREQ=MONTHLY;BYDAY=-1SA"
 DEFAULT_PREPARATION_OFFSET_DAYS = 7
 MAX_ITEM_MINUTES = 8 * 60
 MAX_MOVE_DAYS = 60
-
-
-class Refusal(Exception):
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 # Recurrence ---------------------------------------------------------------------------

@@ -6,3 +6,6 @@ class CommonsConfig(AppConfig):
     name = "autogestion.commons"
     label = "commons"
     verbose_name = _("Pooled resources")
+    urls = ["autogestion.commons.urls"]
+    api_routers = [("/", "autogestion.commons.api.router")]
+    demo = "autogestion.commons.demo.load"

@@ -27,19 +27,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from autogestion.core.refusal import Refusal
+
 ALL_DAYS = frozenset(range(1, 8))
 MIDNIGHT = time(0, 0)
 DAY_SECONDS = 24 * 3600
 LONGEST_HORIZON_DAYS = 730
-
-
-class Refusal(Exception):
-    """A rule says no. `code` names the reason; services give it words."""
-
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 class BookingStatus(enum.StrEnum):

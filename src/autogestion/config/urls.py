@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from autogestion.accounts import views as accounts_views
 from autogestion.cooperatives import views as body_views
+from autogestion.core import registry
 from autogestion.core import views as core_views
 from autogestion.core.api import api
 
@@ -41,13 +42,8 @@ urlpatterns = [
     path("profile/tokens/<int:token_id>/revoke/", accounts_views.revoke_token,
          name="token_revoke"),
     path("language/", accounts_views.set_language, name="set_language"),
-    path("", include("autogestion.assemblies.urls")),
-    path("", include("autogestion.decisions.urls")),
-    path("", include("autogestion.facilitation.urls")),
-    path("", include("autogestion.economy.urls")),
-    path("", include("autogestion.commons.urls")),
-    path("", include("autogestion.work.urls")),
-    path("", include("autogestion.work.daily_urls")),
+    # Each capability's pages, named in its apps.py (core/registry.py).
+    *[path("", include(module)) for module in registry.url_modules()],
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

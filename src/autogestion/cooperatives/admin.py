@@ -1,31 +1,31 @@
+"""Bodies and memberships, read-only: the tree's path, the colleges' weights and the
+membership history are kept by the services (core/admin.py says why)."""
+
 from django.contrib import admin
+
+from autogestion.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Body, College, Membership, MembershipEvent, ProgressUpdate
 
 
-class CollegeInline(admin.TabularInline):
+class CollegeInline(ReadOnlyInline):
     model = College
-    extra = 0
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "legal_form", "parent", "is_open", "slug")
     list_filter = ("kind", "legal_form", "is_open")
     search_fields = ("name", "slug", "description")
-    readonly_fields = ("path", "depth", "created_at")
     inlines = [CollegeInline]
 
 
-class MembershipEventInline(admin.TabularInline):
+class MembershipEventInline(ReadOnlyInline):
     model = MembershipEvent
-    extra = 0
-    readonly_fields = ("kind", "actor", "note", "at")
-    can_delete = False
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ("person", "body", "role", "status", "college", "joined_at", "left_at")
     list_filter = ("status", "role", "body__kind")
     search_fields = ("person__email", "person__display_name", "body__name")
@@ -34,6 +34,6 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(ReadOnlyAdmin):
     list_display = ("body", "author", "created_at")
     search_fields = ("text",)

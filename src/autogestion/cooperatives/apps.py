@@ -6,3 +6,4 @@ class CooperativesConfig(AppConfig):
     name = "autogestion.cooperatives"
     label = "cooperatives"
     verbose_name = _("Cooperatives and groups")
+    api_routers = [("/", "autogestion.cooperatives.api.router")]

@@ -176,6 +176,11 @@ class MembershipStatus(models.TextChoices):
     LEFT = Status.LEFT, _("left")
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Status.ACTIVE)
+
+
 class Membership(models.Model):
     """One stint of a person in a body, from request to leaving. A person who comes
     back gets a new row: the old one stays, because voting rights may depend on
@@ -194,6 +199,8 @@ class Membership(models.Model):
     requested_at = models.DateTimeField(_("asked on"), auto_now_add=True)
     joined_at = models.DateTimeField(_("joined on"), null=True, blank=True)
     left_at = models.DateTimeField(_("left on"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")

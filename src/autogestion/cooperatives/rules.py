@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from autogestion.core.refusal import Refusal
+
 
 class Kind(enum.StrEnum):
     NETWORK = "network"
@@ -41,15 +43,6 @@ ALLOWED_PARENTS: dict[Kind, frozenset[Kind | None]] = {
     Kind.COOPERATIVE: frozenset({None, Kind.NETWORK}),
     Kind.GROUP: frozenset({Kind.COOPERATIVE, Kind.GROUP}),
 }
-
-
-class Refusal(Exception):
-    """A rule says no. `code` names the reason; services give it words."""
-
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 def check_parent(kind: Kind, parent_kind: Kind | None) -> None:

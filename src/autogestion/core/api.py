@@ -189,25 +189,11 @@ def not_found(request, exc):
 
 
 def register_routers() -> None:
-    from autogestion.accounts.api import router as accounts_router
-    from autogestion.assemblies.api import router as assemblies_router
-    from autogestion.commons.api import router as commons_router
-    from autogestion.cooperatives.api import router as cooperatives_router
-    from autogestion.decisions.api import router as decisions_router
-    from autogestion.economy.api import router as economy_router
-    from autogestion.facilitation.api import router as facilitation_router
-    from autogestion.work.api import router as work_router
-    from autogestion.work.daily_api import router as daily_router
+    # Each app names its routers in its apps.py (core/registry.py).
+    from . import registry
 
-    api.add_router("/", cooperatives_router)
-    api.add_router("/me", accounts_router)
-    api.add_router("/", assemblies_router)
-    api.add_router("/", decisions_router)
-    api.add_router("/", facilitation_router)
-    api.add_router("/", economy_router)
-    api.add_router("/", commons_router)
-    api.add_router("/", work_router)
-    api.add_router("/", daily_router)
+    for prefix, router in registry.api_routers():
+        api.add_router(prefix, router)
 
 
 register_routers()

@@ -3,7 +3,14 @@
 A service raises one of these with a message already in the user's language (lazy
 translation); nothing has been written when it is raised, because every service runs
 in a transaction.
+
+`NotFound` and `PermissionDenied` are also Django's `Http404` and `PermissionDenied`: a
+page that lets one escape gets Django's 404 or 403 page (with the message), the API gets
+its JSON answer, without either edge catching them.
 """
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 
 
 class DomainError(Exception):
@@ -20,11 +27,11 @@ class DomainError(Exception):
         return str(self.message)
 
 
-class PermissionDenied(DomainError):
+class PermissionDenied(DomainError, DjangoPermissionDenied):
     status = 403
 
 
-class NotFound(DomainError):
+class NotFound(DomainError, Http404):
     status = 404
 
 

@@ -16,18 +16,18 @@ INTERVAL_SECONDS = int(os.environ.get("AUTOGESTION_SCHEDULER_INTERVAL", "300"))
 
 
 def _jobs():
-    from autogestion.assemblies.services import send_due_reminders
-    from autogestion.decisions.services import periodic as decisions_periodic
-    from autogestion.economy.services import accept_due_requests
+    # Each app names its jobs in its apps.py (core/registry.py).
+    from . import registry
 
-    return [("send_due_reminders", send_due_reminders),
-            ("close_due_rounds_and_remind", decisions_periodic),
-            ("accept_due_payment_requests", accept_due_requests)]
+    return registry.periodic_jobs()
 
 
 def run_once() -> None:
     """Run every job once. One failing job does not stop the others, but a database that
-    no longer answers ends the pass: the error is raised for the caller to wait it out."""
+    no longer answers ends the pass: the error is raised for the caller to wait it out.
+    The worker calls this every few minutes; `autogestion run_jobs` calls it from cron.
+    Returns the names of the jobs that failed."""
+    failed = []
     for name, job in _jobs():
         close_old_connections()
         try:
@@ -37,11 +37,14 @@ def run_once() -> None:
             if not database_answers():
                 raise
             logger.exception("periodic job %s failed", name)
+            failed.append(name)
         except Exception:  # noqa: BLE001 - one failing job must not stop the others
             logger.exception("periodic job %s failed", name)
+            failed.append(name)
         finally:
             close_old_connections()
     logger.info("periodic jobs done")
+    return failed
 
 
 def start(interval: int = INTERVAL_SECONDS) -> threading.Thread:

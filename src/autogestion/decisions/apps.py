@@ -6,3 +6,8 @@ class DecisionsConfig(AppConfig):
     name = "autogestion.decisions"
     label = "decisions"
     verbose_name = _("Decisions")
+    urls = ["autogestion.decisions.urls"]
+    api_routers = [("/", "autogestion.decisions.api.router")]
+    periodic_jobs = [("close_due_rounds_and_remind",
+                      "autogestion.decisions.services.periodic")]
+    demo = "autogestion.decisions.demo.load"

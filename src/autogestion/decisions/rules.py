@@ -11,12 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-
-class Refusal(Exception):
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+from autogestion.core.refusal import Refusal
 
 
 class Method(enum.StrEnum):

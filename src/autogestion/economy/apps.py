@@ -6,3 +6,8 @@ class EconomyConfig(AppConfig):
     name = "autogestion.economy"
     label = "economy"
     verbose_name = _("Economy")
+    urls = ["autogestion.economy.urls"]
+    api_routers = [("/", "autogestion.economy.api.router")]
+    periodic_jobs = [("accept_due_payment_requests",
+                      "autogestion.economy.services.accept_due_requests")]
+    demo = "autogestion.economy.demo.load"

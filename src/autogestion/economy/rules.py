@@ -14,15 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from autogestion.core.refusal import Refusal
+
 MAX_AMOUNT = 10**15  # minor units: far beyond any cooperative, well within a bigint
 # Amounts typed by people are read by autogestion.core.inputs.parse_amount.
-
-
-class Refusal(Exception):
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 class AccountStatus(enum.StrEnum):

@@ -6,3 +6,6 @@ class FacilitationConfig(AppConfig):
     name = "autogestion.facilitation"
     label = "facilitation"
     verbose_name = _("Meeting room")
+    urls = ["autogestion.facilitation.urls"]
+    api_routers = [("/", "autogestion.facilitation.api.router")]
+    demo = "autogestion.facilitation.demo.load"

@@ -16,14 +16,9 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from autogestion.core.refusal import Refusal
+
 UNDO_DEPTH = 50
-
-
-class Refusal(Exception):
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 class HandKind(enum.StrEnum):

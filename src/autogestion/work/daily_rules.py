@@ -13,18 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+from autogestion.core.refusal import Refusal
+
 HOLDER = "holder"
 LEARNER = "learner"
 MAX_DAYS_AHEAD = 366
-
-
-class Refusal(Exception):
-    """A rule said no; `code` names the rule, `details` what the message needs."""
-
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 # Days and times ---------------------------------------------------------------------

@@ -1,0 +1,50 @@
+"""What each capability contributes to the whole, read from its `apps.py`.
+
+The shared kernel imports no app: each app's AppConfig names what it brings as dotted
+paths, and the composition root (config/urls.py, the API, the worker, the demo, the
+personal-data export) asks this module. Adding a capability is adding an app to
+INSTALLED_APPS; nothing in core changes.
+
+The attributes an AppConfig may set (all optional):
+- `urls`: modules of URL patterns, included at the site's root;
+- `api_routers`: (prefix, "module.router") pairs added to the API;
+- `periodic_jobs`: (name, "module.function") pairs the worker and `run_jobs` call;
+- `demo`: "module.function" (or a list of them) taking (bodies, people), called in
+  INSTALLED_APPS order (cooperatives' own demo builds the bodies and people first);
+- `personal_data`: "module.function" taking a person, returning {"app.model": [rows]}.
+"""
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+
+def _configs():
+    return apps.get_app_configs()
+
+
+def url_modules() -> list[str]:
+    return [module for config in _configs() for module in getattr(config, "urls", ())]
+
+
+def api_routers() -> list[tuple[str, object]]:
+    return [(prefix, import_string(path)) for config in _configs()
+            for prefix, path in getattr(config, "api_routers", ())]
+
+
+def periodic_jobs() -> list[tuple[str, object]]:
+    return [(name, import_string(path)) for config in _configs()
+            for name, path in getattr(config, "periodic_jobs", ())]
+
+
+def demo_loaders() -> list[object]:
+    loaders = []
+    for config in _configs():
+        paths = getattr(config, "demo", None) or []
+        loaders += [import_string(path) for path in ([paths] if isinstance(paths, str)
+                                                     else paths)]
+    return loaders
+
+
+def personal_data_exporters() -> dict[str, object]:
+    return {config.label: import_string(config.personal_data) for config in _configs()
+            if getattr(config, "personal_data", None)}
