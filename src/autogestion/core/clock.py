@@ -1,8 +1,10 @@
 """The platform's clock. Deadlines, reminders and calendars ask it the time, so a test
 (or a demo) can freeze it in one place instead of patching Django internals."""
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 
 _frozen: datetime | None = None
@@ -18,3 +20,20 @@ def freeze(moment: datetime | None) -> None:
     if moment is not None and timezone.is_naive(moment):
         raise ValueError("freeze() needs an aware datetime")
     _frozen = moment
+
+
+# The platform's local time: the cooperatives' zone (settings.TIME_ZONE). Pages and API
+# alike show moments and count days in it; nobody else computes "today".
+def zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def today() -> date:
+    """The local calendar day now (a payment request's expiry, a plan's day, a booking's
+    week are all counted in it)."""
+    return timezone.localtime(now(), zone()).date()
+
+
+def local(moment: datetime | None) -> datetime | None:
+    """`moment` in the platform's zone, as pages and the API show it (None stays None)."""
+    return timezone.localtime(moment, zone()) if moment is not None else None
