@@ -9,6 +9,8 @@ from autogestion.core import registry
 from autogestion.core import views as core_views
 from autogestion.core.api import api
 
+from . import views as site_views
+
 # The admin signs in through the site's own log-in, which asks for the TOTP code and
 # applies the log-in rate limits; its own form would skip both.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -18,8 +20,8 @@ handler404 = "autogestion.core.views.error_404"
 handler500 = "autogestion.core.views.error_500"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("newcomers/", core_views.newcomers, name="newcomers"),
+    path("", site_views.home, name="home"),
+    path("newcomers/", site_views.newcomers, name="newcomers"),
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots),
     path("favicon.ico", RedirectView.as_view(url="/static/autogestion/favicon.svg",
