@@ -136,6 +136,7 @@ def test_healthz_says_unavailable(world, tmp_path):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unreachable"}
+    assert response["Retry-After"] == "30"
 
 
 def test_back_to_normal_once_the_database_answers(world, tmp_path):

@@ -19,6 +19,7 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 
 from .api_schemas import ErrorOut
 from .errors import DomainError
+from .parsers import RefusingParser
 
 
 class TokenAuth(HttpBearer):
@@ -141,7 +142,6 @@ class AutogestionAPI(NinjaAPI):
             path_prefix = self.get_root_path(path_params or {})
         return ApiDocument(self, path_prefix)
 
-from .parsers import RefusingParser  # noqa: E402  (hardening: may move up to the imports)
 
 api = AutogestionAPI(
     parser=RefusingParser(),

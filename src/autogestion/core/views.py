@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
+from . import outage
 from .errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,10 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         # The error itself goes to the log, not to the public answer (it names hosts).
         logger.exception("health check: the database does not answer")
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+        response = JsonResponse({"status": "unavailable", "database": "unreachable"},
+                                status=503)
+        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
