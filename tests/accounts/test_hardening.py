@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from autogestion.accounts import services
 from autogestion.accounts.models import ApiToken, User
+from tests.support.http import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +45,6 @@ MISMATCH = "The email address and/or password you specified are not correct."
 
 def browser(**extra) -> Client:
     return Client(HTTP_ACCEPT_LANGUAGE="en", **extra)
-
-
-def signed_in(person) -> Client:
-    client = browser()
-    client.force_login(person)
-    return client
 
 
 def totp_code(secret: str) -> str:
@@ -100,7 +95,7 @@ class TestAdminLogIn:
         assert client.get("/admin/").status_code == 200
 
     def test_a_signed_in_person_who_is_not_staff_is_refused(self, make_person):
-        assert signed_in(make_person()).get("/admin/login/").status_code == 403
+        assert client_for(make_person()).get("/admin/login/").status_code == 403
 
     def test_forty_wrong_passwords_then_the_right_one(self, operator):
         """What django-allauth does with ACCOUNT_RATE_LIMITS: from the 6th failure on one
@@ -266,7 +261,7 @@ READ_ONLY_REFUSAL = ("This API token is read-only: it can read but not change an
 class TestTokenScope:
     def test_chosen_on_the_profile_page(self, make_person):
         person = make_person()
-        client = signed_in(person)
+        client = client_for(person)
         made = client.post("/profile/tokens/", {"name": "dashboard", "scope": "read"})
         assert made.status_code == 201
         assert ApiToken.objects.get(owner=person).scope == "read"
@@ -278,7 +273,7 @@ class TestTokenScope:
 
     def test_a_scope_must_be_chosen(self, make_person):
         person = make_person()
-        refused = signed_in(person).post("/profile/tokens/", {"name": "x", "scope": "admin"})
+        refused = client_for(person).post("/profile/tokens/", {"name": "x", "scope": "admin"})
         assert refused.status_code == 400
         assert not ApiToken.objects.filter(owner=person).exists()
 
@@ -326,7 +321,7 @@ class TestTokenScope:
 class TestTokensThroughTheApi:
     def test_create_list_revoke(self, make_person):
         person = make_person()
-        client = signed_in(person)
+        client = client_for(person)
         made = client.post("/api/me/tokens", {"name": "phone app", "scope": "read"},
                            content_type="application/json")
         assert made.status_code == 201
@@ -342,7 +337,7 @@ class TestTokensThroughTheApi:
         assert api(body["secret"]).get("/api/me").status_code == 401
 
     def test_bad_scope_is_refused(self, make_person):
-        client = signed_in(make_person())
+        client = client_for(make_person())
         refused = client.post("/api/me/tokens", {"name": "x", "scope": "root"},
                               content_type="application/json")
         assert refused.status_code == 422
@@ -383,7 +378,7 @@ class TestTokensDieWithThePassword:
     def test_password_set_by_an_operator_in_the_admin(self, make_person, operator):
         person = make_person()
         make_token(person, "full")
-        answer = signed_in(operator).post(f"/admin/accounts/user/{person.pk}/password/", {
+        answer = client_for(operator).post(f"/admin/accounts/user/{person.pk}/password/", {
             "password1": "quatre-saisons-au-jardin", "password2": "quatre-saisons-au-jardin",
             "usable_password": "true"})
         assert answer.status_code == 302
@@ -402,7 +397,7 @@ class TestLastUse:
         raw = make_token(person, "read")
         token = ApiToken.objects.get(owner=person)
         assert token.last_used_at is None
-        assert "never used" in signed_in(person).get("/profile/").content.decode()
+        assert "never used" in client_for(person).get("/profile/").content.decode()
 
         api(raw).get("/api/me")
         token.refresh_from_db()
@@ -417,7 +412,7 @@ class TestLastUse:
             api(raw).get("/api/me")
         token.refresh_from_db()
         assert token.last_used_at > first
-        page = signed_in(person).get("/profile/").content.decode()
+        page = client_for(person).get("/profile/").content.decode()
         assert f"last used {timezone.localtime(token.last_used_at):%m/%d/%Y}" in page
 
 
@@ -476,7 +471,7 @@ class TestPasswords:
 
 def test_a_403_logs_one_line_without_a_traceback(world, caplog):
     with caplog.at_level(logging.WARNING, logger="django.request"):
-        answer = signed_in(world["member"]).get("/bodies/cit/edit/")
+        answer = client_for(world["member"]).get("/bodies/cit/edit/")
     assert answer.status_code == 403
     records = [r for r in caplog.records if r.name == "django.request"]
     assert [(r.levelname, r.getMessage(), r.exc_info) for r in records] == [

@@ -5,6 +5,8 @@ import importlib
 import pytest
 from django.test import Client
 
+from tests.support.http import client_for
+
 
 def load_production_settings(monkeypatch, **env):
     for key, value in env.items():
@@ -43,7 +45,7 @@ def test_database_and_redis_from_the_environment(monkeypatch, tmp_path):
 @pytest.mark.django_db
 def test_login_is_rate_limited(make_person):
     person = make_person()
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = client_for(None)
     pages = [client.post("/accounts/login/", {"login": person.email,
                                               "password": "wrong"}).content.decode()
              for _ in range(6)]

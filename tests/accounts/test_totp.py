@@ -5,7 +5,8 @@ import time
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
-from django.test import Client
+
+from tests.support.http import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ def current_code(secret: str) -> str:
 
 def test_activate_totp_then_log_in_with_a_code(make_person):
     person = make_person()
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = client_for(None)
     login = {"login": person.email, "password": "pw-secret-123"}
     assert client.post("/accounts/login/", login).status_code == 302
 

@@ -1,9 +1,15 @@
 """The permission matrix: every page and API endpoint of bodies and membership, for
 anonymous, non-member, member, coordinator, coordinator of another cooperative and
-operator. Each gets what they should and nothing more."""
+operator. Each gets what they should and nothing more.
+
+The closed group "Caisse" is coordinated by the coordinator; the member (of the CIT and
+its open group) is not in it: to them, as to any stranger, what it holds answers 404,
+as if it did not exist (R2); who sees a body but may not do the action gets 403."""
 
 import pytest
-from django.test import Client
+
+from autogestion.cooperatives.models import ProgressUpdate
+from tests.support.http import api_client, client_for, page_refused, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -12,12 +18,7 @@ ROLES = ["anonymous", "outsider", "member", "coordinator", "other_coordinator", 
 
 @pytest.fixture
 def clients(world):
-    result = {"anonymous": Client()}
-    for role in ROLES[1:]:
-        client = Client()
-        client.force_login(world[role])
-        result[role] = client
-    return result
+    return {role: client_for(None if role == "anonymous" else world[role]) for role in ROLES}
 
 
 def statuses(clients, method, url, **kwargs):
@@ -47,8 +48,12 @@ LOGIN = 302  # pages send anonymous visitors to the log-in page
     ("/bodies/accueil/members/", expect(anonymous=LOGIN, outsider=403, member=200,
                                         coordinator=200, other_coordinator=403,
                                         operator=200)),
-    ("/bodies/caisse/members/", expect(anonymous=LOGIN, outsider=403, member=403,
-                                       coordinator=200, other_coordinator=403, operator=200)),
+    ("/bodies/caisse/members/", expect(anonymous=LOGIN, outsider=404, member=404,
+                                       coordinator=200, other_coordinator=404, operator=200)),
+    ("/bodies/caisse/requests/", expect(anonymous=LOGIN, outsider=404, member=404,
+                                        coordinator=200, other_coordinator=404, operator=200)),
+    ("/bodies/caisse/edit/", expect(anonymous=LOGIN, outsider=404, member=404,
+                                    coordinator=200, other_coordinator=404, operator=200)),
     ("/bodies/cit/requests/", expect(anonymous=LOGIN, outsider=403, member=403,
                                      coordinator=200, other_coordinator=403, operator=200)),
     ("/bodies/cit/edit/", expect(anonymous=LOGIN, outsider=403, member=403, coordinator=200,
@@ -75,9 +80,12 @@ def test_pages(clients, url, expected):
                                   other_coordinator=200, operator=200)),
     ("/api/bodies/cit/members", expect(anonymous=403, outsider=403, member=200,
                                        coordinator=200, other_coordinator=403, operator=200)),
-    ("/api/bodies/caisse/members", expect(anonymous=403, outsider=403, member=403,
-                                          coordinator=200, other_coordinator=403,
+    ("/api/bodies/caisse/members", expect(anonymous=404, outsider=404, member=404,
+                                          coordinator=200, other_coordinator=404,
                                           operator=200)),
+    ("/api/bodies/caisse/requests", expect(anonymous=401, outsider=404, member=404,
+                                           coordinator=200, other_coordinator=404,
+                                           operator=200)),
     ("/api/bodies/cit/requests", expect(anonymous=401, outsider=403, member=403,
                                         coordinator=200, other_coordinator=403, operator=200)),
     ("/api/me", expect(anonymous=401, outsider=200, member=200, coordinator=200,
@@ -138,3 +146,27 @@ def test_writes_need_the_right_person(clients, world):
         "/bodies/cit/edit/", {"name": "Theirs"}).status_code == 403
     world["coop"].refresh_from_db()
     assert world["coop"].name == "CIT"
+
+
+def test_strangers_writing_to_a_closed_body_get_404_and_change_nothing(clients, world):
+    """Asked before the form is read: an empty progress form gets 404, not 400."""
+    for role in ("outsider", "member", "other_coordinator"):
+        client = clients[role]
+        page_refused(client.post("/bodies/caisse/progress/", {}), 404)
+        page_refused(client.post("/bodies/caisse/progress/", {"text": "hi"}), 404)
+        page_refused(client.post("/bodies/caisse/edit/", {"name": "Theirs"}), 404)
+        refused(api_client(world[role]).post("/api/bodies/caisse/progress", {"text": "hi"}),
+                404, contains="There is no body with the short name “caisse”.")
+    # Who sees an open body but may not post is told who may (the form is not read).
+    page_refused(clients["outsider"].post("/bodies/cit/progress/", {}), 403,
+                 "Only members of CIT post its progress.")
+    assert not ProgressUpdate.objects.filter(body=world["closed_group"]).exists()
+    world["closed_group"].refresh_from_db()
+    assert world["closed_group"].name == "Caisse"
+
+
+def test_a_closed_body_answers_404_as_one_that_does_not_exist(clients, world):
+    """The same status and the same words: a stranger cannot tell them apart."""
+    hidden = api_client(world["outsider"]).get("/api/bodies/caisse/members").json()
+    absent = api_client(world["outsider"]).get("/api/bodies/nowhere/members").json()
+    assert hidden["detail"].replace("caisse", "nowhere") == absent["detail"]

@@ -105,11 +105,23 @@ class TestJoining:
         again = services.join_body(person=world["member"], body=world["closed_group"])
         assert again.pk != request.pk and again.status == Status.PENDING
 
-    def test_only_coordinators_answer(self, world):
-        request = services.join_body(person=world["member"], body=world["closed_group"])
-        for someone in (world["member"], world["other_coordinator"], world["outsider"]):
-            with pytest.raises(PermissionDenied):
-                services.accept_membership_request(actor=someone, membership_id=request.pk)
+    def test_only_coordinators_answer(self, world, make_person):
+        """A member of the closed group is told who may (403); strangers learn nothing
+        of it (404, as for a request that does not exist)."""
+        closed = world["closed_group"]
+        joined = services.join_body(person=world["member"], body=closed)
+        services.accept_membership_request(actor=world["coordinator"], membership_id=joined.pk)
+        newcomer = make_person("Newcomer")
+        services.join_body(person=newcomer, body=world["coop"])
+        request = services.join_body(person=newcomer, body=closed)
+        with pytest.raises(PermissionDenied, match="Only coordinators of Caisse"):
+            services.accept_membership_request(actor=world["member"], membership_id=request.pk)
+        for stranger in (world["other_coordinator"], world["outsider"]):
+            with pytest.raises(NotFound, match="no such request"):
+                services.accept_membership_request(actor=stranger, membership_id=request.pk)
+            with pytest.raises(NotFound, match="no such request"):
+                services.decline_membership_request(actor=stranger, membership_id=request.pk)
+        assert current(newcomer, closed).status == Status.PENDING
         with pytest.raises(NotFound):
             services.accept_membership_request(actor=world["coordinator"],
                                                membership_id=999999)
@@ -181,3 +193,94 @@ class TestProgress:
         assert world["coop"].place == "Ici"
         with pytest.raises(PermissionDenied):
             services.update_body(actor=world["member"], body=world["coop"], place="Là")
+
+
+def history(membership) -> list[tuple[str, int | None, str]]:
+    return [(e.kind, e.actor_id, e.note) for e in MembershipEvent.objects
+            .filter(membership=membership).order_by("at", "pk")]
+
+
+LAST_EVENT_OF_STATUS = {Status.PENDING: {"requested"}, Status.ACTIVE: {"joined", "accepted"},
+                        Status.DECLINED: {"declined"}, Status.LEFT: {"left"}}
+
+
+class TestHistory:
+    """Every change of a membership's status or role writes a MembershipEvent: who, what,
+    when (issue #12)."""
+
+    def test_creating_a_body_records_its_first_coordinator(self, world):
+        group = services.create_body(actor=world["coordinator"], kind=Kind.GROUP,
+                                     name="Atelier", parent=world["coop"])
+        [first] = Membership.objects.filter(body=group)
+        assert (first.person, first.role) == (world["coordinator"], Role.COORDINATOR)
+        assert history(first) == [("joined", world["coordinator"].pk, "")]
+
+    def test_request_accept_decline_withdraw(self, world, make_person):
+        closed, coordinator = world["closed_group"], world["coordinator"]
+        member, newcomer = world["member"], make_person("Newcomer")
+        services.join_body(person=newcomer, body=world["coop"])
+        first = services.join_body(person=member, body=closed, message="Me")
+        services.accept_membership_request(actor=coordinator, membership_id=first.pk)
+        assert history(first) == [("requested", member.pk, ""),
+                                  ("accepted", coordinator.pk, "")]
+        second = services.join_body(person=newcomer, body=closed)
+        services.decline_membership_request(actor=coordinator, membership_id=second.pk,
+                                            reason="  full  ")
+        assert history(second) == [("requested", newcomer.pk, ""),
+                                   ("declined", coordinator.pk, "full")]
+        third = services.join_body(person=newcomer, body=closed)
+        services.leave_body(person=newcomer, body=closed)
+        assert history(third) == [("requested", newcomer.pk, ""),
+                                  ("declined", newcomer.pk, "withdrawn")]
+
+    def test_leaving_the_cooperative_records_each_group_left(self, world):
+        member = world["member"]
+        in_coop = current(member, world["coop"])
+        in_group = current(member, world["open_group"])
+        services.leave_body(person=member, body=world["coop"])
+        assert history(in_coop)[-1] == ("left", member.pk, "")
+        assert history(in_group)[-1] == ("left", member.pk, "")
+
+    def test_role_changes_say_from_what_to_what(self, world):
+        coordinator, member, coop = world["coordinator"], world["member"], world["coop"]
+        services.set_member_role(actor=coordinator, body=coop, person=member,
+                                 role=Role.STEWARD)
+        services.set_member_role(actor=coordinator, body=coop, person=member,
+                                 role=Role.COORDINATOR)
+        assert history(current(member, coop))[1:] == [
+            ("role_changed", coordinator.pk, "member → steward"),
+            ("role_changed", coordinator.pk, "steward → coordinator")]
+
+    def test_a_role_left_as_it_was_records_nothing(self, world):
+        coordinator, member, coop = world["coordinator"], world["member"], world["coop"]
+        before = history(current(member, coop))
+        services.set_member_role(actor=coordinator, body=coop, person=member,
+                                 role=Role.MEMBER)
+        assert history(current(member, coop)) == before
+
+    def test_refused_changes_record_nothing(self, world):
+        before = MembershipEvent.objects.count()
+        with pytest.raises(Conflict):
+            services.join_body(person=world["member"], body=world["coop"])
+        with pytest.raises(Conflict):
+            services.leave_body(person=world["coordinator"], body=world["coop"])
+        with pytest.raises(Conflict):
+            services.set_member_role(actor=world["coordinator"], body=world["coop"],
+                                     person=world["coordinator"], role=Role.MEMBER)
+        assert MembershipEvent.objects.count() == before
+
+    def test_every_membership_ends_on_the_event_of_its_status(self, world, make_person):
+        """Over a whole world built through the services: no status without its event."""
+        newcomer = make_person("Newcomer")
+        services.join_body(person=newcomer, body=world["coop"])
+        request = services.join_body(person=newcomer, body=world["closed_group"])
+        services.decline_membership_request(actor=world["coordinator"],
+                                            membership_id=request.pk)
+        services.join_body(person=newcomer, body=world["closed_group"])
+        services.leave_body(person=world["member"], body=world["open_group"])
+        memberships = list(Membership.objects.all())
+        assert {m.status for m in memberships} == set(Status)
+        for m in memberships:
+            kinds = [kind for kind, _actor, _note in history(m) if kind != "role_changed"]
+            assert kinds and kinds[-1] in LAST_EVENT_OF_STATUS[Status(m.status)], (m, kinds)
+            assert kinds[0] in {"requested", "joined"}, (m, kinds)

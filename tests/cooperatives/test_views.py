@@ -7,17 +7,16 @@ from django.test import Client
 from autogestion.cooperatives import services
 from autogestion.cooperatives.models import Membership, ProgressUpdate
 from autogestion.cooperatives.rules import Kind, Status
+from tests.support.http import api_client, client_for, page_refused, refused
 
 pytestmark = pytest.mark.django_db
 
 
-def client_for(person, language="en"):
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    if person is not None:
-        person.language = language
-        person.save(update_fields=["language"])
-        client.force_login(person)
-    return client
+def speaking(person, language):
+    """The person's saved language wins over the browser's (accounts' middleware)."""
+    person.language = language
+    person.save(update_fields=["language"])
+    return person
 
 
 class TestJoinFlowsInPages:
@@ -33,14 +32,12 @@ class TestJoinFlowsInPages:
 
     def test_join_group_before_cooperative_is_refused_with_message(self, world):
         response = client_for(world["outsider"]).post("/bodies/accueil/join/")
-        assert response.status_code == 400
-        assert "Join the cooperative this group belongs to first." in response.content.decode()
+        page_refused(response, 400, "Join the cooperative this group belongs to first.")
         assert not Membership.objects.filter(person=world["outsider"]).exists()
 
     def test_join_twice_is_a_409(self, world):
-        response = client_for(world["member"]).post("/bodies/cit/join/")
-        assert response.status_code == 409
-        assert "already a member" in response.content.decode()
+        page_refused(client_for(world["member"]).post("/bodies/cit/join/"), 409,
+                     "already a member")
 
     def test_closed_group_request_accept(self, world):
         member, coordinator = client_for(world["member"]), client_for(world["coordinator"])
@@ -50,16 +47,33 @@ class TestJoinFlowsInPages:
         page = coordinator.get("/bodies/caisse/requests/").content.decode()
         assert "Hello" in page and world["member"].email in page
         assert coordinator.post(f"/memberships/{request.pk}/accept/").status_code == 302
-        again = coordinator.post(f"/memberships/{request.pk}/accept/")
-        assert again.status_code == 409 and "already been answered" in again.content.decode()
+        page_refused(coordinator.post(f"/memberships/{request.pk}/accept/"), 409,
+                     "already been answered")
         request.refresh_from_db()
         assert request.status == Status.ACTIVE
 
     def test_other_coordinator_cannot_answer(self, world):
+        """The closed group is hidden from another cooperative's coordinator: 404."""
         request = services.join_body(person=world["member"], body=world["closed_group"])
         response = client_for(world["other_coordinator"]).post(
             f"/memberships/{request.pk}/decline/")
-        assert response.status_code == 403
+        page_refused(response, 404)
+        request.refresh_from_db()
+        assert request.status == Status.PENDING
+
+    def test_a_member_who_does_not_coordinate_cannot_answer(self, world, make_person):
+        """A member of the closed group sees it: they are told who may answer (403)."""
+        closed = world["closed_group"]
+        joined = services.join_body(person=world["member"], body=closed)
+        services.accept_membership_request(actor=world["coordinator"], membership_id=joined.pk)
+        newcomer = make_person("Newcomer")
+        services.join_body(person=newcomer, body=world["coop"])
+        request = services.join_body(person=newcomer, body=closed)
+        for verb in ("accept", "decline"):
+            response = client_for(world["member"]).post(f"/memberships/{request.pk}/{verb}/")
+            page_refused(response, 403, "Only coordinators of Caisse answer its requests.")
+            page_refused(client_for(world["outsider"]).post(
+                f"/memberships/{request.pk}/{verb}/"), 404)
         request.refresh_from_db()
         assert request.status == Status.PENDING
 
@@ -76,8 +90,7 @@ class TestJoinFlowsInPages:
     def test_leave(self, world):
         client = client_for(world["member"])
         assert client.post("/bodies/accueil/leave/").status_code == 302
-        again = client.post("/bodies/accueil/leave/")
-        assert again.status_code == 409 and "not a member" in again.content.decode()
+        page_refused(client.post("/bodies/accueil/leave/"), 409, "not a member")
 
     def test_get_on_a_write_url_is_refused(self, world):
         assert client_for(world["member"]).get("/bodies/cit/join/").status_code == 405
@@ -98,17 +111,18 @@ class TestJoinFlowsInPages:
 class TestLanguage:
     def test_french_by_default(self, world):
         page = Client().get("/bodies/cit/").content.decode()
-        assert "Rejoindre" in page or "Se connecter" in page
+        assert "Connectez-vous pour rejoindre ce collectif." in page
+        assert "Se connecter" in page
 
     def test_refusal_in_the_persons_language(self, world):
-        response = client_for(world["member"], "fr").post("/bodies/cit/join/")
-        assert "Vous êtes déjà membre" in response.content.decode()
-        api = client_for(world["member"], "fr").post("/api/bodies/cit/join", {},
-                                                     content_type="application/json")
-        assert "déjà membre" in api.json()["detail"]
+        member = speaking(world["member"], "fr")
+        page_refused(client_for(member, "fr").post("/bodies/cit/join/"), 409,
+                     "Vous êtes déjà membre")
+        refused(api_client(member, "fr").post("/api/bodies/cit/join"), 409,
+                contains="déjà membre")
 
     def test_switch_is_saved_on_the_profile(self, world):
-        client = client_for(world["member"], "fr")
+        client = client_for(speaking(world["member"], "fr"), "fr")
         response = client.post("/language/", {"language": "en", "next": "/bodies/"})
         assert response.status_code == 302 and response["Location"] == "/bodies/"
         world["member"].refresh_from_db()
@@ -120,40 +134,43 @@ class TestLanguage:
 
 class TestApi:
     def test_join_leave_and_requests(self, world):
-        client = client_for(world["outsider"])
-        response = client.post("/api/bodies/cit/join", {}, content_type="application/json")
+        client = api_client(world["outsider"])
+        response = client.post("/api/bodies/cit/join")
         assert response.status_code == 201 and response.json()["status"] == "active"
-        response = client.post("/api/bodies/caisse/join", {"message": "please"},
-                               content_type="application/json")
+        response = client.post("/api/bodies/caisse/join", {"message": "please"})
         assert response.status_code == 201 and response.json()["status"] == "pending"
-        coordinator = client_for(world["coordinator"])
+        coordinator = api_client(world["coordinator"])
         pending = coordinator.get("/api/bodies/caisse/requests").json()
         assert [r["message"] for r in pending] == ["please"]
         answer = coordinator.post(f"/api/memberships/{pending[0]['id']}/decline",
-                                  {"reason": "full"}, content_type="application/json")
+                                  {"reason": "full"})
         assert answer.status_code == 200 and answer.json()["status"] == "declined"
         leave = client.post("/api/bodies/cit/leave")
         assert leave.status_code == 200 and leave.json()["status"] == "left"
 
+    def test_a_membership_answer_carries_its_history(self, world):
+        asked = api_client(world["member"]).post("/api/bodies/caisse/join", {"message": "hi"})
+        assert [(e["kind"], e["by"]) for e in asked.json()["events"]] == [
+            ("requested", "Member")]
+        accepted = api_client(world["coordinator"]).post(
+            f"/api/memberships/{asked.json()['id']}/accept")
+        assert accepted.status_code == 200
+        assert [(e["kind"], e["by"]) for e in accepted.json()["events"]] == [
+            ("requested", "Member"), ("accepted", "Coordinator")]
+
     def test_bad_payload_names_the_field(self, world):
-        client = client_for(world["member"])
-        response = client.post("/api/bodies/cit/progress", {"txt": "x"},
-                               content_type="application/json")
-        assert response.status_code == 422
-        assert "text" in response.json()["detail"]
-        response = client.post("/api/bodies/scic/join", {"college_id": "abc"},
-                               content_type="application/json")
-        assert response.status_code == 422 and "college_id" in response.json()["detail"]
+        client = api_client(world["member"])
+        refused(client.post("/api/bodies/cit/progress", {"txt": "x"}), 422, contains="text")
+        refused(client.post("/api/bodies/scic/join", {"college_id": "abc"}), 422,
+                contains="college_id")
 
     def test_domain_errors_are_4xx_with_field(self, world):
-        client = client_for(world["outsider"])
-        response = client.post("/api/bodies/scic/join", {}, content_type="application/json")
-        assert response.status_code == 400
-        assert response.json() == {"detail": "Choose the college you join this cooperative "
-                                             "in.", "field": "college"}
-        unknown = client.post("/api/bodies/scic/join", {"college_id": 99999},
-                              content_type="application/json")
-        assert unknown.status_code == 404
+        client = api_client(world["outsider"])
+        body = refused(client.post("/api/bodies/scic/join"), 400, field="college")
+        assert body == {"detail": "Choose the college you join this cooperative in.",
+                        "field": "college"}
+        refused(client.post("/api/bodies/scic/join", {"college_id": 99999}), 404,
+                contains="no college with this number")
 
     def test_session_writes_need_csrf(self, world):
         client = Client(enforce_csrf_checks=True)

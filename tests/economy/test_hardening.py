@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.test import Client
 from django.utils import timezone
 
 from autogestion.cooperatives import services as bodies
@@ -17,15 +16,10 @@ from autogestion.core.errors import DomainError
 from autogestion.core.inputs import parse_amount
 from autogestion.economy import services
 from autogestion.economy.models import Account, Entry, Offer, Payment, PaymentRequest
+from tests.support.http import client_for
 
 JSON = "application/json"
 PAY_PAGE = "/bodies/cit/economy/pay/"
-
-
-def client_for(person) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(person)
-    return client
 
 
 def api_pay(client, payer, payee, amount="1.00", key="key-1", **extra):

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db.models import Sum
-from django.test import Client
 from django.utils import timezone
 
 from autogestion.core import clock
@@ -22,15 +21,9 @@ from autogestion.economy.models import (
     Payment,
     PaymentRequest,
 )
+from tests.support.http import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(person):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_login(person)
-    return client
 
 
 def text_of(response) -> str:
@@ -115,21 +108,24 @@ class TestWhoSeesWhat:
         member_account, _coordinator_account = accounts
         url = f"/accounts/{member_account.pk}/statement/"
         assert client_for(None).get(url).status_code == 302
-        expected = {"outsider": 403, "member": 200, "coordinator": 200,
-                    "other_coordinator": 403}
+        # Strangers to the account: 404, as the API answers.
+        expected = {"outsider": 404, "member": 200, "coordinator": 200,
+                    "other_coordinator": 404}
         for role in ROLES:
             assert client_for(world[role]).get(url).status_code == expected[role], role
         other = services.account_of(world["coordinator"], oseille)
         assert client_for(world["member"]).get(
-            f"/accounts/{other.pk}/statement/").status_code == 403
+            f"/accounts/{other.pk}/statement/").status_code == 404
         assert client_for(world["member"]).get("/accounts/999999/statement/").status_code == 404
 
     def test_limits_and_lock_only_for_stewards(self, world, oseille, accounts):
         member_account, _ = accounts
         url = f"/accounts/{member_account.pk}/limits/"
         assert client_for(None).post(url, {"debit_limit": "50"}).status_code == 302
-        for role in ("outsider", "member", "other_coordinator"):
-            assert client_for(world[role]).post(url, {"debit_limit": "50"}).status_code == 403
+        # The holder sees the account but may not set its limits: 403; strangers 404.
+        for role, status in (("outsider", 404), ("member", 403), ("other_coordinator", 404)):
+            assert client_for(world[role]).post(url, {"debit_limit": "50"}).status_code \
+                == status, role
         assert Account.objects.get(pk=member_account.pk).debit_limit == 10_000
         done = client_for(world["coordinator"]).post(url, {"debit_limit": "50",
                                                            "credit_ceiling": "200,5"})
@@ -241,8 +237,9 @@ class TestPaying:
         payment = services.pay(actor=world["member"], payer_id=member_account.pk,
                                payee_id=coordinator_account.pk, amount=900)
         url = f"/payments/{payment.pk}/reverse/"
-        for role in ("member", "outsider", "other_coordinator"):  # the payer may not
-            assert client_for(world[role]).post(url).status_code == 403, role
+        # The payer may not (403); strangers do not see the payment (404).
+        for role, status in (("member", 403), ("outsider", 404), ("other_coordinator", 404)):
+            assert client_for(world[role]).post(url).status_code == status, role
         response = client_for(world["coordinator"]).post(url, {"reason": "twice"})
         assert response.status_code == 302
         assert response["Location"] == f"/accounts/{coordinator_account.pk}/statement/"
@@ -269,7 +266,7 @@ class TestRequests:
         # Only the buyer accepts.
         accept = f"/payment-requests/{request.pk}/accept/"
         assert coordinator.post(accept).status_code == 403
-        assert client_for(world["outsider"]).post(accept).status_code == 403
+        assert client_for(world["outsider"]).post(accept).status_code == 404
         assert member.post(accept).status_code == 302
         assert balances(member_account, coordinator_account) == (-450, 450)
         assert member.post(accept).status_code == 409  # already answered

@@ -283,7 +283,7 @@ PLAN_DAY = date(2026, 11, 27)
 
 
 def _daily(ctx):
-    from autogestion.work import daily
+    from autogestion.work.daily import services as daily
 
     plan = daily.prepare_daily_plan(actor=ctx["coordinator"], body=ctx["closed"], day=PLAN_DAY,
                                     note="SECRET-note")

@@ -213,7 +213,7 @@ def _build_world() -> "World":
     from autogestion.economy import services as economy_services
     from autogestion.economy.models import Currency
     from autogestion.facilitation import services as room_services
-    from autogestion.work import daily
+    from autogestion.work.daily import services as daily
 
     admin = update_profile(person=load_demo()["admin"], language="en")
     cit, farm = Body.objects.get(slug="cit"), Body.objects.get(slug="champs-communs")
@@ -230,7 +230,7 @@ def _build_world() -> "World":
     circle = assembly_services.create_series(
         actor=admin, body=cit, title="Cercle", rrule="FREQ=WEEKLY",
         first_day=(now + timedelta(days=12)).date(), start_time=time(18), end_time=time(20))
-    plan = daily.prepare_daily_plan(actor=admin, body=farm, day=daily.today() + timedelta(days=3))
+    plan = daily.prepare_daily_plan(actor=admin, body=farm, day=clock.today() + timedelta(days=3))
     task = daily.add_task(actor=admin, plan_id=plan.pk, title="Weeding")
     account = economy_services.account_of(admin, Currency.objects.get(code="oseille"))
     client = Client(HTTP_ACCEPT_LANGUAGE="en")

@@ -14,8 +14,6 @@ Test modules use them as fixtures with:
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.test import Client
-
 from autogestion.cooperatives import services as bodies
 from autogestion.core import clock
 from autogestion.work import services
@@ -59,10 +57,3 @@ def publish_rotation(farm, first_day=WEDNESDAY, last_day=SUNDAY):
     rotation = services.propose_rotation(actor=farm["coordinator"], body=farm["coop"],
                                          first_day=first_day, last_day=last_day)
     return services.publish_rotation(actor=farm["coordinator"], rotation_id=rotation.pk)
-
-
-def client_for(person) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_login(person)
-    return client

@@ -10,22 +10,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from autogestion.cooperatives import services as bodies
-from autogestion.work import daily
+from autogestion.work.daily import services as daily
 from autogestion.work.models import DailyPlan, Task
+from tests.support.http import api_client, refused
 
 from .daily_support import (
     NOW,
     SATURDAY,
     WEDNESDAY,
     build_farm,
-    client_for,
     freeze_clock,
     publish_rotation,
 )
 
 pytestmark = pytest.mark.django_db
 
-JSON = "application/json"
 PLANS = "/api/bodies/cit/daily-plans"
 WED = f"{PLANS}/2026-03-11"
 
@@ -42,27 +41,8 @@ def farm(world, make_person):
 
 @pytest.fixture
 def api(farm):
-    """A client per person, JSON in and out."""
-    class Api:
-        def __init__(self, person):
-            self.client = client_for(person)
-
-        def get(self, path):
-            return self.client.get(path)
-
-        def post(self, path, data=None):
-            return self.client.post(path, data or {}, content_type=JSON)
-
-        def put(self, path, data):
-            return self.client.put(path, data, content_type=JSON)
-
-        def patch(self, path, data):
-            return self.client.patch(path, data, content_type=JSON)
-
-        def delete(self, path):
-            return self.client.delete(path)
-
-    return lambda name: Api(farm[name] if name else None)
+    """A JSON client per person (None: anonymous)."""
+    return lambda name: api_client(farm[name] if name else None)
 
 
 def state():
@@ -71,27 +51,17 @@ def state():
             list(Task.people.through.objects.values_list("task_id", "user_id")))
 
 
-def refused(response, status, field=None, detail=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    if field:
-        assert body.get("field") == field, body
-    if detail:
-        assert detail in body["detail"], body
-    return body
-
-
 class TestAccess:
     def test_signed_in_only(self, api):
-        refused(api(None).get(WED), 401, detail="Sign in")
+        refused(api(None).get(WED), 401, contains="Sign in")
         refused(api(None).post(PLANS, {"day": "2026-03-11"}), 401)
 
     def test_outsiders_of_an_open_body_403_of_a_closed_one_404(self, api, farm):
         refused(api("outsider").get(WED), 403,
-                detail="The daily plans of CIT are for its members.")
+                contains="The daily plans of CIT are for its members.")
         refused(api("outsider").post(PLANS, {}), 403)
         refused(api("member").get("/api/bodies/caisse/daily-plans/2026-03-11"), 404,
-                detail="There is no body")
+                contains="There is no body")
         refused(api("member").get("/api/bodies/nowhere/daily-summary"), 404)
 
     def test_a_task_outside_ones_bodies(self, api, farm):
@@ -101,7 +71,7 @@ class TestAccess:
         refused(api("outsider").patch(f"/api/daily-tasks/{task.pk}", {"title": "x"}), 403)
         refused(api("outsider").delete(f"/api/daily-tasks/{task.pk}"), 403)
         refused(api("member").delete("/api/daily-tasks/987654"), 404,
-                detail="There is no such task.")
+                contains="There is no such task.")
         assert state() == before
 
 
@@ -124,9 +94,13 @@ class TestPlans:
         published = api("Ben").post(f"{WED}/publish").json()
         assert published["status"] == "published"
         assert published["published_at"].startswith("2026-03-10T12:00:00+01:00")
-        refused(api("Ben").post(f"{WED}/publish"), 409, detail="already published")
+        assert [(e["from_status"], e["to_status"], e["actor_id"], e["at"][:19])
+                for e in published["events"]] == [
+            ("", "draft", farm["member"].pk, "2026-03-10T12:00:00"),
+            ("draft", "published", farm["Ben"].pk, "2026-03-10T12:00:00")]
+        refused(api("Ben").post(f"{WED}/publish"), 409, contains="already published")
         refused(api("member").post(PLANS, {"day": "2026-03-11"}), 409, field="day",
-                detail="There is already a plan for Wednesday 11 March 2026")
+                contains="There is already a plan for Wednesday 11 March 2026")
 
     def test_without_rotation_a_note(self, api):
         plan = api("member").post(PLANS, {"day": "2026-03-14"}).json()
@@ -141,12 +115,12 @@ class TestPlans:
         ("3026-01-01", 400, "between the years"),
     ])
     def test_bad_days(self, api, day, status, detail):
-        refused(api("member").post(PLANS, {"day": day}), status, field="day", detail=detail)
+        refused(api("member").post(PLANS, {"day": day}), status, field="day", contains=detail)
         assert DailyPlan.objects.count() == 0
 
     def test_a_day_without_plan(self, api):
         refused(api("member").get(f"{PLANS}/2026-03-14"), 404,
-                detail="There is no plan for Saturday 14 March 2026 yet.")
+                contains="There is no plan for Saturday 14 March 2026 yet.")
         refused(api("member").get(f"{PLANS}/someday"), 400, field="day")
 
 
@@ -193,18 +167,18 @@ class TestTasks:
         before = state()
         refused(member.post(f"{WED}/tasks", {"title": "x", "starts_at": "10:00",
                                               "ends_at": "09:00"}), 400, field="ends_at",
-                detail="The task ends after it starts: 09:00 is not after 10:00.")
+                contains="The task ends after it starts: 09:00 is not after 10:00.")
         refused(member.patch(f"/api/daily-tasks/{task.pk}", {"ends_at": "08:00"}), 400,
                 field="ends_at")
         refused(member.post(f"{WED}/tasks", {"title": " "}), 400, field="title")
         refused(member.post(f"{WED}/tasks", {"title": "x", "people": [farm["outsider"].pk]}),
                 400, field="people",
-                detail=f"There is no person with the number {farm['outsider'].pk}.")
+                contains=f"There is no person with the number {farm['outsider'].pk}.")
         refused(member.put(f"/api/daily-tasks/{task.pk}/people", {"people": [987654]}), 400,
-                field="people", detail="There is no person with the number 987654.")
+                field="people", contains="There is no person with the number 987654.")
         refused(member.post(f"{WED}/tasks", {"title": "x", "starts_at": "25:00"}), 422,
-                detail="starts_at")
-        refused(member.post(f"{WED}/tasks", {"title": "x\u0000"}), 400, detail="NUL")
+                contains="starts_at")
+        refused(member.post(f"{WED}/tasks", {"title": "x\u0000"}), 400, contains="NUL")
         refused(member.post(f"{WED}/tasks", {"title": "x" * 161}), 422)
         refused(member.post(f"{WED}/tasks", {"post_id": 987654}), 400, field="post")
         refused(member.post(f"{PLANS}/2026-03-14/tasks", {"title": "x"}), 404)
@@ -213,7 +187,7 @@ class TestTasks:
     def test_a_member_who_left_is_named(self, api, farm, plan):
         bodies.leave_body(person=farm["Dan"], body=farm["coop"])
         refused(api("member").post(f"{WED}/tasks", {"title": "x", "people": [farm["Dan"].pk]}),
-                400, field="people", detail="Dan is not an active member of CIT")
+                400, field="people", contains="Dan is not an active member of CIT")
 
 
 def test_week_summary(api, farm):

@@ -7,8 +7,9 @@ import pytest
 from autogestion.cooperatives import demo as cooperatives_demo
 from autogestion.cooperatives.models import Body
 from autogestion.core import clock
-from autogestion.work import daily_demo, daily_queries
 from autogestion.work import demo as work_demo
+from autogestion.work.daily import demo as daily_demo
+from autogestion.work.daily import queries as daily_queries
 from autogestion.work.models import DailyPlan
 
 from .daily_support import NOW, TODAY, WEDNESDAY, freeze_clock

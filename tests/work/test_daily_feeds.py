@@ -14,7 +14,9 @@ from icalendar import Calendar
 
 from autogestion.assemblies import services as assemblies
 from autogestion.cooperatives import services as bodies
-from autogestion.work import daily, services
+from autogestion.work import services
+from autogestion.work.daily import services as daily
+from tests.support.http import client_for
 
 from .daily_support import (
     NOW,
@@ -22,7 +24,6 @@ from .daily_support import (
     SATURDAY,
     WEDNESDAY,
     build_farm,
-    client_for,
     freeze_clock,
     publish_rotation,
 )

@@ -1,4 +1,4 @@
-"""The pure rules of the daily plan (work/daily_rules.py), without a database: which days
+"""The pure rules of the daily plan (work/daily/rules.py), without a database: which days
 can be planned, task times, seeding from the rotation, ordering, and the week's sums."""
 
 from datetime import date, time, timedelta
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autogestion.work import daily_rules as rules
+from autogestion.work.daily import rules
 
 TUESDAY = date(2026, 3, 10)
 

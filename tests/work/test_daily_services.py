@@ -12,7 +12,9 @@ from django.db.models.query import QuerySet
 
 from autogestion.cooperatives import services as bodies
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from autogestion.work import daily, daily_queries, services
+from autogestion.work import services
+from autogestion.work.daily import queries as daily_queries
+from autogestion.work.daily import services as daily
 from autogestion.work.models import Assignment, DailyPlan, Task
 
 from .daily_support import (
@@ -305,6 +307,17 @@ class TestPublication:
                         plan_id=plan.pk)
         assert "already published" in error.message
 
+    def test_history_prepared_then_published(self, farm, frozen_clock):
+        """Preparing writes the first event, publishing the second (DailyPlanEvent); a
+        refused publication writes none."""
+        plan = prepare(farm, actor=farm["Ben"])
+        later = datetime(2026, 3, 10, 20, 30, tzinfo=PARIS)
+        frozen_clock(later)
+        daily.publish_daily_plan(actor=farm["member"], plan_id=plan.pk)
+        refused(Conflict, daily.publish_daily_plan, actor=farm["member"], plan_id=plan.pk)
+        assert [(e.from_status, e.to_status, e.actor, e.at) for e in plan.events.all()] == [
+            ("", "draft", farm["Ben"], NOW), ("draft", "published", farm["member"], later)]
+
     def test_a_change_after_publication_publishes_again(self, farm, frozen_clock):
         plan = prepare(farm)
         daily.publish_daily_plan(actor=farm["member"], plan_id=plan.pk)
@@ -389,7 +402,7 @@ def test_two_meetings_preparing_the_same_day_at_once(farm):
     from django.db import connection
 
     barrier = threading.Barrier(2, timeout=10)
-    real = daily.covering_rotation
+    real = daily_queries.covering_rotation
     results = []
 
     def slow_covering(body, day):
@@ -405,7 +418,7 @@ def test_two_meetings_preparing_the_same_day_at_once(farm):
         finally:
             connection.close()
 
-    with mock.patch.object(daily, "covering_rotation", slow_covering):
+    with mock.patch.object(daily_queries, "covering_rotation", slow_covering):
         threads = [threading.Thread(target=meeting, args=(farm[n],)) for n in ("Ana", "Ben")]
         for thread in threads:
             thread.start()

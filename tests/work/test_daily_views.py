@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from autogestion.cooperatives import services as bodies
-from autogestion.work import daily
+from autogestion.work.daily import services as daily
 from autogestion.work.models import DailyPlan, Task
+from tests.support.http import client_for
 
 from .daily_support import (
     PARIS,
@@ -20,7 +21,6 @@ from .daily_support import (
     TODAY,
     WEDNESDAY,
     build_farm,
-    client_for,
     freeze_clock,
     publish_rotation,
 )

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from autogestion.cooperatives.models import Body
 from autogestion.core import clock
-from autogestion.work import queries, services
+from autogestion.work import queries
 from autogestion.work.models import Rotation, TrainingSession
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +24,11 @@ def test_the_farm_and_the_cit():
     call_command("demo")
     farm = Body.objects.get(slug="champs-communs")
     published = Rotation.objects.get(body=farm, status="published")
-    today = services.today()
+    today = clock.today()
     assert published.first_day <= today <= published.last_day
     draft = Rotation.objects.get(body=farm, status="draft")
     assert (draft.first_day - published.last_day).days == 1
-    assert services.check_rotation(published) == []
+    assert queries.check_rotation(published) == []
     assert published.assignments.filter(post__name="Marché du samedi").count() >= 2
     coordinator = farm.memberships.filter(role="coordinator", status="active").first().person
     home = queries.work_home(farm, coordinator)

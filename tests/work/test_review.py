@@ -7,8 +7,10 @@ import pytest
 from django.test import Client
 
 from autogestion.cooperatives import services as bodies
-from autogestion.work import daily, services
+from autogestion.work import services
+from autogestion.work.daily import services as daily
 from autogestion.work.models import Assignment, DailyPlan, Rotation, Skill, Task
+from tests.support import http
 
 from .conftest import NEXT_MONDAY
 
@@ -19,10 +21,11 @@ HUGE = 2**63
 TOMORROW = date(2026, 3, 11)
 
 
-def client_for(person) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=False)
-    if person is not None:
-        client.force_login(person)
+def client_for(person):
+    """tests/support's client, answering 500 instead of raising: the review looks for
+    server errors."""
+    client = http.client_for(person)
+    client.raise_request_exception = False
     return client
 
 

@@ -180,7 +180,7 @@ class TestPropose:
         assert (rotation.first_day, rotation.last_day, rotation.status) == (
             NEXT_MONDAY, NEXT_MONDAY + timedelta(days=6), "draft")
         rows = list(rotation.assignments.all())
-        assert services.check_rotation(rotation) == []
+        assert queries.check_rotation(rotation) == []
         # The market stall only on Saturday, by two; bookkeeping only on Monday.
         assert {a.day.isoweekday() for a in rows if a.post == farm["market"]
                 and a.role == "holder"} == {6}
@@ -257,8 +257,13 @@ class TestPropose:
     def test_a_new_proposal_replaces_the_draft(self, farm):
         first = propose(farm)
         second = propose(farm, first_day=NEXT_MONDAY + timedelta(days=2))
-        assert list(Rotation.objects.all()) == [second]
-        assert not Assignment.objects.filter(rotation_id=first.pk).exists()
+        assert queries.rotations_of(farm["coop"]) == [second]
+        first.refresh_from_db()
+        assert first.status == "discarded"
+        assert [(e.from_status, e.to_status, e.actor, e.reason) for e in first.events.all()] == [
+            ("", "draft", farm["coordinator"], ""),
+            ("draft", "discarded", farm["coordinator"],
+             "Replaced by a new proposal over the same days.")]
 
     def test_refusals(self, farm):
         refused(PermissionDenied, services.propose_rotation, actor=farm["member"],
@@ -341,7 +346,7 @@ class TestHandEdits:
         services.remove_assignment(actor=farm["coordinator"], rotation_id=rotation.pk,
                                    assignment_id=holders[0].pk)
         gap = Gap.objects.get(rotation=rotation, day=saturday, post=farm["market"])
-        assert (gap.reason, gap.missing) == (services.LEFT_OPEN, 1)
+        assert (gap.reason, gap.missing) == (rules.LEFT_OPEN, 1)
         edit = services.assign_by_hand(actor=farm["coordinator"], rotation_id=rotation.pk,
                                        day=saturday, post_id=farm["market"].pk,
                                        person_id=holders[0].person_id)
@@ -371,7 +376,7 @@ class TestHandEdits:
         """Hand edits may keep someone on a post longer than max_streak: the edit goes
         through, says so, and the page keeps the warning."""
         warnings = []
-        for day in services.days_of(rotation.first_day, rotation.first_day + timedelta(days=3)):
+        for day in queries.days_of(rotation.first_day, rotation.first_day + timedelta(days=3)):
             row = self.holder(rotation, day, farm["milking"])
             if row.person_id != farm["ben"].pk:
                 learner = rotation.assignments.filter(day=day, person=farm["ben"]).first()
@@ -421,7 +426,24 @@ class TestPublish:
         refused(PermissionDenied, services.discard_rotation, actor=farm["member"],
                 rotation_id=rotation.pk)
         services.discard_rotation(actor=farm["coordinator"], rotation_id=rotation.pk)
-        assert not Rotation.objects.exists()
+        rotation.refresh_from_db()
+        assert rotation.status == "discarded" and queries.rotations_of(farm["coop"]) == []
+        assert [(e.from_status, e.to_status) for e in rotation.events.all()] == [
+            ("", "draft"), ("draft", "discarded")]
+        for call in (services.discard_rotation, services.publish_rotation):
+            error = refused(Conflict, call, actor=farm["coordinator"], rotation_id=rotation.pk)
+            assert "discarded" in str(error)
+
+    def test_history_of_a_published_rotation(self, farm):
+        """Each change of status is one event, written with it (RotationEvent)."""
+        rotation = propose(farm)
+        services.publish_rotation(actor=farm["coordinator"], rotation_id=rotation.pk)
+        assert [(e.from_status, e.to_status, e.actor, e.at) for e in rotation.events.all()] \
+            == [("", "draft", farm["coordinator"], NOW),
+                ("draft", "published", farm["coordinator"], NOW)]
+        refused(Conflict, services.discard_rotation, actor=farm["coordinator"],
+                rotation_id=rotation.pk)
+        assert rotation.events.count() == 2
 
 
 # Teach and learn ---------------------------------------------------------------------
@@ -532,6 +554,19 @@ class TestTraining:
                 extra[key] = person if key == "actor" else person.pk
         error = refused(exc_type, services.schedule_training, **self.schedule(pair, **extra))
         assert error.field == field
+
+    def test_nobody_learns_what_they_teach(self, pair):
+        """The pair must be one rules.match suggests: Cleo declares learning milking but
+        also lists it as something she teaches, so she is no learner of it (before: the
+        service paired her with Ana all the same)."""
+        services.add_knowledge(actor=pair["cleo"], cooperative=pair["coop"], kind="teach",
+                               post_id=pair["milking"].pk)
+        assert not [s for s in queries.suggestions(pair["coop"])
+                    if s.learner_id == pair["cleo"].pk]
+        error = refused(DomainError, services.schedule_training, **self.schedule(
+            pair, actor=pair["cleo"], learner_id=pair["cleo"].pk, topic="",
+            post_id=pair["milking"].pk))
+        assert error.field == "post"
 
     def test_not_twice_at_the_same_time(self, pair):
         services.schedule_training(**self.schedule(pair))

@@ -6,24 +6,17 @@ bounded query counts."""
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 
 from autogestion.cooperatives import services as bodies
 from autogestion.work import services
-from autogestion.work.models import Assignment, Knowledge, Post, Rotation, Skill, TrainingSession
+from autogestion.work.models import Knowledge, Post, Rotation, Skill, TrainingSession
+from tests.support.http import client_for, page_refused
 
 from .conftest import NEXT_MONDAY
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ("outsider", "member", "coordinator", "operator")
-
-
-def client_for(person):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_login(person)
-    return client
 
 
 def text(response) -> str:
@@ -252,7 +245,7 @@ class TestRotations:
         rotation.refresh_from_db()
         assert rotation.status == "published"
         response = client.post(f"/work/rotations/{rotation.pk}/assignments/{stall.pk}/remove/")
-        assert response.status_code in (404, 409)
+        page_refused(response, 409, "This rotation is published: it is no longer changed by hand.")
         assert "Publish for the members" not in text(
             client.get(f"/work/rotations/{rotation.pk}/"))
 
@@ -260,8 +253,13 @@ class TestRotations:
         assert client_for(farm["member"]).post(
             f"/work/rotations/{rotation.pk}/discard/").status_code == 403
         response = client_for(farm["coordinator"]).post(f"/work/rotations/{rotation.pk}/discard/")
-        assert response.status_code == 302 and not Rotation.objects.exists()
-        assert not Assignment.objects.exists()
+        assert response.status_code == 302
+        rotation.refresh_from_db()
+        assert rotation.status == "discarded"
+        assert [(e.from_status, e.to_status) for e in rotation.events.all()] == [
+            ("", "draft"), ("draft", "discarded")]
+        listed = client_for(farm["member"]).get(f"/bodies/{farm['coop'].slug}/work/rotations/")
+        assert f"/work/rotations/{rotation.pk}/" not in text(listed)
 
 
 class TestLearning:

@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     name = "autogestion.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+    personal_data = "autogestion.accounts.personal_data.export"
     api_routers = [("/me", "autogestion.accounts.api.router")]
 
     def ready(self) -> None:

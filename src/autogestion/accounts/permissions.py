@@ -9,6 +9,3 @@ def is_self(user, person) -> bool:
 
 
 can_edit_profile = is_self
-rules.add_perm("accounts.edit_profile", can_edit_profile)
-rules.add_perm("accounts.export_personal_data", is_self)
-rules.add_perm("accounts.manage_tokens", is_self)

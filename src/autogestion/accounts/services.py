@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from autogestion.core import personal_data
 from autogestion.core.errors import DomainError, NotFound, PermissionDenied
 
 from .models import ApiToken, User, hash_token
@@ -100,101 +101,6 @@ def check_token_allows(token: ApiToken, method: str) -> None:
 
 
 def export_personal_data(person: User) -> dict:
-    """Everything the platform holds about a person, as JSON-ready data (GDPR art. 20)."""
-    from autogestion.cooperatives.models import Membership, MembershipEvent, ProgressUpdate
-
-    memberships = Membership.objects.filter(person=person).select_related("body", "college")
-    return {
-        "profile": {
-            "email": person.email,
-            "display_name": person.display_name,
-            "first_name": person.first_name,
-            "last_name": person.last_name,
-            "phone": person.phone,
-            "bio": person.bio,
-            "language": person.language,
-            "date_joined": person.date_joined.isoformat(),
-            "last_login": person.last_login.isoformat() if person.last_login else None,
-        },
-        "email_addresses": [
-            {"email": a.email, "verified": a.verified, "primary": a.primary}
-            for a in person.emailaddress_set.all()
-        ],
-        "memberships": [
-            {
-                "body": m.body.slug,
-                "body_name": m.body.name,
-                "role": m.role,
-                "status": m.status,
-                "college": m.college.name if m.college else None,
-                "requested_at": m.requested_at.isoformat(),
-                "joined_at": m.joined_at.isoformat() if m.joined_at else None,
-                "left_at": m.left_at.isoformat() if m.left_at else None,
-                "message": m.message,
-            }
-            for m in memberships
-        ],
-        "membership_history": [
-            {"body": e.membership.body.slug, "event": e.kind, "at": e.at.isoformat(),
-             "note": e.note}
-            for e in MembershipEvent.objects.filter(membership__person=person)
-            .select_related("membership__body")
-        ],
-        "progress_updates": [
-            {"body": u.body.slug, "text": u.text, "at": u.created_at.isoformat()}
-            for u in ProgressUpdate.objects.filter(author=person).select_related("body")
-        ],
-        "api_tokens": [
-            {"name": t.name, "hint": t.hint, "scope": t.scope,
-             "created_at": t.created_at.isoformat(),
-             "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-             "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None}
-            for t in person.api_tokens.all()
-        ],
-        **_commons_and_work_data(person),
-    }
-
-
-def _commons_and_work_data(person: User) -> dict:
-    """Bookings, skills, unavailability, teach/learn lists and training sessions."""
-    from django.db.models import Q
-
-    from autogestion.commons.models import Booking
-    from autogestion.work.models import Knowledge, Skill, TrainingSession, Unavailability
-
-    return {
-        "bookings": [
-            {"resource": b.resource.name, "starts_at": b.starts_at.isoformat(),
-             "ends_at": b.ends_at.isoformat(), "purpose": b.purpose, "status": b.status,
-             "created_at": b.created_at.isoformat()}
-            for b in Booking.objects.filter(booker=person).select_related("resource")
-            .order_by("starts_at", "pk")
-        ],
-        "skills": [
-            {"body": k.post.body.slug, "post": k.post.name, "level": k.level,
-             "declared_at": k.declared_at.isoformat(),
-             "confirmed_at": k.confirmed_at.isoformat() if k.confirmed_at else None}
-            for k in Skill.objects.filter(person=person).select_related("post__body")
-            .order_by("post__body__slug", "post__name")
-        ],
-        "unavailability": [
-            {"body": u.body.slug, "from": u.first_day.isoformat(), "to": u.last_day.isoformat(),
-             "note": u.note}
-            for u in Unavailability.objects.filter(person=person).select_related("body")
-            .order_by("first_day", "pk")
-        ],
-        "teach_and_learn": [
-            {"cooperative": k.cooperative.slug, "kind": k.kind,
-             "subject": k.post.name if k.post_id else k.topic}
-            for k in Knowledge.objects.filter(person=person)
-            .select_related("cooperative", "post").order_by("kind", "pk")
-        ],
-        "training_sessions": [
-            {"teacher": t.teacher.public_name, "learner": t.learner.public_name,
-             "subject": t.topic or (t.post.name if t.post_id else ""),
-             "starts_at": t.starts_at.isoformat(), "ends_at": t.ends_at.isoformat(),
-             "place": t.place}
-            for t in TrainingSession.objects.filter(Q(teacher=person) | Q(learner=person))
-            .select_related("teacher", "learner", "post").order_by("starts_at", "pk")
-        ],
-    }
+    """Everything the platform holds about a person, as JSON-ready data (GDPR art. 15
+    and 20): each app exports its own rows ({"<app>": {"<model>": [rows]}})."""
+    return personal_data.export(person)

@@ -2,16 +2,14 @@
 
 from datetime import datetime
 
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from autogestion.core.api import public
 from autogestion.core.api_schemas import Input, refusals
 from autogestion.core.api_types import Id, Text
-from autogestion.core.errors import NotFound, PermissionDenied
 
-from . import permissions, queries, services
-from .models import Body, College
+from . import access, queries, services
+from .models import Body
 
 router = Router(tags=["bodies"])
 
@@ -70,6 +68,13 @@ class MembershipRequestOut(Schema):
     requested_at: datetime
 
 
+class MembershipEventOut(Schema):
+    kind: str
+    by: str | None
+    note: str
+    at: datetime
+
+
 class MembershipOut(Schema):
     id: int
     body: str
@@ -78,6 +83,8 @@ class MembershipOut(Schema):
     college: str | None
     joined_at: datetime | None
     left_at: datetime | None
+    # The stint's history, oldest first: requested, joined, accepted, role changed, left.
+    events: list[MembershipEventOut] = []
 
 
 class JoinIn(Input):
@@ -93,11 +100,11 @@ class ProgressIn(Input):
     text: Text
 
 
-def _summary(body: Body, user, member_count: int | None = None) -> dict:
+def _summary(body: Body, visible: bool, member_count: int | None = None) -> dict:
     parent_slug = body.parent.slug if body.parent_id and body.parent else None
     data = {"slug": body.slug, "name": body.name, "kind": body.kind, "is_open": body.is_open,
             "parent": parent_slug}
-    if permissions.can_view_body_details(user, body):
+    if visible:
         data.update(description=body.description, place=body.place, rhythm=body.rhythm,
                     legal_form=body.legal_form or None,
                     member_count=member_count if member_count is not None
@@ -108,33 +115,25 @@ def _summary(body: Body, user, member_count: int | None = None) -> dict:
 def _membership(m) -> dict:
     return {"id": m.pk, "body": m.body.slug, "status": m.status, "role": m.role,
             "college": m.college.name if m.college else None, "joined_at": m.joined_at,
-            "left_at": m.left_at}
-
-
-def _body(slug: str) -> Body:
-    body = Body.objects.select_related("parent").filter(slug=slug).first()
-    if body is None:
-        raise NotFound(_("There is no body with the short name “%(slug)s”.") % {"slug": slug})
-    return body
+            "left_at": m.left_at,
+            "events": [{"kind": e.kind, "by": e.actor.public_name if e.actor else None,
+                        "note": e.note, "at": e.at} for e in queries.membership_history(m)]}
 
 
 @router.get("/bodies", response=list[BodySummary], auth=public)
 def list_bodies(request, kind: str | None = None):
     """Every body of the tree. Closed ones show only their name and that they exist."""
-    bodies = queries.bodies_with_counts()
-    if kind:
-        bodies = bodies.filter(kind=kind)
-    return [_summary(b, request.user) for b in bodies]
+    listed = queries.body_list(request.user, kind=kind)
+    return [_summary(b, b.pk in listed.visible) for b in listed.bodies]
 
 
 @router.get("/bodies/{slug}", response={200: BodyDetail, **refusals(404)}, auth=public)
 def get_body(request, slug: str):
-    body = _body(slug)
-    page = queries.body_page(body, request.user)
-    data = _summary(body, request.user, member_count=page.member_count)
+    page = queries.body_page(access.find_body(slug), request.user)
+    data = _summary(page.body, page.can_view, member_count=page.member_count)
     data.update(
         ancestors=[a.slug for a in page.ancestors],
-        children=[_summary(c, request.user) for c in page.children],
+        children=[_summary(c, c.pk in page.visible_children) for c in page.children],
         colleges=[{"id": c.pk, "name": c.name, "weight_percent": c.weight_percent}
                   for c in page.colleges],
         progress_updates=[{"text": u.text, "author": u.author.public_name if u.author else None,
@@ -147,28 +146,22 @@ def get_body(request, slug: str):
 @router.get("/bodies/{slug}/members", response={200: list[MemberOut], **refusals(403, 404)},
             auth=public)
 def list_members(request, slug: str):
-    body = _body(slug)
-    if not permissions.can_view_directory(request.user, body):
-        raise PermissionDenied(_("The member directory is for members."))
-    return queries.directory(body, request.user)
+    return queries.directory(access.get_directory_for(request.user, slug), request.user)
 
 
 @router.post("/bodies/{slug}/progress", response={201: ProgressOut, **refusals(400, 403, 404)})
 def post_progress(request, slug: str, payload: ProgressIn):
-    update = services.post_progress_update(actor=request.user, body=_body(slug),
-                                           text=payload.text)
+    body = access.get_body_for_progress(request.user, slug)
+    update = services.post_progress_update(actor=request.user, body=body, text=payload.text)
     return Status(201, {"text": update.text, "author": request.user.public_name,
                  "created_at": update.created_at})
 
 
 @router.post("/bodies/{slug}/join", response={201: MembershipOut, **refusals(400, 403, 404, 409)})
 def join(request, slug: str, payload: JoinIn):
-    body = _body(slug)
-    college = None
-    if payload.college_id is not None:
-        college = College.objects.filter(pk=payload.college_id).first()
-        if college is None:
-            raise NotFound(_("There is no college with this number."))
+    body = access.find_body(slug)
+    college = access.find_college(payload.college_id) if payload.college_id is not None \
+        else None
     membership = services.join_body(person=request.user, body=body, college=college,
                                     message=payload.message)
     return Status(201, _membership(membership))
@@ -176,16 +169,13 @@ def join(request, slug: str, payload: JoinIn):
 
 @router.post("/bodies/{slug}/leave", response={200: MembershipOut, **refusals(400, 404, 409)})
 def leave(request, slug: str):
-    return _membership(services.leave_body(person=request.user, body=_body(slug)))
+    return _membership(services.leave_body(person=request.user, body=access.find_body(slug)))
 
 
 @router.get("/bodies/{slug}/requests",
             response={200: list[MembershipRequestOut], **refusals(403, 404)})
 def list_requests(request, slug: str):
-    body = _body(slug)
-    if not permissions.can_manage_body(request.user, body):
-        raise PermissionDenied(_("Only coordinators of %(body)s answer its requests.")
-                               % {"body": body.name})
+    body = access.get_body_for_requests(request.user, slug)
     return [
         {"id": m.pk, "person": m.person.public_name, "email": m.person.email,
          "message": m.message, "college": m.college.name if m.college else None,
@@ -197,13 +187,15 @@ def list_requests(request, slug: str):
 @router.post("/memberships/{membership_id}/accept",
              response={200: MembershipOut, **refusals(400, 403, 404, 409)})
 def accept(request, membership_id: int):
+    membership = access.get_membership_for(request.user, membership_id)
     return _membership(services.accept_membership_request(actor=request.user,
-                                                          membership_id=membership_id))
+                                                          membership_id=membership.pk))
 
 
 @router.post("/memberships/{membership_id}/decline",
              response={200: MembershipOut, **refusals(400, 403, 404, 409)})
 def decline(request, membership_id: int, payload: DeclineIn | None = None):
+    membership = access.get_membership_for(request.user, membership_id)
     return _membership(services.decline_membership_request(
-        actor=request.user, membership_id=membership_id,
+        actor=request.user, membership_id=membership.pk,
         reason=payload.reason if payload else ""))

@@ -6,4 +6,5 @@ class CooperativesConfig(AppConfig):
     name = "autogestion.cooperatives"
     label = "cooperatives"
     verbose_name = _("Cooperatives and groups")
+    personal_data = "autogestion.cooperatives.personal_data.export"
     api_routers = [("/", "autogestion.cooperatives.api.router")]

@@ -74,35 +74,11 @@ def is_signed_in(user) -> bool:
 # R2: an open body's page is public; a closed one shows only that it exists.
 can_view_body_details = is_open_body | is_member | is_operator
 can_manage_body = is_coordinator | is_operator
-can_join_body = is_signed_in
 can_post_progress = is_member | is_operator
 # The member directory is for members: of the body itself, or of the cooperative (or
 # network) around it when the body is open.
 can_view_directory = is_member | is_operator | (is_open_body & is_member_of_an_ancestor)
 
-rules.add_perm("cooperatives.view_body_details", can_view_body_details)
-rules.add_perm("cooperatives.manage_body", can_manage_body)
-rules.add_perm("cooperatives.join_body", can_join_body)
-rules.add_perm("cooperatives.post_progress", can_post_progress)
-rules.add_perm("cooperatives.view_directory", can_view_directory)
-
 
 def coordinated_body_ids(user) -> set[int]:
     return {b for b, sr in memberships_of(user).items() if sr == (Status.ACTIVE, Role.COORDINATOR)}
-
-
-@rules.predicate
-def can_see_personal_data(viewer, person) -> bool:
-    """E-mail and phone: the person, operators, and coordinators of a body the person
-    is in or asks to join."""
-    if not viewer or not viewer.is_authenticated or person is None:
-        return False
-    if viewer.pk == person.pk or viewer.is_superuser:
-        return True
-    coordinated = coordinated_body_ids(viewer)
-    if not coordinated:
-        return False
-    return any(body_id in coordinated for body_id in memberships_of(person))
-
-
-rules.add_perm("accounts.view_personal_data", can_see_personal_data)

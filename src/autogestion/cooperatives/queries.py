@@ -6,12 +6,33 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from . import permissions
-from .models import Body, Membership
+from .models import Body, Membership, MembershipEvent
 from .rules import Role, Status
 
 
 def bodies_with_counts():
     return Body.objects.select_related("parent").with_member_count().order_by("path")
+
+
+@dataclass
+class BodyList:
+    """The tree of bodies as the list page and `GET /api/bodies` show it."""
+
+    bodies: list[Body]
+    visible: set[int]  # whose details (member count, rhythm) the viewer sees
+    mine: set[int]  # where the viewer is an active member
+
+
+def body_list(user, kind: str | None = None) -> BodyList:
+    bodies = bodies_with_counts()
+    if kind:
+        bodies = bodies.filter(kind=kind)
+    bodies = list(bodies)
+    return BodyList(
+        bodies=bodies,
+        visible={b.pk for b in bodies if permissions.can_view_body_details(user, b)},
+        mine=permissions.active_body_ids(user),
+    )
 
 
 @dataclass
@@ -25,6 +46,12 @@ class BodyPage:
     my_status: str | None = None
     my_role: str | None = None
     pending_count: int = 0
+    # What the viewer may see and do here (R2).
+    can_view: bool = False
+    can_manage: bool = False
+    can_post: bool = False
+    can_directory: bool = False
+    visible_children: set = field(default_factory=set)  # whose figures the viewer sees
 
 
 def body_page(body: Body, user, progress_limit: int = 20, with_children: bool = True
@@ -34,17 +61,23 @@ def body_page(body: Body, user, progress_limit: int = 20, with_children: bool = 
         children = list(Body.objects.filter(parent=body).select_related("parent")
                         .with_member_count().order_by("name"))
     page = BodyPage(body=body, ancestors=body.ancestors(), children=children)
+    page.visible_children = {c.pk for c in children
+                             if permissions.can_view_body_details(user, c)}
     status_role = permissions.memberships_of(user).get(body.pk)
     if status_role:
         page.my_status, page.my_role = status_role
-    if not permissions.can_view_body_details(user, body):
+    page.can_view = bool(permissions.can_view_body_details(user, body))
+    page.can_manage = bool(permissions.can_manage_body(user, body))
+    page.can_post = bool(permissions.can_post_progress(user, body))
+    page.can_directory = bool(permissions.can_view_directory(user, body))
+    if not page.can_view:
         return page
     counts = Membership.objects.filter(body=body).aggregate(
         active=Count("pk", filter=Q(status=Status.ACTIVE)),
         pending=Count("pk", filter=Q(status=Status.PENDING)),
     )
     page.member_count = counts["active"]
-    if permissions.can_manage_body(user, body):
+    if page.can_manage:
         page.pending_count = counts["pending"]
     page.colleges = list(body.colleges.all()) if body.kind == "cooperative" else []
     page.progress_updates = list(
@@ -78,6 +111,12 @@ def directory(body: Body, viewer) -> list[dict]:
 def pending_requests(body: Body):
     return (Membership.objects.filter(body=body, status=Status.PENDING)
             .select_related("person", "college").order_by("requested_at"))
+
+
+def membership_history(membership):
+    """A stint's events, oldest first, with who caused each."""
+    return (MembershipEvent.objects.filter(membership=membership).select_related("actor")
+            .order_by("at", "pk"))
 
 
 def memberships_for_profile(person):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
-from . import permissions
+from . import access, permissions, selectors
 from .models import (
     Body,
     BodyKind,
@@ -88,9 +88,9 @@ def create_body(*, actor, kind: str, name: str, parent: Body | None = None, slug
         raise DomainError(_("Unknown kind of body."), field="kind")
     if parent is None and not permissions.is_operator(actor):
         raise PermissionDenied(_("Only operators create top-level bodies."))
-    if parent is not None and not permissions.can_manage_body(actor, parent):
-        raise PermissionDenied(_("Only coordinators of %(body)s create bodies inside it.")
-                               % {"body": parent.name})
+    if parent is not None:
+        access.check_body(actor, parent, may=permissions.can_manage_body,
+                          refusal=_("Only coordinators of %(body)s create bodies inside it."))
     try:
         check_parent(Kind(kind), Kind(parent.kind) if parent else None)
     except Refusal as refusal:
@@ -125,9 +125,8 @@ def create_body(*, actor, kind: str, name: str, parent: Body | None = None, slug
 
 @transaction.atomic
 def update_body(*, actor, body: Body, **fields) -> Body:
-    if not permissions.can_manage_body(actor, body):
-        raise PermissionDenied(_("Only coordinators of %(body)s can change it.")
-                               % {"body": body.name})
+    access.check_body(actor, body, may=permissions.can_manage_body,
+                      refusal=_("Only coordinators of %(body)s can change it."))
     editable = {"description", "place", "rhythm", "is_open", "name"}
     unknown = set(fields) - editable
     if unknown:
@@ -143,9 +142,8 @@ def update_body(*, actor, body: Body, **fields) -> Body:
 
 @transaction.atomic
 def add_college(*, actor, cooperative: Body, name: str, weight_percent: int) -> College:
-    if not permissions.can_manage_body(actor, cooperative):
-        raise PermissionDenied(_("Only coordinators of %(body)s can define its colleges.")
-                               % {"body": cooperative.name})
+    access.check_body(actor, cooperative, may=permissions.can_manage_body,
+                      refusal=_("Only coordinators of %(body)s can define its colleges."))
     if cooperative.kind != Kind.COOPERATIVE:
         raise DomainError(_("Only a cooperative has colleges."))
     if not (10 <= int(weight_percent) <= 50):
@@ -160,9 +158,8 @@ def add_college(*, actor, cooperative: Body, name: str, weight_percent: int) -> 
 
 @transaction.atomic
 def post_progress_update(*, actor, body: Body, text: str) -> ProgressUpdate:
-    if not permissions.can_post_progress(actor, body):
-        raise PermissionDenied(_("Only members of %(body)s post its progress.")
-                               % {"body": body.name})
+    access.check_body(actor, body, may=permissions.can_post_progress,
+                      refusal=_("Only members of %(body)s post its progress."))
     text = (text or "").strip()
     if not text:
         raise DomainError(_("Write what the body has been doing."), field="text")
@@ -179,8 +176,7 @@ def _current(person, body: Body) -> Membership | None:
 
 
 def _is_active(person, body: Body | None) -> bool:
-    return body is not None and Membership.objects.filter(
-        person=person, body=body, status=Status.ACTIVE).exists()
+    return selectors.is_active_member(person, body)
 
 
 def _activate(person, body: Body, *, role: str = Role.MEMBER, college=None, by=None,
@@ -240,10 +236,7 @@ def _pending_request(membership_id: int) -> Membership:
 
 @transaction.atomic
 def accept_membership_request(*, actor, membership_id: int) -> Membership:
-    membership = _pending_request(membership_id)
-    if not permissions.can_manage_body(actor, membership.body):
-        raise PermissionDenied(_("Only coordinators of %(body)s answer its requests.")
-                               % {"body": membership.body.name})
+    membership = access.check_membership(actor, _pending_request(membership_id))
     try:
         check_decision_on_request(Status(membership.status))
     except Refusal as refusal:
@@ -258,10 +251,7 @@ def accept_membership_request(*, actor, membership_id: int) -> Membership:
 
 @transaction.atomic
 def decline_membership_request(*, actor, membership_id: int, reason: str = "") -> Membership:
-    membership = _pending_request(membership_id)
-    if not permissions.can_manage_body(actor, membership.body):
-        raise PermissionDenied(_("Only coordinators of %(body)s answer its requests.")
-                               % {"body": membership.body.name})
+    membership = access.check_membership(actor, _pending_request(membership_id))
     try:
         check_decision_on_request(Status(membership.status))
     except Refusal as refusal:
@@ -312,9 +302,8 @@ def _end(membership: Membership, *, by) -> None:
 
 @transaction.atomic
 def set_member_role(*, actor, body: Body, person, role: str) -> Membership:
-    if not permissions.can_manage_body(actor, body):
-        raise PermissionDenied(_("Only coordinators of %(body)s change roles in it.")
-                               % {"body": body.name})
+    access.check_body(actor, body, may=permissions.can_manage_body,
+                      refusal=_("Only coordinators of %(body)s change roles in it."))
     if role not in Role.__members__.values():
         raise DomainError(_("Unknown role: choose member, coordinator or steward."),
                           field="role")
@@ -327,8 +316,11 @@ def set_member_role(*, actor, body: Body, person, role: str) -> Membership:
         .exclude(pk=membership.pk).exists()
     ):
         raise Conflict(_("A body keeps at least one coordinator: name another first."))
+    if membership.role == role:
+        return membership  # nothing changes, so nothing to record
+    note = f"{membership.role} → {role}"
     membership.role = role
     membership.save(update_fields=["role"])
-    _record(membership, MembershipEvent.Kind.ROLE_CHANGED, actor, note=role)
+    _record(membership, MembershipEvent.Kind.ROLE_CHANGED, actor, note=note)
     permissions.forget_memberships(person)
     return membership

@@ -16,43 +16,40 @@ it as a string, which a float would round. Every amount answered is an object
 same written in units.
 
 Balances are never public: an account, its statement and its limits are seen by its
-holder and by the stewards of its currency; to anyone else the account does not exist
-(404). Every endpoint needs a signed-in caller (401 otherwise).
+holder and by the stewards of its currency; the members of the body holding it know
+it exists (403); to anyone else it does not exist (404). The pages answer the same
+(economy/access.py). Every endpoint needs a signed-in caller (401 otherwise).
+
+A body that is not a cooperative has no currencies (404, naming its cooperative); its
+offers are those of its cooperative, as on the pages.
 
 Datetimes are answered in the platform's time zone with their offset; dates given as
 `from`/`to` are days of that zone (YYYY-MM-DD, included).
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Path, Query, Router, Schema, Status
 from pydantic import StrictInt
 
+from autogestion.cooperatives.access import get_body_for
 from autogestion.cooperatives.models import Body
-from autogestion.cooperatives.permissions import can_view_body_details, memberships_of
-from autogestion.cooperatives.rules import Kind, Role
-from autogestion.cooperatives.rules import Status as MembershipStatus
 from autogestion.core import clock
 from autogestion.core.api_schemas import CalendarDay, Input, Integer, Money, refusals, text_up_to
 from autogestion.core.api_types import MAX_ID, Id, Text
-from autogestion.core.errors import DomainError, NotFound, PermissionDenied
-from autogestion.core.inputs import parse_amount, parse_day
+from autogestion.core.errors import DomainError
+from autogestion.core.inputs import check_year, parse_amount, parse_day
 from autogestion.decisions.models import Decision
 
-from . import permissions, rules, services
+from . import access, permissions, queries, rules, services
 from .models import (
     Account,
     AccountKind,
     Currency,
     CurrencyKind,
     Entry,
-    Fund,
     FundMovement,
     Offer,
     OfferCategory,
@@ -60,14 +57,13 @@ from .models import (
     PaymentRequest,
     RequestStatus,
 )
-from .rules import AccountStatus, Refusal
+from .rules import Refusal
 
 router = Router(tags=["economy"])
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
 MAX_OFFSET = 10**9
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 EURO_DECIMALS = 2
 # Longer than any amount the ledger holds (10**15 minor units), spaces included.
 MAX_AMOUNT_TEXT = 24
@@ -110,6 +106,14 @@ class CurrencyIn(Input):
     euros_convert_in_only: bool = Field(False, strict=True)
 
 
+class EconomyEventOut(Schema):
+    from_status: str = Field(description="Empty for the first event (the creation).")
+    to_status: str
+    actor: str | None
+    at: datetime
+    reason: str
+
+
 class AccountOut(Schema):
     id: int
     currency: str
@@ -127,6 +131,7 @@ class AccountOut(Schema):
     margin_to_receive: Money | None = Field(description="What it can receive now (no "
                                                         "ceiling: null).")
     created_at: datetime
+    events: list[EconomyEventOut] = Field(description="Its status history, oldest first.")
 
 
 class OpenAccountIn(Input):
@@ -240,6 +245,7 @@ class RequestOut(Schema):
     created_at: datetime
     answered_at: datetime | None
     role: str | None = Field(description="buyer or seller: the caller's side, if any.")
+    events: list[EconomyEventOut] = Field(description="Its status history, oldest first.")
 
 
 class RequestPage(Schema):
@@ -324,7 +330,8 @@ class FundOut(Schema):
     count: int = Field(description="Number of movements.")
     limit: int
     offset: int
-    movements: list[MovementOut] = Field(description="Newest first.")
+    movements: list[MovementOut] = Field(description="Newest first by the day they "
+                                                     "happened, then by recording.")
     can_record: bool
 
 
@@ -349,30 +356,11 @@ class OverdraftIn(Input):
 
 # Reading the input -------------------------------------------------------------------
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    return timezone.localtime(moment, _zone()) if moment is not None else None
-
-
-def _today() -> date:
-    return timezone.localtime(clock.now(), _zone()).date()
-
-
 def _renamed(exc: DomainError, fields: dict[str | None, str]) -> DomainError:
     """The service names its own arguments; the answer names the request's fields."""
     if exc.field in fields:
         exc.field = fields[exc.field]
     return exc
-
-
-def _refused(refusal: Refusal, field: str, currency: Currency | None = None) -> DomainError:
-    """The services' own message for a refusal of the rules, naming the request's field."""
-    error = services.refusal_message(refusal, currency)
-    error.field = field
-    return error
 
 
 def _amount(value: str | int, decimals: int, field: str, *,
@@ -383,17 +371,6 @@ def _amount(value: str | int, decimals: int, field: str, *,
         negative = services.refusal_message(negative)
     return parse_amount(value, decimals, field, zero=negative is not None or signed,
                         signed=signed, below=negative.message if negative else None)
-
-
-def _parse_day(text: str, field: str) -> date | None:
-    return parse_day(text, field, optional=True)
-
-
-def _check_day(day: date, field: str) -> date:
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DomainError(_("Give a date between the years %(first)s and %(last)s.")
-                          % {"first": FIRST_YEAR, "last": LAST_YEAR}, field=field)
-    return day
 
 
 def _choice(value: str, choices, field: str) -> str:
@@ -417,117 +394,12 @@ def _key(value: str | None) -> str:
     return key
 
 
-# What the caller may see -------------------------------------------------------------
-
-def _body(request, slug: str) -> Body:
-    """A body the caller may see: a closed one is 404 to those outside it (R2)."""
-    body = Body.objects.filter(slug=slug).first() if "\x00" not in slug else None
-    if body is None or not can_view_body_details(request.user, body):
-        raise NotFound(_("There is no body with the short name “%(slug)s”.") % {"slug": slug})
-    return body
-
-
-def _member_body(request, slug: str) -> Body:
-    """The economy of a body is for its members (and operators): others 403."""
-    body = _body(request, slug)
-    if not permissions.can_see_economy(request.user, body):
-        raise PermissionDenied(_("The economy of %(body)s is visible to its members only.")
-                               % {"body": body.name})
-    return body
-
-
-def _cooperative(request, slug: str) -> Body:
-    body = _member_body(request, slug)
-    if body.kind != Kind.COOPERATIVE:
-        raise DomainError(_("Currencies belong to a cooperative."))
-    return body
-
-
-def _accounts():
-    return Account.objects.select_related("currency__cooperative", "body")
-
-
-def _visible_account(request, account_id: int) -> Account:
-    account = _accounts().filter(pk=account_id).first()
-    if account is None or not permissions.can_see_account(request.user, account):
-        raise NotFound(_("There is no such account."))
-    return account
-
-
-def _payer(request, account_id: int, message: str) -> Account:
-    """The account paid from (or asked payment for): it must be the caller's."""
-    account = _accounts().filter(pk=account_id).first()
-    if account is None:
-        raise NotFound(_("There is no such account."))
-    if not permissions.can_pay_from(request.user, account):
-        raise PermissionDenied(message)
-    return account
-
-
-def _payments():
-    return Payment.objects.select_related("currency", "payer", "payee")
-
-
-def _visible_payment(request, payment_id: int) -> Payment:
-    payment = (Payment.objects.select_related("currency__cooperative", "payer__body",
-                                              "payee__body")
-               .filter(pk=payment_id).first())
-    if payment is None or not (
-            permissions.can_pay_from(request.user, payment.payer)
-            or permissions.can_pay_from(request.user, payment.payee)
-            or permissions.can_steward(request.user, payment.currency.cooperative)):
-        raise NotFound(_("There is no such payment."))
-    return payment
-
-
-def _requests():
-    return PaymentRequest.objects.select_related("seller__currency", "seller__body",
-                                                 "buyer__body")
-
-
-def _visible_request(request, request_id: int) -> PaymentRequest:
-    found = _requests().select_related("seller__currency__cooperative").filter(
-        pk=request_id).first()
-    if found is None or not (
-            permissions.can_pay_from(request.user, found.buyer)
-            or permissions.can_pay_from(request.user, found.seller)
-            or permissions.can_steward(request.user, found.seller.currency.cooperative)):
-        raise NotFound(_("There is no such payment request."))
-    return found
-
-
-def _visible_offer(request, offer_id: int) -> Offer:
-    offer = Offer.objects.select_related("cooperative").filter(pk=offer_id).first()
-    if offer is None or not permissions.can_see_economy(request.user, offer.cooperative):
-        raise NotFound(_("There is no such offer."))
-    return offer
-
-
-def _offer_of(cooperative_id: int, offer_id: int | None) -> Offer | None:
-    if offer_id is None:
-        return None
-    offer = Offer.objects.filter(pk=offer_id, cooperative_id=cooperative_id).first()
-    if offer is None:
-        raise DomainError(_("There is no such offer."), field="offer_id")
-    return offer
-
-
 def _currency(code: str, field: str = "currency") -> Currency:
     currency = Currency.objects.select_related("cooperative").filter(code=code).first()
     if currency is None:
         raise DomainError(_("There is no currency with the code “%(code)s”.")
                           % {"code": code[:20]}, field=field)
     return currency
-
-
-def _stewarded_body_ids(user) -> set[int]:
-    """Bodies whose accounts the person runs, by role (not an operator's reach)."""
-    return {body_id for body_id, (status, role) in memberships_of(user).items()
-            if status == MembershipStatus.ACTIVE and role in (Role.COORDINATOR, Role.STEWARD)}
-
-
-def _my_accounts(user) -> Q:
-    return Q(person=user) | Q(body_id__in=_stewarded_body_ids(user), person__isnull=True)
 
 
 # Shaping the answers -----------------------------------------------------------------
@@ -553,17 +425,19 @@ def _rate(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _events_out(events) -> list[dict]:
+    return [{"from_status": e.from_status, "to_status": e.to_status,
+             "actor": e.actor.public_name if e.actor_id and e.actor else None,
+             "at": clock.local(e.at), "reason": e.reason} for e in events]
+
+
+def _with_events(queryset):
+    return queryset.prefetch_related("events__actor")
+
+
 def _account_out(a: Account) -> dict:
     c = a.currency
-    view = rules.AccountView(id=a.pk, balance=a.balance, debit_limit=a.debit_limit,
-                             credit_ceiling=a.credit_ceiling, status=AccountStatus(a.status))
-    active = a.status == AccountStatus.ACTIVE
-    to_pay = max(0, rules.margin_to_pay(view)) if active else 0
-    to_receive = rules.margin_to_receive(view)
-    if to_receive is not None:
-        to_receive = max(0, to_receive) if active else 0
-    elif not active:
-        to_receive = 0
+    to_pay, to_receive = queries.margins(a)
     return {"id": a.pk, "currency": c.code, "currency_name": c.name, "symbol": c.symbol,
             "decimals": c.decimals, "kind": a.kind, "name": a.name,
             "holder": "person" if a.person_id else (a.body.slug if a.body_id else a.kind),
@@ -572,7 +446,7 @@ def _account_out(a: Account) -> dict:
             "credit_ceiling": _optional_money(a.credit_ceiling, c.decimals),
             "margin_to_pay": _money(to_pay, c.decimals),
             "margin_to_receive": _optional_money(to_receive, c.decimals),
-            "created_at": _local(a.created_at)}
+            "created_at": clock.local(a.created_at), "events": _events_out(a.events.all())}
 
 
 def _payment_out(p: Payment) -> dict:
@@ -580,7 +454,7 @@ def _payment_out(p: Payment) -> dict:
             "payer": p.payer.name, "payee_id": p.payee_id, "payee": p.payee.name,
             "amount": _money(p.amount, p.currency.decimals), "description": p.description,
             "offer_id": p.offer_id, "reverses_id": p.reverses_id,
-            "clearing_of_id": p.clearing_of_id, "created_at": _local(p.created_at)}
+            "clearing_of_id": p.clearing_of_id, "created_at": clock.local(p.created_at)}
 
 
 def _entry_out(e: Entry, decimals: int) -> dict:
@@ -589,7 +463,7 @@ def _entry_out(e: Entry, decimals: int) -> dict:
     return {"id": e.pk, "payment_id": p.pk, "amount": _money(e.amount, decimals),
             "balance_after": _money(e.balance_after, decimals), "description": p.description,
             "counterparty": other.name, "counterparty_account_id": other.pk,
-            "reverses_id": p.reverses_id, "created_at": _local(e.created_at)}
+            "reverses_id": p.reverses_id, "created_at": clock.local(e.created_at)}
 
 
 def _request_out(user, r: PaymentRequest) -> dict:
@@ -600,9 +474,10 @@ def _request_out(user, r: PaymentRequest) -> dict:
             "seller": r.seller.name, "buyer_id": r.buyer_id, "buyer": r.buyer.name,
             "amount": _money(r.amount, currency.decimals), "description": r.description,
             "offer_id": r.offer_id, "status": r.status,
-            "auto_accept_at": _local(r.auto_accept_at), "payment_id": r.payment_id,
-            "created_at": _local(r.created_at), "answered_at": _local(r.answered_at),
-            "role": role}
+            "auto_accept_at": clock.local(r.auto_accept_at), "payment_id": r.payment_id,
+            "created_at": clock.local(r.created_at),
+            "answered_at": clock.local(r.answered_at), "role": role,
+            "events": _events_out(r.events.all())}
 
 
 def _offer_out(user, o: Offer) -> dict:
@@ -616,9 +491,9 @@ def _offer_out(user, o: Offer) -> dict:
             "author": o.author.public_name if o.author_id and o.author else None,
             "on_behalf_of": o.on_behalf_of.slug if o.on_behalf_of_id and o.on_behalf_of
             else None,
-            "created_at": _local(o.created_at),
-            "can_withdraw": o.expires_on >= _today() and (
-                o.author_id == user.pk or bool(permissions.can_steward(user, o.cooperative)))}
+            "created_at": clock.local(o.created_at),
+            "can_withdraw": o.expires_on >= clock.today()
+            and bool(permissions.can_withdraw_offer(user, o))}
 
 
 def _movement_out(m: FundMovement) -> dict:
@@ -626,18 +501,14 @@ def _movement_out(m: FundMovement) -> dict:
             "description": m.description, "decision_id": m.decision_id,
             "balance_after": _money(m.balance_after, EURO_DECIMALS),
             "recorded_by": m.recorded_by.public_name if m.recorded_by else None,
-            "happened_on": m.happened_on, "created_at": _local(m.created_at)}
+            "happened_on": m.happened_on, "created_at": clock.local(m.created_at)}
 
 
 def _fund_out(request, body: Body, limit: int = 100, offset: int = 0) -> dict:
-    fund = Fund.objects.filter(body=body).first()
+    fund, found = queries.fund_movements(body)
     balance, overdraft = (fund.balance, fund.overdraft) if fund else (0, 0)
-    movements, count = [], 0
-    if fund is not None:
-        found = fund.movements.all()
-        count = found.count()
-        movements = [_movement_out(m) for m in found.select_related("recorded_by")
-                     .order_by("-happened_on", "-pk")[offset:offset + limit]]
+    count = found.count() if fund else 0
+    movements = [_movement_out(m) for m in found[offset:offset + limit]] if fund else []
     return {"body": body.slug, "balance": _money(balance, EURO_DECIMALS),
             "overdraft": _money(overdraft, EURO_DECIMALS),
             "available": _money(max(0, balance + overdraft), EURO_DECIMALS),
@@ -648,10 +519,11 @@ def _fund_out(request, body: Body, limit: int = 100, offset: int = 0) -> dict:
 # Currencies ----------------------------------------------------------------------------
 
 @router.get("/bodies/{slug}/currencies",
-            response={200: list[CurrencyOut], **refusals(400, 403, 404)})
+            response={200: list[CurrencyOut], **refusals(403, 404)})
 def list_currencies(request, slug: str):
-    """The currencies of a cooperative, for its members."""
-    cooperative = _cooperative(request, slug)
+    """The currencies of a cooperative, for its members. A group or project has none:
+    404 naming its cooperative."""
+    cooperative = access.get_cooperative_for(request.user, slug)
     return [_currency_out(c) for c in cooperative.currencies.select_related("cooperative")
             .order_by("code")]
 
@@ -662,7 +534,7 @@ def create_currency(request, slug: str, payload: CurrencyIn):
     """Coordinators and stewards of the cooperative create a currency. `euro_rate`: what
     one unit is worth in euros (1 Oseille = 1 €); `default_debit_limit` in the new
     currency's units: how far below zero a new member's account may go."""
-    body = _body(request, slug)
+    body = get_body_for(request.user, slug)
     limit = _amount(payload.default_debit_limit, payload.decimals, "default_debit_limit",
                     negative=Refusal("bad_debit_limit"))
     currency = services.create_currency(
@@ -675,13 +547,15 @@ def create_currency(request, slug: str, payload: CurrencyIn):
 
 # Accounts ------------------------------------------------------------------------------
 
+def _account(account_id: int) -> Account:
+    return _with_events(access.accounts()).get(pk=account_id)
+
+
 @router.get("/me/accounts", response=list[AccountOut])
 def my_accounts(request):
     """My own accounts, and those of the bodies I coordinate or steward, with balances,
     limits and what each can still pay and receive."""
-    found = (_accounts().filter(_my_accounts(request.user))
-             .order_by("currency__code", "person_id", "name", "pk"))
-    return [_account_out(a) for a in found]
+    return [_account_out(a) for a in _with_events(queries.my_accounts(request.user))]
 
 
 @router.post("/me/accounts", response={200: AccountOut, 201: AccountOut, **refusals(400, 403)})
@@ -691,41 +565,37 @@ def open_my_account(request, payload: OpenAccountIn):
     currency = _currency(payload.currency)
     existed = Account.objects.filter(currency=currency, person=request.user).exists()
     account = services.account_of(request.user, currency)
-    return Status(200 if existed else 201, _account_out(_accounts().get(pk=account.pk)))
+    return Status(200 if existed else 201, _account_out(_account(account.pk)))
 
 
 @router.post("/bodies/{slug}/accounts", response={201: AccountOut, **refusals(400, 403, 404)})
 def open_body_account(request, slug: str, payload: BodyAccountIn):
     """Coordinators open an account of their group, project or cooperative."""
-    body = _body(request, slug)
+    body = get_body_for(request.user, slug)
     account = services.open_body_account(actor=request.user, currency=_currency(
         payload.currency), body=body, kind=payload.kind)
-    return Status(201, _account_out(_accounts().get(pk=account.pk)))
+    return Status(201, _account_out(_account(account.pk)))
 
 
-@router.get("/accounts/{account_id}", response={200: AccountOut, **refusals(404)})
+@router.get("/accounts/{account_id}", response={200: AccountOut, **refusals(403, 404)})
 def get_account(request, account_id: int = Path(..., ge=1, le=MAX_ID)):
-    """An account: its holder and the stewards of its currency see it; to others it does
-    not exist."""
-    return _account_out(_visible_account(request, account_id))
+    """An account: its holder and the stewards of its currency see it; the members of
+    the body holding it are refused (403); to others it does not exist (404)."""
+    account = access.get_statement_for(request.user, account_id)
+    return _account_out(_account(account.pk))
 
 
-@router.get("/accounts/{account_id}/entries", response={200: EntryPage, **refusals(400, 404)})
+@router.get("/accounts/{account_id}/entries",
+            response={200: EntryPage, **refusals(400, 403, 404)})
 def account_entries(request, filters: Query[StatementQuery],
                     account_id: int = Path(..., ge=1, le=MAX_ID)):
     """The statement: each entry with the balance after it, newest first; `from` and `to`
     are days (YYYY-MM-DD, included) of the platform's time zone."""
-    account = _visible_account(request, account_id)
-    start = _parse_day(filters.date_from, "from")
-    end = _parse_day(filters.date_to, "to")
-    found = Entry.objects.filter(account=account)
-    if start is not None:
-        found = found.filter(created_at__gte=datetime.combine(start, time(), _zone()))
-    if end is not None:
-        found = found.filter(created_at__lt=datetime.combine(end + timedelta(days=1), time(),
-                                                             _zone()))
-    items = (found.select_related("payment__payer", "payment__payee")
-             .order_by("-created_at", "-pk")[filters.offset:filters.offset + filters.limit])
+    account = access.get_statement_for(request.user, account_id)
+    start = parse_day(filters.date_from, "from", optional=True)
+    end = parse_day(filters.date_to, "to", optional=True)
+    found = queries.statement_entries(account, start, end)
+    items = found.order_by("-created_at", "-pk")[filters.offset:filters.offset + filters.limit]
     decimals = account.currency.decimals
     return {"count": found.count(), "limit": filters.limit, "offset": filters.offset,
             "items": [_entry_out(e, decimals) for e in items]}
@@ -737,7 +607,8 @@ def put_limits(request, payload: LimitsIn, account_id: int = Path(..., ge=1, le=
     """The stewards of the currency set how far below zero the account may go and its
     maximum balance (null: none), in the currency's units. A limit the balance already
     crosses is refused."""
-    account = _visible_account(request, account_id)
+    account = access.get_account_to_steward(
+        request.user, account_id, _("Only the stewards of the currency set its limits."))
     decimals = account.currency.decimals
     debit = _amount(payload.debit_limit, decimals, "debit_limit",
                     negative=Refusal("bad_debit_limit"))
@@ -750,29 +621,38 @@ def put_limits(request, payload: LimitsIn, account_id: int = Path(..., ge=1, le=
                             credit_ceiling=ceiling)
     except DomainError as exc:
         raise _renamed(exc, {"amount": "debit_limit"}) from None
-    return _account_out(_visible_account(request, account_id))
+    return _account_out(_account(account.pk))
 
 
 @router.put("/accounts/{account_id}/status",
             response={200: AccountOut, **refusals(400, 403, 404, 409)})
 def put_status(request, payload: StatusIn, account_id: int = Path(..., ge=1, le=MAX_ID)):
     """The stewards lock an account (no payment in or out), open it again, or close it
-    (at a zero balance)."""
-    account = _visible_account(request, account_id)
+    (at a zero balance). Each change is kept in `events`; asking for the status it
+    already has is 409."""
+    account = access.get_account_to_steward(
+        request.user, account_id, _("Only the stewards of the currency lock or close "
+                                    "accounts."))
     services.set_account_status(actor=request.user, account_id=account.pk,
                                 status=payload.status)
-    return _account_out(_visible_account(request, account_id))
+    return _account_out(_account(account.pk))
 
 
 # Payments ------------------------------------------------------------------------------
 
+def _pay_refusal() -> str:
+    return _("You may only pay from your own accounts.")
+
+
+def _key_header(description: str):
+    return Header(None, alias=IDEMPOTENCY_HEADER, description=description)
+
+
 @router.post("/payments",
              response={200: PaymentOut, 201: PaymentOut, **refusals(400, 403, 404, 409)})
 def pay(request, payload: PaymentIn,
-        idempotency_key: str | None = Header(None, alias=IDEMPOTENCY_HEADER,
-                                             description="Required; at most 80 characters. "
-                                                         "The same key retries the same "
-                                                         "payment.")):
+        idempotency_key: str | None = _key_header("Required; at most 80 characters. The "
+                                                  "same key retries the same payment.")):
     """Pay from one of my accounts (or of a body I coordinate) to another account of the
     same currency. `amount` is a string in the currency's units ("12.50" for 12.50 Os);
     an integer is read as whole units. Nothing moves unless both limits hold: beyond
@@ -781,11 +661,11 @@ def pay(request, payload: PaymentIn,
     The header `Idempotency-Key` is required (400 without it): a retried request with the
     same key pays nothing more and answers the first payment (200 instead of 201, the
     same body); the same key with another payer, payee, amount, description or offer is
-    refused (409)."""
+    refused (409). The page's pay form does the same with its hidden key."""
     key = _key(idempotency_key)
-    payer = _payer(request, payload.payer_id, _("You may only pay from your own accounts."))
+    payer = access.get_account_to_pay_from(request.user, payload.payer_id, _pay_refusal())
     amount = _amount(payload.amount, payer.currency.decimals, "amount")
-    offer = _offer_of(payer.currency.cooperative_id, payload.offer_id)
+    offer = access.offer_cited(payer.currency.cooperative_id, payload.offer_id)
     try:
         paid = services.pay_once(actor=request.user, payer_id=payer.pk,
                                  payee_id=payload.payee_id, amount=amount,
@@ -795,35 +675,48 @@ def pay(request, payload: PaymentIn,
         raise _renamed(exc, {"payee": "payee_id", "offer": "offer_id",
                              "idempotency_key": IDEMPOTENCY_HEADER}) from None
     return Status(200 if paid.replayed else 201,
-                  _payment_out(_payments().get(pk=paid.payment.pk)))
+                  _payment_out(queries.payments_shaped().get(pk=paid.payment.pk)))
 
 
-@router.post("/payments/across", response={201: AcrossOut, **refusals(400, 403, 404, 409)})
-def pay_across(request, payload: AcrossIn):
+@router.post("/payments/across",
+             response={200: AcrossOut, 201: AcrossOut, **refusals(400, 403, 404, 409)})
+def pay_across(request, payload: AcrossIn,
+               idempotency_key: str | None = _key_header(
+                   "Required; at most 80 characters. The same key retries the same "
+                   "payment.")):
     """Pay an account of another cooperative's social currency ("réseau de réseaux"):
     `amount` (in the payer's currency's units) goes to the clearing account of the other
     network, and the clearing account of mine pays the payee the same euro value in
     their currency. Answers both payments.
 
-    Not idempotent yet: the service keeps no key for the pair, so a client should not
-    retry blindly after a lost answer; it checks its statement first."""
-    payer = _payer(request, payload.payer_id, _("You may only pay from your own accounts."))
+    Idempotent as POST /payments: the header `Idempotency-Key` is required (400 without
+    it); a retry with the same key pays nothing more and answers the first pair (200
+    instead of 201); the same key with another payer, payee, amount or description is
+    refused (409)."""
+    key = _key(idempotency_key)
+    payer = access.get_account_to_pay_from(request.user, payload.payer_id, _pay_refusal())
     amount = _amount(payload.amount, payer.currency.decimals, "amount")
     try:
-        first, second = services.pay_across(actor=request.user, payer_id=payer.pk,
-                                             payee_id=payload.payee_id, amount=amount,
-                                             description=payload.description)
+        done = services.pay_across_once(actor=request.user, payer_id=payer.pk,
+                                        payee_id=payload.payee_id, amount=amount,
+                                        description=payload.description,
+                                        idempotency_key=key)
     except DomainError as exc:
-        raise _renamed(exc, {"payee": "payee_id"}) from None
-    found = {p.pk: p for p in _payments().filter(pk__in=[first.pk, second.pk])}
-    return Status(201, {"paid": _payment_out(found[first.pk]),
-                        "received": _payment_out(found[second.pk])})
+        raise _renamed(exc, {"payee": "payee_id",
+                             "idempotency_key": IDEMPOTENCY_HEADER}) from None
+    found = {p.pk: p for p in queries.payments_shaped().filter(
+        pk__in=[done.paid.pk, done.received.pk])}
+    return Status(200 if done.replayed else 201,
+                  {"paid": _payment_out(found[done.paid.pk]),
+                   "received": _payment_out(found[done.received.pk])})
 
 
-@router.get("/payments/{payment_id}", response={200: PaymentOut, **refusals(404)})
+@router.get("/payments/{payment_id}", response={200: PaymentOut, **refusals(403, 404)})
 def get_payment(request, payment_id: int = Path(..., ge=1, le=MAX_ID)):
-    """A payment, for the holders of its two accounts and the stewards of its currency."""
-    return _payment_out(_visible_payment(request, payment_id))
+    """A payment, for the holders of its two accounts and the stewards of its currency
+    (403 to the other members of a body holding one of them; 404 to others)."""
+    access.get_payment_for(request.user, payment_id)
+    return _payment_out(queries.payments_shaped().get(pk=payment_id))
 
 
 @router.post("/payments/{payment_id}/reverse",
@@ -832,23 +725,27 @@ def reverse(request, payload: ReverseIn, payment_id: int = Path(..., ge=1, le=MA
     """Payments are final: the receiver (or a steward) pays it back with a new payment
     that references it. A payment is reversed once (409 after), so a retry never pays
     back twice."""
-    _visible_payment(request, payment_id)
+    access.get_payment_for(request.user, payment_id)
     reversal = services.reverse_payment(actor=request.user, payment_id=payment_id,
                                         reason=payload.reason)
-    return Status(201, _payment_out(_payments().get(pk=reversal.pk)))
+    return Status(201, _payment_out(queries.payments_shaped().get(pk=reversal.pk)))
 
 
 # Payment requests ----------------------------------------------------------------------
+
+def _request(request_id: int) -> PaymentRequest:
+    return _with_events(access.requests()).get(pk=request_id)
+
 
 @router.post("/payment-requests", response={201: RequestOut, **refusals(400, 403, 404, 409)})
 def request_payment(request, payload: RequestIn):
     """The seller asks the buyer to pay `amount` (in the currency's units). With
     `auto_accept_hours`, the request is accepted by itself after that delay unless the
     buyer declines; the buyer can still not pay beyond its limit."""
-    seller = _payer(request, payload.seller_id,
-                    _("You may only ask payment for your own accounts."))
+    seller = access.get_account_to_pay_from(
+        request.user, payload.seller_id, _("You may only ask payment for your own accounts."))
     amount = _amount(payload.amount, seller.currency.decimals, "amount")
-    offer = _offer_of(seller.currency.cooperative_id, payload.offer_id)
+    offer = access.offer_cited(seller.currency.cooperative_id, payload.offer_id)
     delay = (timedelta(hours=payload.auto_accept_hours)
              if payload.auto_accept_hours is not None else None)
     try:
@@ -859,7 +756,7 @@ def request_payment(request, payload: RequestIn):
     except DomainError as exc:
         raise _renamed(exc, {"buyer": "buyer_id", "offer": "offer_id",
                              "auto_accept_after": "auto_accept_hours"}) from None
-    return Status(201, _request_out(request.user, _requests().get(pk=created.pk)))
+    return Status(201, _request_out(request.user, _request(created.pk)))
 
 
 @router.get("/me/payment-requests", response={200: RequestPage, **refusals(400)})
@@ -869,14 +766,8 @@ def my_requests(request, filters: Query[RequestQuery]):
     me; seller: asked by me) filter them."""
     status = _choice(filters.status, RequestStatus.values, "status")
     role = _choice(filters.role, ("buyer", "seller"), "role")
-    mine = Account.objects.filter(_my_accounts(request.user)).values("pk")
-    sides = {"buyer": Q(buyer__in=mine), "seller": Q(seller__in=mine)}
-    found = PaymentRequest.objects.filter(
-        sides[role] if role else sides["buyer"] | sides["seller"])
-    if status:
-        found = found.filter(status=status)
-    items = (found.select_related("seller__currency", "seller__body", "buyer__body")
-             .order_by("-created_at", "-pk")[filters.offset:filters.offset + filters.limit])
+    found = queries.my_requests(request.user, role=role, status=status)
+    items = _with_events(found)[filters.offset:filters.offset + filters.limit]
     return {"count": found.count(), "limit": filters.limit, "offset": filters.offset,
             "items": [_request_out(request.user, r) for r in items]}
 
@@ -886,51 +777,50 @@ def my_requests(request, filters: Query[RequestQuery]):
 def accept_request(request, request_id: int = Path(..., ge=1, le=MAX_ID)):
     """The buyer accepts: the payment happens now, within the limits (409 beyond them,
     and the request stays pending)."""
-    _visible_request(request, request_id)
+    access.get_request_for(request.user, request_id)
     services.accept_request(actor=request.user, request_id=request_id)
-    return _request_out(request.user, _requests().get(pk=request_id))
+    return _request_out(request.user, _request(request_id))
 
 
 @router.post("/payment-requests/{request_id}/decline",
              response={200: RequestOut, **refusals(403, 404, 409)})
 def decline_request(request, request_id: int = Path(..., ge=1, le=MAX_ID)):
     """The buyer declines (status declined), or the seller cancels (status cancelled)."""
-    _visible_request(request, request_id)
+    access.get_request_for(request.user, request_id)
     services.decline_request(actor=request.user, request_id=request_id)
-    return _request_out(request.user, _requests().get(pk=request_id))
+    return _request_out(request.user, _request(request_id))
 
 
 # Offers and needs ----------------------------------------------------------------------
 
+def _offer(offer_id: int) -> Offer:
+    return Offer.objects.select_related("currency", "author", "on_behalf_of",
+                                        "cooperative").get(pk=offer_id)
+
+
 @router.get("/bodies/{slug}/offers", response={200: OfferPage, **refusals(400, 403, 404)})
 def list_offers(request, slug: str, filters: Query[OfferQuery]):
-    """Current offers and needs of the cooperative, newest first, for its members:
-    `q` searches the title and the description, `place` the place; `category` and
-    `kind` (offer or need) filter."""
-    cooperative = _member_body(request, slug)
-    category = _choice(filters.category, OfferCategory.values, "category")
-    kind = _choice(filters.kind, Offer.Kind.values, "kind")
-    found = Offer.objects.filter(cooperative=cooperative, expires_on__gte=_today())
-    for word in filters.q.split()[:10]:
-        found = found.filter(Q(title__icontains=word) | Q(description__icontains=word))
-    if filters.place.strip():
-        found = found.filter(place__icontains=filters.place.strip())
-    if category:
-        found = found.filter(category=category)
-    if kind:
-        found = found.filter(kind=kind)
-    items = (found.select_related("currency", "author", "on_behalf_of", "cooperative")
-             .order_by("-created_at", "-pk")[filters.offset:filters.offset + filters.limit])
+    """Current offers and needs of the cooperative (a group's: its cooperative's), newest
+    first, for its members: each word of `q` is in the title or the description, `place`
+    in the place; `category` and `kind` (offer or need) filter. The page searches the
+    same way."""
+    cooperative = access.get_cooperative_for(request.user, slug, group_to_cooperative=True)
+    found = queries.search_offers(
+        cooperative, text=filters.q, place=filters.place,
+        category=_choice(filters.category, OfferCategory.values, "category"),
+        kind=_choice(filters.kind, Offer.Kind.values, "kind"))
+    items = found[filters.offset:filters.offset + filters.limit]
     return {"count": found.count(), "limit": filters.limit, "offset": filters.offset,
             "items": [_offer_out(request.user, o) for o in items]}
 
 
 @router.post("/bodies/{slug}/offers", response={201: OfferOut, **refusals(400, 403, 404, 409)})
 def publish_offer(request, slug: str, payload: OfferIn):
-    """A member publishes an offer or a need until `expires_on` (within the coming year).
-    An offer has a price in euros (`price_euros`, "5.00"), in social currency
-    (`price_units` in the units of `currency`), or both; "0" is free."""
-    cooperative = _member_body(request, slug)
+    """A member publishes an offer or a need of the cooperative (a group's: its
+    cooperative's) until `expires_on` (within the coming year). An offer has a price in
+    euros (`price_euros`, "5.00"), in social currency (`price_units` in the units of
+    `currency`), or both; "0" is free."""
+    cooperative = access.get_cooperative_for(request.user, slug, group_to_cooperative=True)
     euros = None
     if payload.price_euros is not None:
         euros = _amount(payload.price_euros, EURO_DECIMALS, "price_euros",
@@ -951,23 +841,19 @@ def publish_offer(request, slug: str, payload: OfferIn):
                               % {"slug": payload.on_behalf_of}, field="on_behalf_of")
     offer = services.publish_offer(
         actor=request.user, cooperative=cooperative, kind=payload.kind, title=payload.title,
-        category=payload.category, expires_on=_check_day(payload.expires_on, "expires_on"),
+        category=payload.category, expires_on=check_year(payload.expires_on, "expires_on"),
         description=payload.description, place=payload.place, price_euros=euros,
         price_units=units, currency=currency, on_behalf_of=on_behalf_of)
-    offer = Offer.objects.select_related("currency", "author", "on_behalf_of",
-                                         "cooperative").get(pk=offer.pk)
-    return Status(201, _offer_out(request.user, offer))
+    return Status(201, _offer_out(request.user, _offer(offer.pk)))
 
 
 @router.post("/offers/{offer_id}/withdraw", response={200: OfferOut, **refusals(403, 404)})
 def withdraw_offer(request, offer_id: int = Path(..., ge=1, le=MAX_ID)):
     """Its author (or a coordinator) withdraws an offer or a need: it is no longer
     listed."""
-    _visible_offer(request, offer_id)
+    access.get_offer_for(request.user, offer_id)
     services.withdraw_offer(actor=request.user, offer_id=offer_id)
-    offer = Offer.objects.select_related("currency", "author", "on_behalf_of",
-                                         "cooperative").get(pk=offer_id)
-    return _offer_out(request.user, offer)
+    return _offer_out(request.user, _offer(offer_id))
 
 
 # The common fund -----------------------------------------------------------------------
@@ -975,9 +861,9 @@ def withdraw_offer(request, offer_id: int = Path(..., ge=1, le=MAX_ID)):
 @router.get("/bodies/{slug}/fund", response={200: FundOut, **refusals(403, 404)})
 def get_fund(request, slug: str, filters: Query[FundQuery]):
     """The body's common fund in euros, for its members: balance, overdraft allowed and
-    movements (newest first) with the balance after each and the decision that allowed
-    each expense."""
-    body = _member_body(request, slug)
+    movements (newest first by the day they happened, as on the page) with the balance
+    after each and the decision that allowed each expense."""
+    body = access.get_fund_for(request.user, slug)
     return _fund_out(request, body, filters.limit, filters.offset)
 
 
@@ -987,7 +873,7 @@ def record_movement(request, slug: str, payload: MovementIn):
     """Coordinators and stewards record income (`amount` positive, in euros: "120.00") or
     an expense (negative: "-45.50"), which names the adopted decision of the body that
     allowed it (`decision_id`). The fund does not go below minus its overdraft."""
-    body = _body(request, slug)
+    body = get_body_for(request.user, slug)
     amount = _amount(payload.amount, EURO_DECIMALS, "amount", signed=True)
     decision = None
     if payload.decision_id is not None:
@@ -999,7 +885,7 @@ def record_movement(request, slug: str, payload: MovementIn):
         movement = services.record_fund_movement(
             actor=request.user, body=body, amount=amount, category=payload.category,
             description=payload.description,
-            happened_on=_check_day(payload.happened_on, "happened_on"), decision=decision)
+            happened_on=check_year(payload.happened_on, "happened_on"), decision=decision)
     except DomainError as exc:
         raise _renamed(exc, {"decision": "decision_id"}) from None
     return Status(201, _movement_out(FundMovement.objects.select_related("recorded_by")
@@ -1009,7 +895,7 @@ def record_movement(request, slug: str, payload: MovementIn):
 @router.put("/bodies/{slug}/fund", response={200: FundOut, **refusals(400, 403, 404, 409)})
 def put_overdraft(request, slug: str, payload: OverdraftIn):
     """Coordinators and stewards set how far below zero the fund may go (euros)."""
-    body = _body(request, slug)
+    body = get_body_for(request.user, slug)
     overdraft = _amount(payload.overdraft, EURO_DECIMALS, "overdraft", negative=DomainError(
         _("The overdraft is zero or more, and not below the current balance.")))
     services.set_overdraft(actor=request.user, body=body, overdraft=overdraft)

@@ -11,3 +11,4 @@ class EconomyConfig(AppConfig):
     periodic_jobs = [("accept_due_payment_requests",
                       "autogestion.economy.services.accept_due_requests")]
     demo = "autogestion.economy.demo.load"
+    personal_data = "autogestion.economy.personal_data.export"

@@ -23,6 +23,14 @@ def parse_amount(text: str, decimals: int, *, allow_zero: bool = False) -> int:
         raise ValidationError(error.message) from None
 
 
+def checked_day(day, field: str):
+    """A date typed in a form, within the years core.inputs allows (as the API)."""
+    try:
+        return inputs.check_year(day, field)
+    except DomainError as error:
+        raise ValidationError(error.message) from None
+
+
 def new_key() -> str:
     return uuid.uuid4().hex
 
@@ -155,6 +163,9 @@ class OfferForm(forms.Form):
         if not bodies:
             self.fields["on_behalf_of"].widget = forms.HiddenInput()
 
+    def clean_expires_on(self):
+        return checked_day(self.cleaned_data["expires_on"], "expires_on")
+
     def clean_price_euros(self):
         raw = self.cleaned_data.get("price_euros", "")
         return parse_amount(raw, 2, allow_zero=True) if raw.strip() else None
@@ -202,6 +213,9 @@ class FundMovementForm(forms.Form):
 
     def clean_amount(self):
         return parse_amount(self.cleaned_data["amount"], 2)
+
+    def clean_happened_on(self):
+        return checked_day(self.cleaned_data["happened_on"], "happened_on")
 
     def clean(self):
         data = super().clean()

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from autogestion.cooperatives.models import Body
+from autogestion.core.history import StatusEvent
 
 from .rules import AccountStatus
 
@@ -106,6 +107,16 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} [{self.currency.code}]"
+
+
+class AccountEvent(StatusEvent):
+    """A change of an account's status (opened, locked, opened again, closed)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
 
 
 class Payment(models.Model):
@@ -221,6 +232,17 @@ class PaymentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"request {self.pk}"
+
+
+class PaymentRequestEvent(StatusEvent):
+    """A change of a payment request's status (sent, accepted, declined, cancelled)."""
+
+    request = models.ForeignKey(PaymentRequest, on_delete=models.CASCADE,
+                                related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("payment request event")
+        verbose_name_plural = _("payment request events")
 
 
 # The common fund --------------------------------------------------------------------

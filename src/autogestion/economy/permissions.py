@@ -43,7 +43,15 @@ def can_see_account(user, account) -> bool:
     return can_pay_from(user, account) or can_steward(user, account.currency.cooperative)
 
 
-rules.add_perm("economy.see", can_see_economy)
-rules.add_perm("economy.steward", can_steward)
-rules.add_perm("economy.pay_from", can_pay_from)
-rules.add_perm("economy.see_account", can_see_account)
+@rules.predicate
+def can_withdraw_offer(user, offer) -> bool:
+    """Its author, or a coordinator or steward of its cooperative."""
+    return bool(user and user.is_authenticated and (
+        offer.author_id == user.pk or can_steward(user, offer.cooperative)))
+
+
+def stewarded_body_ids(user) -> set[int]:
+    """Bodies whose accounts the person runs by their role (coordinator or steward),
+    not by an operator's reach."""
+    return {body_id for body_id, (status, role) in memberships_of(user).items()
+            if status == Status.ACTIVE and role in (Role.COORDINATOR, Role.STEWARD)}

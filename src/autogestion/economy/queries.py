@@ -5,11 +5,12 @@ the `*_text` fields are formatted for display ("12.50 Os")."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from autogestion.cooperatives.models import Body
+from autogestion.core import clock
 
 from . import permissions, rules
 from .models import (
@@ -21,6 +22,7 @@ from .models import (
     Fund,
     FundMovement,
     Offer,
+    Payment,
     PaymentRequest,
     RequestStatus,
 )
@@ -28,6 +30,7 @@ from .models import (
 STATEMENT_ROWS = 500      # rows shown in the page; the CSV has them all
 OFFER_ROWS = 200
 FUND_ROWS = 500
+SEARCH_WORDS = 10         # words of an offer search that count
 
 
 def money(minor: int | None, currency: Currency | None) -> str:
@@ -60,18 +63,26 @@ class AccountRow:
     limit_input: str
     ceiling_input: str
     mine: bool = False
+    margin_to_pay: int = 0
+    margin_to_receive: int | None = None
+
+
+def margins(account: Account) -> tuple[int, int | None]:
+    """What the account can pay and receive now (rules.margins): pages and API."""
+    return rules.margins(rules.AccountView(
+        id=account.pk, balance=account.balance, debit_limit=account.debit_limit,
+        credit_ceiling=account.credit_ceiling, status=rules.AccountStatus(account.status)))
 
 
 def _row(account: Account, currency: Currency, mine: bool = False) -> AccountRow:
-    margin = rules.margin_to_pay(rules.AccountView(
-        id=account.pk, balance=account.balance, debit_limit=account.debit_limit,
-        credit_ceiling=account.credit_ceiling))
+    to_pay, to_receive = margins(account)
     return AccountRow(account=account, currency=currency,
                       balance_text=money(account.balance, currency),
                       limit_text=money(account.debit_limit, currency),
                       ceiling_text=money(account.credit_ceiling, currency)
                       if account.credit_ceiling is not None else "",
-                      margin_text=money(max(0, margin), currency),
+                      margin_text=money(to_pay, currency),
+                      margin_to_pay=to_pay, margin_to_receive=to_receive,
                       limit_input=input_amount(account.debit_limit, currency.decimals),
                       ceiling_input=input_amount(account.credit_ceiling, currency.decimals)
                       if account.credit_ceiling is not None else "", mine=mine)
@@ -161,15 +172,21 @@ class Statement:
     truncated: bool
 
 
+def _day_start(day: date) -> datetime:
+    """The first moment of a local day (core.clock's zone)."""
+    return datetime.combine(day, time(), clock.zone())
+
+
 def statement_entries(account: Account, date_from: date | None, date_to: date | None):
-    """The account's entries in a period, oldest first, with the payment and both
-    accounts joined (the counterpart is the other one)."""
+    """The account's entries in a period of local days (both included), oldest first,
+    with the payment and both accounts joined (the counterpart is the other one). The
+    page and the API read this (the API newest first)."""
     entries = Entry.objects.filter(account=account).select_related(
         "payment__payer", "payment__payee", "payment__reversed_by")
     if date_from is not None:
-        entries = entries.filter(created_at__date__gte=date_from)
+        entries = entries.filter(created_at__gte=_day_start(date_from))
     if date_to is not None:
-        entries = entries.filter(created_at__date__lte=date_to)
+        entries = entries.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
     return entries.order_by("created_at", "pk")
 
 
@@ -185,7 +202,7 @@ def statement(account: Account, date_from: date | None, date_to: date | None,
     currency = account.currency
     before = None
     if date_from is not None:
-        before = (Entry.objects.filter(account=account, created_at__date__lt=date_from)
+        before = (Entry.objects.filter(account=account, created_at__lt=_day_start(date_from))
                   .order_by("-created_at", "-pk").values_list("balance_after", flat=True)
                   .first())
     opening = before or 0
@@ -217,23 +234,33 @@ class OfferRow:
     offer: Offer
     price_text: str
     payee_id: int | None   # the account "pay for this" pays, when there is one
+    can_withdraw: bool = False  # set by the page for its viewer (permissions)
 
 
-def offers(cooperative: Body, today: date, *, text: str = "", category: str = "",
-           place: str = "", kind: str = "") -> tuple[list[OfferRow], bool]:
-    """Offers and needs that have not expired, filtered; two queries (the offers, and
-    the accounts their "pay for this" buttons pay)."""
-    found = Offer.objects.filter(cooperative=cooperative, expires_on__gte=today) \
-        .select_related("author", "on_behalf_of", "currency")
-    if text:
-        found = found.filter(Q(title__icontains=text) | Q(description__icontains=text))
+def search_offers(cooperative: Body, *, text: str = "", category: str = "", place: str = "",
+                  kind: str = "") -> QuerySet[Offer]:
+    """The cooperative's offers and needs that have not expired, newest first: each
+    word of `text` (the first ten) is in the title or the description, `place` in the
+    place; `category` and `kind` filter. The page and the API search with this."""
+    found = Offer.objects.filter(cooperative=cooperative, expires_on__gte=clock.today()) \
+        .select_related("author", "on_behalf_of", "currency", "cooperative")
+    for word in (text or "").split()[:SEARCH_WORDS]:
+        found = found.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    if (place or "").strip():
+        found = found.filter(place__icontains=place.strip())
     if category:
         found = found.filter(category=category)
-    if place:
-        found = found.filter(place__icontains=place)
     if kind:
         found = found.filter(kind=kind)
-    listed = list(found.order_by("-created_at", "-pk")[:OFFER_ROWS + 1])
+    return found.order_by("-created_at", "-pk")
+
+
+def offers(cooperative: Body, *, text: str = "", category: str = "",
+           place: str = "", kind: str = "") -> tuple[list[OfferRow], bool]:
+    """Offers and needs that have not expired, filtered (search_offers); two queries
+    (the offers, and the accounts their "pay for this" buttons pay)."""
+    found = search_offers(cooperative, text=text, category=category, place=place, kind=kind)
+    listed = list(found[:OFFER_ROWS + 1])
     truncated = len(listed) > OFFER_ROWS
     listed = listed[:OFFER_ROWS]
     payable = [o for o in listed if o.kind == Offer.Kind.OFFER and o.price_units is not None
@@ -336,8 +363,7 @@ def fund_page(body: Body, year: int | None = None) -> FundPage:
     if year is not None:
         chosen = everything.filter(happened_on__year=year)
     income, expenses = _totals(chosen, labels)
-    movements = list(chosen.select_related("decision", "recorded_by")
-                     .order_by("-created_at", "-pk")[:FUND_ROWS + 1])
+    movements = list(ordered_movements(chosen).select_related("decision")[:FUND_ROWS + 1])
     truncated = len(movements) > FUND_ROWS
     movements = movements[:FUND_ROWS]
     for movement in movements:
@@ -356,6 +382,52 @@ def fund_page(body: Body, year: int | None = None) -> FundPage:
         page.closing = page.opening + total_in - total_out
         page.opening_text, page.closing_text = euros(page.opening), euros(page.closing)
     return page
+
+
+def ordered_movements(movements: QuerySet[FundMovement]) -> QuerySet[FundMovement]:
+    """Fund movements newest first by the day they happened (then by recording): the
+    page and the API list them in this order."""
+    return movements.select_related("recorded_by").order_by("-happened_on", "-created_at",
+                                                            "-pk")
+
+
+def fund_movements(body: Body) -> tuple[Fund | None, QuerySet[FundMovement]]:
+    """The body's fund (None before its first movement) and its movements, ordered."""
+    fund = Fund.objects.filter(body=body).first()
+    found = FundMovement.objects.filter(fund=fund) if fund else FundMovement.objects.none()
+    return fund, ordered_movements(found)
+
+
+# Accounts and requests of a person -----------------------------------------------------
+
+def accounts_run_by(user) -> Q:
+    """The person's own accounts and those of the bodies they coordinate or steward (by
+    role, not by an operator's reach)."""
+    return Q(person=user) | Q(body_id__in=permissions.stewarded_body_ids(user),
+                              person__isnull=True)
+
+
+def my_accounts(user) -> QuerySet[Account]:
+    return (Account.objects.filter(accounts_run_by(user))
+            .select_related("currency__cooperative", "body", "person")
+            .order_by("currency__code", "person_id", "name", "pk"))
+
+
+def my_requests(user, *, role: str = "", status: str = "") -> QuerySet[PaymentRequest]:
+    """Requests to (role buyer) and from (role seller) the accounts the person runs,
+    newest first."""
+    mine = Account.objects.filter(accounts_run_by(user)).values("pk")
+    sides = {"buyer": Q(buyer__in=mine), "seller": Q(seller__in=mine)}
+    found = PaymentRequest.objects.filter(
+        sides[role] if role else sides["buyer"] | sides["seller"])
+    if status:
+        found = found.filter(status=status)
+    return (found.select_related("seller__currency", "seller__body", "buyer__body")
+            .order_by("-created_at", "-pk"))
+
+
+def payments_shaped() -> QuerySet[Payment]:
+    return Payment.objects.select_related("currency", "payer", "payee")
 
 
 def adopted_decisions(body: Body, limit: int = 200):

@@ -53,6 +53,16 @@ def margin_to_receive(account: AccountView) -> int | None:
     return account.credit_ceiling - account.balance
 
 
+def margins(account: AccountView) -> tuple[int, int | None]:
+    """What the account can pay and receive now, never below zero; nothing for an
+    account that is not active (locked or closed); no ceiling: None to receive. The
+    pages and the API show these."""
+    if account.status != AccountStatus.ACTIVE:
+        return 0, 0
+    to_receive = margin_to_receive(account)
+    return max(0, margin_to_pay(account)), None if to_receive is None else max(0, to_receive)
+
+
 def check_payment(payer: AccountView, payee: AccountView, amount: int) -> tuple[int, int]:
     """The two balances after the payment, or a refusal that names the margin left."""
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:

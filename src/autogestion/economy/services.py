@@ -10,18 +10,19 @@ from decimal import Decimal
 import psycopg
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from autogestion.cooperatives.models import Body, Membership
+from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.rules import Kind
-from autogestion.core import clock
+from autogestion.cooperatives.selectors import is_active_member
+from autogestion.core import clock, history
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 from . import permissions, rules
 from .models import (
     INCOME,
     Account,
+    AccountEvent,
     AccountKind,
     AccountStatusChoice,
     Currency,
@@ -34,6 +35,7 @@ from .models import (
     OfferCategory,
     Payment,
     PaymentRequest,
+    PaymentRequestEvent,
     RequestStatus,
 )
 from .rules import AccountStatus, Refusal
@@ -122,16 +124,17 @@ def create_currency(*, actor, cooperative: Body, code: str, name: str, symbol: s
 
 def account_of(person, currency: Currency) -> Account:
     """A member's account in a currency, opened at zero on first use."""
-    if not Membership.objects.filter(person=person, body=currency.cooperative,
-                                     status="active").exists():
+    if not is_active_member(person, currency.cooperative):
         raise PermissionDenied(_("Only members of %(body)s hold its currency.")
                                % {"body": currency.cooperative.name})
     try:
         with transaction.atomic():
-            account, _created = Account.objects.get_or_create(
+            account, created = Account.objects.get_or_create(
                 currency=currency, person=person,
                 defaults={"kind": AccountKind.MEMBER, "name": person.public_name,
                           "debit_limit": currency.default_debit_limit})
+            if created:
+                _opened(account, person)
     except IntegrityError:
         account = Account.objects.get(currency=currency, person=person)
     return account
@@ -148,10 +151,35 @@ def open_body_account(*, actor, currency: Currency, body: Body,
     if not body.path.startswith(currency.cooperative.path):
         raise DomainError(_("This body is not part of %(body)s.")
                           % {"body": currency.cooperative.name}, field="body")
-    account, _created = Account.objects.get_or_create(
+    account, created = Account.objects.get_or_create(
         currency=currency, body=body, kind=kind,
         defaults={"name": body.name, "debit_limit": currency.default_debit_limit})
+    if created:
+        _opened(account, actor)
     return account
+
+
+def _opened(account: Account, actor) -> None:
+    """The first event of a new account (active)."""
+    history.record(account, event_model=AccountEvent, subject="account",
+                   actor=actor if getattr(actor, "pk", None) else None)
+
+
+# Which status an account may go to from each: a closed account may be opened again.
+ACCOUNT_MOVES = {
+    AccountStatus.ACTIVE: {AccountStatus.LOCKED, AccountStatus.CLOSED},
+    AccountStatus.LOCKED: {AccountStatus.ACTIVE, AccountStatus.CLOSED},
+    AccountStatus.CLOSED: {AccountStatus.ACTIVE},
+}
+
+
+def _account_transition(account: Account, to: str, *, actor, reason: str = ""):
+    """The one way an account's status changes, with its event."""
+    return history.transition(
+        account, to, allowed=ACCOUNT_MOVES, event_model=AccountEvent, subject="account",
+        actor=actor, reason=reason,
+        refusal=_("The account is %(status)s: open it again first.")
+        % {"status": AccountStatusChoice(account.status).label})
 
 
 @transaction.atomic
@@ -174,8 +202,8 @@ def set_limits(*, actor, account_id: int, debit_limit: int,
 
 @transaction.atomic
 def set_account_status(*, actor, account_id: int, status: str) -> Account:
-    account = Account.objects.select_related("currency__cooperative").filter(
-        pk=account_id).first()
+    account = (Account.objects.select_for_update(of=("self",))
+               .select_related("currency__cooperative").filter(pk=account_id).first())
     if account is None:
         raise NotFound(_("There is no such account."))
     if not permissions.can_steward(actor, account.currency.cooperative):
@@ -184,8 +212,8 @@ def set_account_status(*, actor, account_id: int, status: str) -> Account:
         raise DomainError(_("Unknown status: active, locked or closed."), field="status")
     if status == AccountStatus.CLOSED and account.balance != 0:
         raise Conflict(_("An account closes at a zero balance."))
-    account.status = status
-    account.save(update_fields=["status"])
+    if status != account.status:  # PUT is idempotent: the same status changes nothing
+        _account_transition(account, status, actor=actor)
     return account
 
 
@@ -406,11 +434,11 @@ def pay_once(*, actor, payer_id: int, payee_id: int, amount: int, description: s
         raise NotFound(_("There is no such account."))
     if not permissions.can_pay_from(actor, payer):
         raise PermissionDenied(_("You may only pay from your own accounts."))
-    if payer.person_id is not None and not Membership.objects.filter(
-            person_id=payer.person_id, body=payer.currency.cooperative, status="active").exists():
+    if payer.person_id is not None and not is_active_member(payer.person_id,
+                                                            payer.currency.cooperative):
         raise PermissionDenied(_("Only members of %(body)s pay in its currency.")
                                % {"body": payer.currency.cooperative.name})
-    same = (payer_id, payee_id, amount, description[:255], getattr(offer, "pk", None))
+    same = _what_is_paid(payer_id, payee_id, amount, description, offer)
     if key and (earlier := _earlier_payment(actor, key, same)) is not None:
         return Paid(earlier, replayed=True)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
@@ -441,12 +469,24 @@ def pay_once(*, actor, payer_id: int, payee_id: int, amount: int, description: s
     raise AssertionError("unreachable")
 
 
-def _earlier_payment(actor, key: str, same: tuple) -> Payment | None:
+def _what_is_paid(payer_id: int, payee_id: int, amount: int, description: str,
+                  offer) -> tuple:
+    """What makes two payments "the same" for an idempotency key: payer, payee, amount,
+    description and offer (pages, API and services compare exactly this)."""
+    return (payer_id, payee_id, amount, (description or "")[:255],
+            getattr(offer, "pk", offer))
+
+
+def _earlier_payment(actor, key: str, same: tuple, *, payee_of=None) -> Payment | None:
     """The payment already made with this key, if it was the same payment; another
-    payment under the same key is refused."""
+    payment under the same key is refused (409). `payee_of(payment)`: the payee to
+    compare, for a payment across networks whose first leg pays a clearing account."""
     earlier = Payment.objects.filter(created_by=actor, idempotency_key=key).first()
-    if earlier is not None and (earlier.payer_id, earlier.payee_id, earlier.amount,
-                                earlier.description, earlier.offer_id) != same:
+    if earlier is None:
+        return None
+    payee_id = payee_of(earlier) if payee_of else earlier.payee_id
+    if _what_is_paid(earlier.payer_id, payee_id, earlier.amount, earlier.description,
+                     earlier.offer_id) != same:
         raise Conflict(_("This idempotency key was used for another payment."),
                        field="idempotency_key")
     return earlier
@@ -533,10 +573,28 @@ def request_payment(*, actor, seller_id: int, buyer_id: int, amount: int,
             <= timedelta(days=60):
         raise DomainError(_("Automatic acceptance comes 1 hour to 60 days later."),
                           field="auto_accept_after")
-    return PaymentRequest.objects.create(
+    created = PaymentRequest.objects.create(
         seller=seller, buyer=buyer, amount=amount, description=description[:255],
         offer=offer, created_by=actor, created_at=now,
         auto_accept_at=now + auto_accept_after if auto_accept_after else None)
+    history.record(created, event_model=PaymentRequestEvent, subject="request", actor=actor)
+    return created
+
+
+# A request is answered once: accepted (and paid), declined by the buyer, or cancelled
+# by the seller.
+REQUEST_MOVES = {RequestStatus.PENDING: {RequestStatus.ACCEPTED, RequestStatus.DECLINED,
+                                         RequestStatus.CANCELLED}}
+
+
+def _request_transition(request: PaymentRequest, to: str, *, actor, reason: str = "",
+                        update_fields=()):
+    """The one way a payment request's status changes, with its event."""
+    return history.transition(
+        request, to, allowed=REQUEST_MOVES, event_model=PaymentRequestEvent,
+        subject="request", actor=actor if getattr(actor, "pk", None) else None,
+        reason=reason, refusal=_("This request has already been answered."),
+        update_fields=update_fields)
 
 
 def _pending(request_id: int) -> PaymentRequest:
@@ -564,9 +622,10 @@ def accept_request(*, actor, request_id: int, automatic: bool = False) -> Paymen
     except _Refused:
         raise _why_refused(request.buyer.currency, request.buyer_id, request.seller_id,
                            request.amount) from None
-    request.status, request.payment, request.answered_at = (RequestStatus.ACCEPTED, payment,
-                                                             clock.now())
-    request.save(update_fields=["status", "payment", "answered_at"])
+    request.payment, request.answered_at = payment, clock.now()
+    _request_transition(request, RequestStatus.ACCEPTED, actor=None if automatic else actor,
+                        reason="automatic" if automatic else "",
+                        update_fields=("payment", "answered_at"))
     return request
 
 
@@ -574,13 +633,13 @@ def accept_request(*, actor, request_id: int, automatic: bool = False) -> Paymen
 def decline_request(*, actor, request_id: int) -> PaymentRequest:
     request = _pending(request_id)
     if permissions.can_pay_from(actor, request.buyer):
-        request.status = RequestStatus.DECLINED
+        to = RequestStatus.DECLINED
     elif permissions.can_pay_from(actor, request.seller):
-        request.status = RequestStatus.CANCELLED
+        to = RequestStatus.CANCELLED
     else:
         raise PermissionDenied(_("Only the buyer declines, or the seller cancels, a request."))
     request.answered_at = clock.now()
-    request.save(update_fields=["status", "answered_at"])
+    _request_transition(request, to, actor=actor, update_fields=("answered_at",))
     return request
 
 
@@ -605,19 +664,49 @@ def accept_due_requests(now: datetime | None = None) -> int:
 def clearing_account(currency: Currency, counterpart: Currency) -> Account:
     """In `currency`, the account that stands for the network of `counterpart`. It may go
     as low as it needs: what it owes is what the other network is owed."""
-    account, _created = Account.objects.get_or_create(
+    account, created = Account.objects.get_or_create(
         currency=currency, counterpart=counterpart,
         defaults={"kind": AccountKind.CLEARING, "name": f"{counterpart.name} (clearing)",
                   "debit_limit": rules.MAX_AMOUNT})
+    if created:
+        _opened(account, None)
     return account
+
+
+@dataclass(frozen=True)
+class PaidAcross:
+    """Both legs of a payment across networks; `replayed` when an earlier request with
+    the same idempotency key made them."""
+
+    paid: Payment
+    received: Payment
+    replayed: bool = False
 
 
 def pay_across(*, actor, payer_id: int, payee_id: int, amount: int, description: str = "",
                idempotency_key: str = "") -> tuple[Payment, Payment]:
+    """See `pay_across_once`: the two legs."""
+    done = pay_across_once(actor=actor, payer_id=payer_id, payee_id=payee_id, amount=amount,
+                           description=description, idempotency_key=idempotency_key)
+    return done.paid, done.received
+
+
+def _received_of(first: Payment) -> Payment:
+    return first.cleared_by.get()
+
+
+def _across_payee(first: Payment) -> int:
+    return _received_of(first).payee_id
+
+
+def pay_across_once(*, actor, payer_id: int, payee_id: int, amount: int,
+                    description: str = "", idempotency_key: str = "") -> PaidAcross:
     """A member of one cooperative pays a member of another: the payer pays the clearing
     account of the other network in their own currency; the clearing account of the
     first network pays the payee in theirs, converted at the two euro values. Each
-    currency keeps its zero sum. Both legs happen, or neither."""
+    currency keeps its zero sum. Both legs happen, or neither. With an idempotency key,
+    a retry of the same payment (payer, payee, amount, description) pays nothing more
+    and finds the first pair (replayed); another payment under the key is refused."""
     payer = Account.objects.select_related("currency").filter(pk=payer_id).first()
     payee = Account.objects.select_related("currency").filter(pk=payee_id).first()
     if payer is None or payee is None:
@@ -632,13 +721,10 @@ def pay_across(*, actor, payer_id: int, payee_id: int, amount: int, description:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise refusal_message(Refusal("amount_not_positive"), source)
     key = _key(idempotency_key)
-    if key:
-        earlier = Payment.objects.filter(created_by=actor, idempotency_key=key).first()
-        if earlier is not None:
-            if (earlier.payer_id, earlier.amount) != (payer.pk, amount):
-                raise Conflict(_("This idempotency key was used for another payment."),
-                               field="idempotency_key")
-            return earlier, earlier.cleared_by.get()
+    same = _what_is_paid(payer.pk, payee.pk, amount, description, None)
+    if key and (earlier := _earlier_payment(actor, key, same,
+                                            payee_of=_across_payee)) is not None:
+        return PaidAcross(earlier, _received_of(earlier), replayed=True)
     converted = rules.convert(amount, source.decimals, rules.euro_rate(source.euro_rate),
                               target.decimals, rules.euro_rate(target.euro_rate))
     if converted <= 0:
@@ -659,7 +745,13 @@ def pay_across(*, actor, payer_id: int, payee_id: int, amount: int, description:
         if leg == "out":
             raise _why_refused(source, payer.pk, out_clearing.pk, amount) from None
         raise _why_refused(target, in_clearing.pk, payee.pk, converted) from None
-    return first, second
+    except IntegrityError:
+        # The same key, committed meanwhile by a concurrent request.
+        if key and (earlier := _earlier_payment(actor, key, same,
+                                                payee_of=_across_payee)) is not None:
+            return PaidAcross(earlier, _received_of(earlier), replayed=True)
+        raise
+    return PaidAcross(first, second)
 
 
 # The common fund --------------------------------------------------------------------
@@ -742,7 +834,7 @@ def publish_offer(*, actor, cooperative: Body, kind: str, title: str, category: 
     title = (title or "").strip()
     if not title or len(title) > 150:
         raise DomainError(_("Give a title of at most 150 characters."), field="title")
-    today = timezone.localdate(clock.now())
+    today = clock.today()
     if expires_on <= today or expires_on > today + timedelta(days=366):
         raise DomainError(_("The end date falls within the coming year."), field="expires_on")
     if kind == Offer.Kind.OFFER:
@@ -773,8 +865,7 @@ def withdraw_offer(*, actor, offer_id: int) -> None:
     offer = Offer.objects.filter(pk=offer_id).first()
     if offer is None:
         raise NotFound(_("There is no such offer."))
-    if offer.author_id != getattr(actor, "pk", None) and not permissions.can_steward(
-            actor, offer.cooperative):
+    if not permissions.can_withdraw_offer(actor, offer):
         raise PermissionDenied(_("Only its author withdraws an offer."))
-    offer.expires_on = timezone.localdate(clock.now()) - timedelta(days=1)
+    offer.expires_on = clock.today() - timedelta(days=1)
     offer.save(update_fields=["expires_on"])

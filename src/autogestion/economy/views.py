@@ -1,9 +1,11 @@
 """Pages of the economy: a cooperative's currencies, accounts and payments (R9), account
-statements, offers and needs (R10), and a body's common fund (R8). Thin: find, check
-with permissions.py, call one service, show the result or the refusal with its status.
+statements, offers and needs (R10), and a body's common fund (R8). Thin: find and check
+with access.py (the API's own rules: 404 hidden, 403 seen but not allowed), call one
+service, show the result or the refusal with its status.
 
 Who sees what: economy pages are for the members of the body. A closed body answers
-404 to the others, an open one 403."""
+404 to the others, an open one 403. A group's economy and offers pages (GET) lead to
+its cooperative's; its other addresses answer 404 as the API does."""
 
 from datetime import date, timedelta
 
@@ -14,19 +16,19 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from autogestion.cooperatives import queries as body_queries
+from autogestion.cooperatives.access import find_body
 from autogestion.cooperatives.models import Body
-from autogestion.cooperatives.permissions import active_body_ids, can_view_body_details
+from autogestion.cooperatives.permissions import active_body_ids
 from autogestion.cooperatives.rules import Kind
 from autogestion.core import clock
 from autogestion.core.csv_export import csv_response
 from autogestion.core.errors import DomainError
 
-from . import permissions, queries, services
+from . import access, permissions, queries, services
 from .forms import (
     FundMovementForm,
     LimitsForm,
@@ -37,37 +39,12 @@ from .forms import (
     StatusForm,
     new_key,
 )
-from .models import Account, Currency, Offer, OfferCategory, PaymentRequest
+from .models import Currency, Offer, OfferCategory
 
 
-def _deny(user, body: Body, message: str):
-    """Closed bodies do not say what they hold: 404; open ones say who may: 403."""
-    if not can_view_body_details(user, body):
-        raise Http404
-    raise DjangoPermissionDenied(message)
-
-
-def _check_member(request, body: Body) -> Body:
-    if not permissions.can_see_economy(request.user, body):
-        _deny(request.user, body, _("The economy of %(body)s is for its members.")
-              % {"body": body.name})
-    return body
-
-
-def _member_body(request, slug) -> Body:
-    return _check_member(request, get_object_or_404(Body, slug=slug))
-
-
-def _cooperative(request, slug=None, body=None) -> Body:
-    """The cooperative whose currencies and offers a page shows; a group's pages lead
-    to its cooperative's (the caller redirects)."""
-    body = _check_member(request, body or get_object_or_404(Body, slug=slug))
-    if body.kind != Kind.COOPERATIVE:
-        raise Http404
-    return body
-
-
-def _group_redirect(body: Body, name: str):
+def _group_redirect(slug: str, name: str):
+    """A group's economy or offers page leads to its cooperative's (GET)."""
+    body = find_body(slug)
     if body.kind != Kind.GROUP:
         return None
     cooperative = body.enclosing_cooperative()
@@ -79,10 +56,6 @@ def _group_redirect(body: Body, name: str):
 def _refused(request, exc: DomainError, title: str):
     return render(request, "core/error.html", {"title": title, "message": exc.message},
                   status=exc.status)
-
-
-def _today() -> date:
-    return timezone.localdate(clock.now())
 
 
 # The economy page --------------------------------------------------------------------
@@ -125,7 +98,7 @@ def _prefill(request, cooperative, page, context) -> None:
     if not raw.isdigit() or context["pay_form"] is None:
         return
     offer = Offer.objects.filter(pk=int(raw), cooperative=cooperative,
-                                 kind=Offer.Kind.OFFER, expires_on__gte=_today()) \
+                                 kind=Offer.Kind.OFFER, expires_on__gte=clock.today()) \
         .select_related("currency").first()
     if offer is None or offer.price_units is None:
         return
@@ -145,10 +118,9 @@ def _prefill(request, cooperative, page, context) -> None:
 
 @login_required
 def economy(request, slug):
-    body = get_object_or_404(Body, slug=slug)
-    if elsewhere := _group_redirect(body, "economy"):
+    if elsewhere := _group_redirect(slug, "economy"):
         return elsewhere
-    cooperative = _cooperative(request, body=body)
+    cooperative = access.get_cooperative_for(request.user, slug)
     page = queries.economy_page(cooperative, request.user)
     context = _economy_context(request, cooperative, page)
     _prefill(request, cooperative, page, context)
@@ -161,19 +133,10 @@ def _economy_refusal(request, cooperative, page, status, error=None, **forms):
     return render(request, "economy/economy.html", context, status=status)
 
 
-def _offer_of(cooperative, raw):
-    if not raw:
-        return None
-    offer = Offer.objects.filter(pk=raw, cooperative=cooperative).first()
-    if offer is None:
-        raise DomainError(_("There is no such offer."), field="offer")
-    return offer
-
-
 @login_required
 @require_POST
 def pay(request, slug):
-    cooperative = _cooperative(request, slug)
+    cooperative = access.get_cooperative_for(request.user, slug)
     page = queries.economy_page(cooperative, request.user)
     form = PayForm(request.POST, mine=page.mine, accounts=page.accounts)
     if not form.is_valid():
@@ -183,7 +146,8 @@ def pay(request, slug):
         paid = services.pay_once(
             actor=request.user, payer_id=form.account("payer").pk,
             payee_id=form.account("payee").pk, amount=data["amount_minor"],
-            description=data["description"], offer=_offer_of(cooperative, data["offer"]),
+            description=data["description"],
+            offer=access.offer_cited(cooperative.pk, data["offer"], "offer"),
             idempotency_key=data["idempotency_key"],
             currency_id=form.account("payer").currency_id)
     except DomainError as exc:
@@ -206,7 +170,7 @@ def pay(request, slug):
 @login_required
 @require_POST
 def request_payment(request, slug):
-    cooperative = _cooperative(request, slug)
+    cooperative = access.get_cooperative_for(request.user, slug)
     page = queries.economy_page(cooperative, request.user)
     form = RequestForm(request.POST, mine=page.mine, accounts=page.accounts)
     if not form.is_valid():
@@ -217,7 +181,8 @@ def request_payment(request, slug):
         services.request_payment(
             actor=request.user, seller_id=form.account("seller").pk,
             buyer_id=form.account("buyer").pk, amount=data["amount_minor"],
-            description=data["description"], offer=_offer_of(cooperative, data["offer"]),
+            description=data["description"],
+            offer=access.offer_cited(cooperative.pk, data["offer"], "offer"),
             auto_accept_after=timedelta(days=days) if days else None)
     except DomainError as exc:
         return _economy_refusal(request, cooperative, page, exc.status, request_form=form,
@@ -230,7 +195,7 @@ def request_payment(request, slug):
 @login_required
 @require_POST
 def open_account(request, slug, currency_id):
-    cooperative = _cooperative(request, slug)
+    cooperative = access.get_cooperative_for(request.user, slug)
     currency = get_object_or_404(Currency, pk=currency_id, cooperative=cooperative)
     try:
         services.account_of(request.user, currency)
@@ -245,12 +210,8 @@ def open_account(request, slug, currency_id):
 
 
 def _answer_request(request, request_id, accept: bool):
-    found = get_object_or_404(PaymentRequest.objects.select_related(
-        "buyer__currency__cooperative"), pk=request_id)
-    cooperative = found.buyer.currency.cooperative
-    if not permissions.can_see_economy(request.user, cooperative):
-        _deny(request.user, cooperative, _("The economy of %(body)s is for its members.")
-              % {"body": cooperative.name})
+    found = access.get_request_for(request.user, request_id)
+    cooperative = found.seller.currency.cooperative
     try:
         if accept:
             services.accept_request(actor=request.user, request_id=found.pk)
@@ -277,22 +238,11 @@ def decline_request(request, request_id):
     return _answer_request(request, request_id, accept=False)
 
 
-def _steward_account(request, account_id) -> Account:
-    account = get_object_or_404(Account.objects.select_related("currency__cooperative"),
-                                pk=account_id)
-    cooperative = account.currency.cooperative
-    if not permissions.can_steward(request.user, cooperative):
-        if not permissions.can_see_economy(request.user, cooperative):
-            _deny(request.user, cooperative, _("The economy of %(body)s is for its members.")
-                  % {"body": cooperative.name})
-        raise DjangoPermissionDenied(_("Only the stewards of the currency set its limits."))
-    return account
-
-
 @login_required
 @require_POST
 def set_limits(request, account_id):
-    account = _steward_account(request, account_id)
+    account = access.get_account_to_steward(
+        request.user, account_id, _("Only the stewards of the currency set its limits."))
     form = LimitsForm(request.POST, decimals=account.currency.decimals)
     if not form.is_valid():
         message = " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -310,7 +260,9 @@ def set_limits(request, account_id):
 @login_required
 @require_POST
 def set_status(request, account_id):
-    account = _steward_account(request, account_id)
+    account = access.get_account_to_steward(
+        request.user, account_id, _("Only the stewards of the currency lock or close "
+                                    "accounts."))
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _refused(request, DomainError(_("Unknown status: active, locked or closed.")),
@@ -333,13 +285,8 @@ def _date(raw: str) -> date | None:
 
 @login_required
 def account_statement(request, account_id):
-    account = get_object_or_404(Account.objects.select_related("currency__cooperative",
-                                                               "person", "body"),
-                                pk=account_id)
+    account = access.get_statement_for(request.user, account_id)
     cooperative = account.currency.cooperative
-    if not permissions.can_see_account(request.user, account):
-        _deny(request.user, cooperative, _("A statement is for the holder of the account and "
-                                           "the stewards of the currency."))
     params = request.GET
     try:
         date_from, date_to = _date(params.get("from", "")), _date(params.get("to", ""))
@@ -362,7 +309,7 @@ def _statement_csv(account, date_from, date_to):
     for entry in queries.statement_entries(account, date_from, date_to).iterator(
             chunk_size=2000):
         writer.writerow([
-            timezone.localtime(entry.created_at).isoformat(), entry.payment.description,
+            clock.local(entry.created_at).isoformat(), entry.payment.description,
             queries.counterpart_of(entry).name,
             queries.input_amount(entry.amount, currency.decimals),
             queries.input_amount(entry.balance_after, currency.decimals), entry.payment_id])
@@ -372,6 +319,7 @@ def _statement_csv(account, date_from, date_to):
 @login_required
 @require_POST
 def reverse_payment(request, payment_id):
+    access.get_payment_for(request.user, payment_id)
     try:
         reversal = services.reverse_payment(actor=request.user, payment_id=payment_id,
                                             reason=request.POST.get("reason", "").strip())
@@ -388,10 +336,12 @@ def _offers_context(request, cooperative, form=None) -> dict:
     kind = params.get("kind", "")
     category = params.get("category", "")
     rows, truncated = queries.offers(
-        cooperative, _today(), text=params.get("q", "").strip()[:100],
+        cooperative, text=params.get("q", "").strip()[:200],
         category=category if category in OfferCategory.values else "",
         place=params.get("place", "").strip()[:100],
         kind=kind if kind in Offer.Kind.values else "")
+    for row in rows:
+        row.can_withdraw = bool(permissions.can_withdraw_offer(request.user, row.offer))
     return {"body": cooperative, "rows": rows, "truncated": truncated, "params": params,
             "categories": OfferCategory.choices, "kinds": Offer.Kind.choices,
             "form": form or _offer_form(request, cooperative)}
@@ -404,15 +354,14 @@ def _offer_form(request, cooperative, data=None) -> OfferForm:
     bodies = list(Body.objects.descendants_of(cooperative).filter(pk__in=coordinated)
                   .order_by("path")) if coordinated else []
     return OfferForm(data, currencies=queries.social_currencies(cooperative), bodies=bodies,
-                     initial={"expires_on": _today() + timedelta(days=30)})
+                     initial={"expires_on": clock.today() + timedelta(days=30)})
 
 
 @login_required
 def offers(request, slug):
-    body = get_object_or_404(Body, slug=slug)
-    if elsewhere := _group_redirect(body, "offers"):
+    if request.method != "POST" and (elsewhere := _group_redirect(slug, "offers")):
         return elsewhere
-    cooperative = _cooperative(request, body=body)
+    cooperative = access.get_cooperative_for(request.user, slug, group_to_cooperative=True)
     if request.method != "POST":
         return render(request, "economy/offers.html", _offers_context(request, cooperative))
     form = _offer_form(request, cooperative, request.POST)
@@ -442,10 +391,7 @@ def offers(request, slug):
 @login_required
 @require_POST
 def withdraw_offer(request, offer_id):
-    offer = get_object_or_404(Offer.objects.select_related("cooperative"), pk=offer_id)
-    if not permissions.can_see_economy(request.user, offer.cooperative):
-        _deny(request.user, offer.cooperative, _("The economy of %(body)s is for its members.")
-              % {"body": offer.cooperative.name})
+    offer = access.get_offer_for(request.user, offer_id)
     try:
         services.withdraw_offer(actor=request.user, offer_id=offer.pk)
     except DomainError as exc:
@@ -463,7 +409,7 @@ def _fund_context(request, body, year=None, **extra) -> dict:
                "form": None, "overdraft_form": None}
     if can_keep:
         context["form"] = FundMovementForm(decisions=queries.adopted_decisions(body),
-                                           initial={"happened_on": _today()})
+                                           initial={"happened_on": clock.today()})
         overdraft = page.fund.overdraft if page.fund else 0
         context["overdraft_form"] = OverdraftForm(
             initial={"overdraft": queries.input_amount(overdraft, 2)})
@@ -473,7 +419,7 @@ def _fund_context(request, body, year=None, **extra) -> dict:
 
 @login_required
 def fund(request, slug):
-    body = _member_body(request, slug)
+    body = access.get_fund_for(request.user, slug)
     if request.method == "POST":
         return _record_movement(request, body)
     raw = request.GET.get("year", "")
@@ -512,7 +458,7 @@ def _record_movement(request, body):
 @login_required
 @require_POST
 def set_overdraft(request, slug):
-    body = _member_body(request, slug)
+    body = access.get_fund_for(request.user, slug)
     form = OverdraftForm(request.POST)
     if not form.is_valid():
         return render(request, "economy/fund.html", _fund_context(

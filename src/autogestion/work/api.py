@@ -17,32 +17,19 @@ Days are YYYY-MM-DD; datetimes carry their offset (answered in the platform's zo
 from datetime import date, datetime
 from typing import Annotated
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator
 
 from autogestion.cooperatives.models import Body
-from autogestion.cooperatives.permissions import can_view_body_details
+from autogestion.core import clock
 from autogestion.core.api_schemas import Input, Integer, Moment, refusals, text_up_to
 from autogestion.core.api_types import Id, Text, no_nul
-from autogestion.core.errors import DomainError, NotFound, PermissionDenied
 from autogestion.core.inputs import parse_day
 
-from . import permissions, queries, services
-from .models import (
-    Knowledge,
-    KnowledgeKind,
-    Post,
-    Rotation,
-    Skill,
-    TrainingSession,
-    Unavailability,
-)
+from . import access, permissions, queries, services
+from .models import Knowledge, Rotation, Skill, TrainingSession, Unavailability
 
 router = Router(tags=["work"])
-
-
 
 
 Day = Annotated[str, AfterValidator(no_nul), Field(max_length=40,
@@ -123,7 +110,7 @@ class RotationSummary(Schema):
     first_day: date
     last_day: date
     max_streak: int
-    status: str
+    status: str = Field(description="draft (a proposal), published or discarded.")
     published_at: datetime | None
 
 
@@ -155,6 +142,15 @@ class LoadOut(Schema):
     longest_run: int
 
 
+class EventOut(Schema):
+    from_status: str = Field(description="Empty for the creation.")
+    to_status: str
+    actor: str | None
+    actor_id: int | None
+    at: datetime
+    reason: str
+
+
 class RotationOut(RotationSummary):
     assignments: list[AssignmentOut]
     gaps: list[GapOut]
@@ -162,6 +158,8 @@ class RotationOut(RotationSummary):
     load: list[LoadOut]
     load_spread: int
     longest_run: int
+    events: list[EventOut] = Field(description="Proposed, published or discarded: by whom, "
+                                               "when, why.")
 
 
 class ProposeIn(Input):
@@ -238,39 +236,13 @@ class TrainingIn(Input):
     place: Text = Field("", max_length=1000)
 
 
-# What the caller may see --------------------------------------------------------------
-
-def _body(request, slug: str) -> Body:
-    body = Body.objects.filter(slug=slug).first() if "\x00" not in slug else None
-    if body is None or not can_view_body_details(request.user, body):
-        raise NotFound(_("There is no body with the short name “%(slug)s”.") % {"slug": slug})
-    return body
-
-
-def _check_member(request, body: Body) -> Body:
-    if not permissions.can_see_work(request.user, body):
-        raise PermissionDenied(_("The work of %(body)s is for its members.")
-                               % {"body": body.name})
-    return body
-
-
-def _member_body(request, slug: str) -> Body:
-    return _check_member(request, _body(request, slug))
-
-
-def _visible(request, body: Body) -> Body:
-    """A thing named by id: invisible (closed body) is 404, visible but not a member 403."""
-    if not can_view_body_details(request.user, body):
-        raise NotFound(_("Not found."))
-    return _check_member(request, body)
-
+# What the caller may see: access.py (the pages' rules too) ----------------------------
 
 def _day(text: str, field: str) -> date:
     return parse_day(text, field)
 
 
-def _local(moment: datetime | None) -> datetime | None:
-    return timezone.localtime(moment) if moment is not None else None
+_local = clock.local
 
 
 # Posts ---------------------------------------------------------------------------------
@@ -290,12 +262,12 @@ def _posts_out(body: Body, only: int | None = None) -> list[dict]:
 
 @router.get("/bodies/{slug}/posts", response={200: list[PostOut], **refusals(403, 404)})
 def list_posts(request, slug: str):
-    return _posts_out(_member_body(request, slug))
+    return _posts_out(access.get_body_for(request.user, slug))
 
 
 @router.post("/bodies/{slug}/posts", response={201: PostOut, **refusals(400, 403, 404, 409)})
 def create_post(request, slug: str, payload: PostIn):
-    body = _member_body(request, slug)
+    body = access.get_body_for(request.user, slug)
     post = services.create_post(actor=request.user, body=body, name=payload.name,
                                 description=payload.description, holders=payload.holders,
                                 capable_needed=payload.capable_needed,
@@ -303,17 +275,9 @@ def create_post(request, slug: str, payload: PostIn):
     return Status(201, _posts_out(body, post.pk)[0])
 
 
-def _post(request, post_id: int) -> Post:
-    post = Post.objects.select_related("body").filter(pk=post_id).first()
-    if post is None:
-        raise NotFound(_("There is no such post."))
-    _visible(request, post.body)
-    return post
-
-
 @router.patch("/posts/{post_id}", response={200: PostOut, **refusals(400, 403, 404, 409)})
 def update_post(request, post_id: Id, payload: PostPatch):
-    post = _post(request, post_id)
+    post = access.get_post_for(request.user, post_id)
     services.update_post(actor=request.user, post_id=post.pk, **payload.model_dump(
         exclude_unset=True))
     return _posts_out(post.body, post.pk)[0]
@@ -335,7 +299,7 @@ def _skills():
 
 @router.get("/bodies/{slug}/skills", response={200: list[SkillOut], **refusals(403, 404)})
 def list_skills(request, slug: str):
-    body = _member_body(request, slug)
+    body = access.get_body_for(request.user, slug)
     return [_skill_out(s) for s in queries.member_skills(body)
             .select_related("post", "confirmed_by").order_by("post__name", "person_id")]
 
@@ -343,7 +307,7 @@ def list_skills(request, slug: str):
 @router.put("/posts/{post_id}/skill", response={200: SkillOut, **refusals(400, 403, 404, 409)})
 def declare_skill(request, post_id: Id, payload: SkillIn):
     """Declare (or change) your own level on a post."""
-    post = _post(request, post_id)
+    post = access.get_post_for(request.user, post_id)
     skill = services.declare_skill(actor=request.user, post_id=post.pk, level=payload.level,
                                    person=payload.person_id)
     return _skill_out(_skills().get(pk=skill.pk))
@@ -351,17 +315,14 @@ def declare_skill(request, post_id: Id, payload: SkillIn):
 
 @router.delete("/posts/{post_id}/skill", response={204: None, **refusals(403, 404)})
 def withdraw_skill(request, post_id: Id):
-    post = _post(request, post_id)
+    post = access.get_post_for(request.user, post_id)
     services.withdraw_skill(actor=request.user, post_id=post.pk)
     return Status(204, None)
 
 
 @router.post("/skills/{skill_id}/confirm", response={200: SkillOut, **refusals(403, 404, 409)})
 def confirm_skill(request, skill_id: Id):
-    skill = _skills().select_related("post__body").filter(pk=skill_id).first()
-    if skill is None:
-        raise NotFound(_("There is no such skill."))
-    _visible(request, skill.post.body)
+    skill = access.get_skill_for(request.user, skill_id)
     services.confirm_skill(actor=request.user, skill_id=skill.pk)
     return _skill_out(_skills().get(pk=skill.pk))
 
@@ -378,7 +339,7 @@ def _unavailability_out(u: Unavailability, user) -> dict:
             response={200: list[UnavailabilityOut], **refusals(403, 404)})
 def list_unavailability(request, slug: str):
     """Yours to come; the coordinators see everyone's (without their notes)."""
-    body = _member_body(request, slug)
+    body = access.get_body_for(request.user, slug)
     everyone = bool(permissions.can_organise_work(request.user, body))
     return [_unavailability_out(u, request.user)
             for u in queries.unavailability_of(body, request.user, everyone)]
@@ -387,7 +348,7 @@ def list_unavailability(request, slug: str):
 @router.post("/bodies/{slug}/unavailability",
              response={201: UnavailabilityOut, **refusals(400, 403, 404)})
 def declare_unavailability(request, slug: str, payload: UnavailabilityIn):
-    body = _member_body(request, slug)
+    body = access.get_body_for(request.user, slug)
     found = services.declare_unavailability(
         actor=request.user, body=body, first_day=_day(payload.first_day, "first_day"),
         last_day=_day(payload.last_day, "last_day"), note=payload.note)
@@ -396,10 +357,7 @@ def declare_unavailability(request, slug: str, payload: UnavailabilityIn):
 
 @router.delete("/unavailability/{unavailability_id}", response={204: None, **refusals(403, 404)})
 def withdraw_unavailability(request, unavailability_id: Id):
-    found = Unavailability.objects.select_related("body").filter(pk=unavailability_id).first()
-    if found is None:
-        raise NotFound(_("There is no such unavailability."))
-    _visible(request, found.body)
+    found = access.get_unavailability_for(request.user, unavailability_id)
     services.withdraw_unavailability(actor=request.user, unavailability_id=found.pk)
     return Status(204, None)
 
@@ -416,17 +374,9 @@ def _rotation_out(rotation: Rotation) -> dict:
     return _summary(rotation) | queries.rotation_data(rotation)
 
 
-def _rotation(request, rotation_id: int) -> Rotation:
-    rotation = Rotation.objects.select_related("body").filter(pk=rotation_id).first()
-    if rotation is None:
-        raise NotFound(_("There is no such rotation."))
-    _visible(request, rotation.body)
-    return rotation
-
-
 @router.get("/bodies/{slug}/rotations", response={200: list[RotationSummary], **refusals(403, 404)})
 def list_rotations(request, slug: str):
-    body = _member_body(request, slug)
+    body = access.get_body_for(request.user, slug)
     return [_summary(r) for r in queries.rotations_of(body)]
 
 
@@ -435,7 +385,7 @@ def list_rotations(request, slug: str):
 def propose_rotation(request, slug: str, payload: ProposeIn):
     """The planner's proposal: who holds each post each day and why, and the posts it
     could not cover and why. Replaces a proposal over the same days."""
-    body = _member_body(request, slug)
+    body = access.get_body_for(request.user, slug)
     rotation = services.propose_rotation(
         actor=request.user, body=body, first_day=_day(payload.first_day, "first_day"),
         last_day=_day(payload.last_day, "last_day") if payload.last_day else None,
@@ -445,7 +395,7 @@ def propose_rotation(request, slug: str, payload: ProposeIn):
 
 @router.get("/rotations/{rotation_id}", response={200: RotationOut, **refusals(403, 404)})
 def get_rotation(request, rotation_id: Id):
-    return _rotation_out(_rotation(request, rotation_id))
+    return _rotation_out(access.get_rotation_for(request.user, rotation_id))
 
 
 def _edit_out(rotation: Rotation, edit: services.Edit) -> dict:
@@ -461,7 +411,7 @@ def _edit_out(rotation: Rotation, edit: services.Edit) -> dict:
 def assign(request, rotation_id: Id, payload: AssignIn):
     """Place a member by hand on a proposal (refused if it breaks a hard rule; a run
     longer than allowed comes back as a warning)."""
-    rotation = _rotation(request, rotation_id)
+    rotation = access.get_rotation_for(request.user, rotation_id)
     edit = services.assign_by_hand(actor=request.user, rotation_id=rotation.pk,
                                    day=_day(payload.day, "day"), post_id=payload.post_id,
                                    person_id=payload.person_id, role=payload.role)
@@ -471,7 +421,7 @@ def assign(request, rotation_id: Id, payload: AssignIn):
 @router.patch("/rotations/{rotation_id}/assignments/{assignment_id}",
               response={200: EditOut, **refusals(400, 403, 404, 409)})
 def reassign(request, rotation_id: Id, assignment_id: Id, payload: ReassignIn):
-    rotation = _rotation(request, rotation_id)
+    rotation = access.get_rotation_for(request.user, rotation_id)
     edit = services.reassign(actor=request.user, rotation_id=rotation.pk,
                              assignment_id=assignment_id, person_id=payload.person_id)
     return _edit_out(rotation, edit)
@@ -480,7 +430,7 @@ def reassign(request, rotation_id: Id, assignment_id: Id, payload: ReassignIn):
 @router.delete("/rotations/{rotation_id}/assignments/{assignment_id}",
                response={200: EditOut, **refusals(400, 403, 404, 409)})
 def remove_assignment(request, rotation_id: Id, assignment_id: Id):
-    rotation = _rotation(request, rotation_id)
+    rotation = access.get_rotation_for(request.user, rotation_id)
     edit = services.remove_assignment(actor=request.user, rotation_id=rotation.pk,
                                       assignment_id=assignment_id)
     return _edit_out(rotation, edit)
@@ -489,30 +439,21 @@ def remove_assignment(request, rotation_id: Id, assignment_id: Id):
 @router.post("/rotations/{rotation_id}/publish",
              response={200: RotationOut, **refusals(403, 404, 409)})
 def publish_rotation(request, rotation_id: Id):
-    rotation = _rotation(request, rotation_id)
+    rotation = access.get_rotation_for(request.user, rotation_id)
     services.publish_rotation(actor=request.user, rotation_id=rotation.pk)
-    return _rotation_out(_rotation(request, rotation_id))
+    return _rotation_out(access.get_rotation_for(request.user, rotation_id))
 
 
 @router.delete("/rotations/{rotation_id}", response={204: None, **refusals(403, 404, 409)})
 def discard_rotation(request, rotation_id: Id):
-    """Discard a proposal (a published rotation stays)."""
-    rotation = _rotation(request, rotation_id)
+    """Discard a proposal: no longer listed, kept with its history (a published
+    rotation stays: 409)."""
+    rotation = access.get_rotation_for(request.user, rotation_id)
     services.discard_rotation(actor=request.user, rotation_id=rotation.pk)
     return Status(204, None)
 
 
 # Teach and learn -----------------------------------------------------------------------
-
-def _cooperative(request, slug: str) -> Body:
-    body = _body(request, slug)
-    if not permissions.can_share_knowledge(request.user, body):
-        raise PermissionDenied(_("Teach and learn lists of %(body)s are for its members.")
-                               % {"body": body.name})
-    if body.kind != "cooperative":
-        raise DomainError(_("Teach and learn lists belong to a cooperative."))
-    return body
-
 
 def _knowledge_out(k: Knowledge) -> dict:
     return {"id": k.pk, "kind": k.kind, "post_id": k.post_id,
@@ -524,18 +465,14 @@ def _knowledge_out(k: Knowledge) -> dict:
             response={200: list[KnowledgeOut], **refusals(400, 403, 404)})
 def my_knowledge(request, slug: str):
     """Your teach and learn lists in this cooperative."""
-    cooperative = _cooperative(request, slug)
-    return [_knowledge_out(k) for k in Knowledge.objects.filter(
-        cooperative=cooperative, person=request.user).select_related("post")
-        .order_by("kind", "topic_key", "post__name")]
+    cooperative = access.get_cooperative_for(request.user, slug)
+    return [_knowledge_out(k) for k in queries.knowledge_of(cooperative, request.user)]
 
 
 @router.post("/bodies/{slug}/knowledge",
              response={201: KnowledgeOut, **refusals(400, 403, 404, 409)})
 def add_knowledge(request, slug: str, payload: KnowledgeIn):
-    cooperative = _cooperative(request, slug)
-    if payload.kind not in KnowledgeKind.values:
-        raise DomainError(_("Choose “can teach” or “wants to learn”."), field="kind")
+    cooperative = access.get_cooperative_for(request.user, slug)
     line = services.add_knowledge(actor=request.user, cooperative=cooperative,
                                   kind=payload.kind, post_id=payload.post_id,
                                   topic=payload.topic)
@@ -544,10 +481,7 @@ def add_knowledge(request, slug: str, payload: KnowledgeIn):
 
 @router.delete("/knowledge/{knowledge_id}", response={204: None, **refusals(403, 404)})
 def remove_knowledge(request, knowledge_id: Id):
-    line = Knowledge.objects.select_related("cooperative").filter(pk=knowledge_id).first()
-    if line is None:
-        raise NotFound(_("There is no such line in the lists."))
-    _visible(request, line.cooperative)
+    line = access.get_knowledge_for(request.user, knowledge_id)
     services.remove_knowledge(actor=request.user, knowledge_id=line.pk)
     return Status(204, None)
 
@@ -555,7 +489,7 @@ def remove_knowledge(request, knowledge_id: Id):
 @router.get("/bodies/{slug}/pairings", response={200: list[PairingOut], **refusals(400, 403, 404)})
 def pairings(request, slug: str):
     """Suggested pairs: every wish to learn with a teacher, the teaching spread."""
-    cooperative = _cooperative(request, slug)
+    cooperative = access.get_cooperative_for(request.user, slug)
     return [{"teacher": {"id": s.teacher_id, "name": s.teacher},
              "learner": {"id": s.learner_id, "name": s.learner}, "subject": s.subject,
              "label": s.label,
@@ -574,14 +508,14 @@ def _training_out(t: TrainingSession) -> dict:
             response={200: list[TrainingOut], **refusals(400, 403, 404)})
 def training_sessions(request, slug: str):
     """Sessions to come in the cooperative."""
-    cooperative = _cooperative(request, slug)
+    cooperative = access.get_cooperative_for(request.user, slug)
     return [_training_out(t) for t in queries.upcoming_sessions(cooperative)]
 
 
 @router.post("/bodies/{slug}/training-sessions",
              response={201: TrainingOut, **refusals(400, 403, 404, 409)})
 def schedule_training(request, slug: str, payload: TrainingIn):
-    cooperative = _cooperative(request, slug)
+    cooperative = access.get_cooperative_for(request.user, slug)
     session = services.schedule_training(
         actor=request.user, cooperative=cooperative, teacher_id=payload.teacher_id,
         learner_id=payload.learner_id, starts_at=payload.starts_at, ends_at=payload.ends_at,
@@ -592,11 +526,7 @@ def schedule_training(request, slug: str, payload: TrainingIn):
 
 @router.delete("/training-sessions/{session_id}", response={204: None, **refusals(403, 404, 409)})
 def cancel_training(request, session_id: Id):
-    session = TrainingSession.objects.select_related("cooperative").filter(pk=session_id) \
-        .first()
-    if session is None:
-        raise NotFound(_("There is no such training session."))
-    _visible(request, session.cooperative)
+    session = access.get_training_for(request.user, session_id)
     services.cancel_training(actor=request.user, session_id=session.pk)
     return Status(204, None)
 

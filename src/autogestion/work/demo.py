@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from autogestion.core import clock
+
 from . import services
 
 # (name, description, people at a time, ISO weekdays)
@@ -61,7 +63,7 @@ def load(bodies: dict, people: list) -> None:
         if confirmed:
             services.confirm_skill(actor=coordinator, skill_id=skill.pk)
 
-    today = services.today()
+    today = clock.today()
     monday = today - timedelta(days=today.weekday())
     next_monday = monday + timedelta(days=7)
     for index, first, last, note in (

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from autogestion.cooperatives.models import Body
+from autogestion.core.history import StatusEvent
 
 from . import rules
 
@@ -113,11 +114,14 @@ class Unavailability(models.Model):
 class RotationStatus(models.TextChoices):
     DRAFT = "draft", _("proposal")
     PUBLISHED = "published", _("published")
+    DISCARDED = "discarded", _("discarded")
 
 
 class Rotation(models.Model):
     """Who holds each post on each day of a period: proposed by the planner, adjusted by
-    hand while it is a proposal, then published for the members."""
+    hand while it is a proposal, then published for the members, or discarded (by hand,
+    or replaced by a new proposal over the same days). Its status changes only through
+    services.move_rotation, which writes a RotationEvent."""
 
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="rotations")
     first_day = models.DateField(_("first day"))
@@ -145,13 +149,24 @@ class Rotation(models.Model):
             models.CheckConstraint(condition=Q(status__in=RotationStatus.values),
                                    name="rotation_status_known"),
             models.CheckConstraint(
-                condition=Q(status=RotationStatus.DRAFT, published_at__isnull=True)
+                condition=Q(status__in=(RotationStatus.DRAFT, RotationStatus.DISCARDED),
+                            published_at__isnull=True)
                 | Q(status=RotationStatus.PUBLISHED, published_at__isnull=False),
                 name="rotation_published_has_date"),
         ]
 
     def __str__(self) -> str:
         return f"{self.body}: {self.first_day} – {self.last_day} ({self.get_status_display()})"
+
+
+class RotationEvent(StatusEvent):
+    """A rotation proposed, published or discarded: by whom, when, why."""
+
+    rotation = models.ForeignKey(Rotation, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("rotation event")
+        verbose_name_plural = _("rotation events")
 
 
 class AssignmentRole(models.TextChoices):
@@ -217,7 +232,8 @@ class DailyPlanStatus(models.TextChoices):
 
 
 class DailyPlan(models.Model):
-    """Tomorrow's tasks, made at a body's evening meeting and read in the morning."""
+    """Tomorrow's tasks, made at a body's evening meeting and read in the morning. Its
+    status changes only through daily/services.move_plan, which writes a DailyPlanEvent."""
 
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="daily_plans")
     day = models.DateField(_("day"))
@@ -244,6 +260,16 @@ class DailyPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body}: {self.day}"
+
+
+class DailyPlanEvent(StatusEvent):
+    """A daily plan prepared or published: by whom, when."""
+
+    plan = models.ForeignKey(DailyPlan, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("daily plan event")
+        verbose_name_plural = _("daily plan events")
 
 
 class Task(models.Model):

@@ -32,9 +32,3 @@ def can_plan_day(user, body) -> bool:
 def can_share_knowledge(user, cooperative) -> bool:
     """Teach/learn lists and training sessions: members of the cooperative."""
     return is_member(user, cooperative) or is_operator(user)
-
-
-rules.add_perm("work.see", can_see_work)
-rules.add_perm("work.organise", can_organise_work)
-rules.add_perm("work.plan_day", can_plan_day)
-rules.add_perm("work.share_knowledge", can_share_knowledge)

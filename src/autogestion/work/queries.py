@@ -10,14 +10,20 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from autogestion.cooperatives.models import Body, Membership
-from autogestion.cooperatives.rules import Status
+from autogestion.cooperatives.models import Body
+from autogestion.cooperatives.selectors import (
+    active_bodies,
+    active_member_ids,
+    active_members,
+    active_memberships,
+)
 from autogestion.core import clock
 
-from . import rules, services
+from . import rules
 from .models import (
     Assignment,
     AssignmentRole,
@@ -32,6 +38,9 @@ from .models import (
     TrainingSession,
     Unavailability,
 )
+
+# How far back published assignments are read so that runs on a post carry over.
+HISTORY_DAYS = 14
 
 # Why the planner (or a person) put someone on a post for a day.
 ASSIGNMENT_REASONS = {
@@ -54,7 +63,7 @@ ASSIGNMENT_REASONS = {
     rules.ROUND_ROBIN: _("in turn"),
     rules.LEARNER_PAIRED_WITH: _("learning beside %(holder)s"),
     "learner_with_teacher": _("learning beside %(holder)s, who teaches it"),
-    services.BY_HAND: _("set by hand by %(name)s"),
+    rules.BY_HAND: _("set by hand by %(name)s"),
     "by_hand_anonymous": _("set by hand"),
 }
 
@@ -71,7 +80,7 @@ GAP_REASONS = {
                           "a row as allowed (%(names)s): train someone so others can take "
                           "over"),
     rules.ALREADY_ASSIGNED: _("the capable people hold another post that day (%(names)s)"),
-    services.LEFT_OPEN: _("left open by hand"),
+    rules.LEFT_OPEN: _("left open by hand"),
 }
 
 LEVEL_LABELS = dict(SkillLevel.choices)
@@ -79,9 +88,9 @@ LEVEL_LABELS = dict(SkillLevel.choices)
 
 def explain_assignment(row: Assignment, names: dict[int, str]) -> str:
     details = row.details or {}
-    if row.reason == services.BY_HAND:
+    if row.reason == rules.BY_HAND:
         if row.set_by_id in names:
-            return str(ASSIGNMENT_REASONS[services.BY_HAND] % {"name": names[row.set_by_id]})
+            return str(ASSIGNMENT_REASONS[rules.BY_HAND] % {"name": names[row.set_by_id]})
         return str(ASSIGNMENT_REASONS["by_hand_anonymous"])
     if row.reason == rules.LEARNER_PAIRED_WITH:
         code = "learner_with_teacher" if details.get("teaching") else row.reason
@@ -181,7 +190,7 @@ def weekdays_text(weekdays: str) -> str:
 
 def member_skills(body: Body, posts=None):
     """Skills of the body's active members on its posts, with the person."""
-    members = Membership.objects.filter(body=body, status=Status.ACTIVE).values("person_id")
+    members = active_memberships(body=body).values("person_id")
     query = Skill.objects.filter(person_id__in=members).select_related("person")
     return query.filter(post__in=posts) if posts is not None else query.filter(post__body=body)
 
@@ -210,9 +219,9 @@ def work_home(body: Body, user) -> WorkHome:
     names = {str(p.pk): p.name for p in active}
     pairs = [PairRow(people[p.teacher], people[p.learner], names[p.subject],
                      [people[o] for o in p.others]) for p in rules.match((), rskills)]
-    today = services.today()
+    today = clock.today()
     rotations = list(Rotation.objects.filter(body=body, last_day__gte=today - timedelta(days=7))
-                     .order_by("first_day")[:12])
+                     .exclude(status=RotationStatus.DISCARDED).order_by("first_day")[:12])
     my_days = []
     if getattr(user, "is_authenticated", False):
         my_days = list(Assignment.objects.filter(
@@ -228,6 +237,19 @@ def work_home(body: Body, user) -> WorkHome:
                         and s.level in rules.CAPABLE_LEVELS))
 
 
+def my_skills(body: Body, user) -> tuple[list[Post], dict[int, str], set[int]]:
+    """The body's active posts by name, the user's level on each, and those confirmed."""
+    posts = list(Post.objects.filter(body=body, active=True).order_by("name"))
+    rows = Skill.objects.filter(person=user, post__in=posts) \
+        .values_list("post_id", "level", "confirmed_at")
+    mine, confirmed = {}, set()
+    for post_id, level, confirmed_at in rows:
+        mine[post_id] = level
+        if confirmed_at is not None:
+            confirmed.add(post_id)
+    return posts, mine, confirmed
+
+
 def confirm_list(body: Body) -> list[Skill]:
     """Skills to confirm first, then the confirmed ones."""
     skills = list(member_skills(body).filter(post__active=True)
@@ -237,7 +259,7 @@ def confirm_list(body: Body) -> list[Skill]:
 
 
 def unavailability_of(body: Body, user, everyone: bool):
-    query = Unavailability.objects.filter(body=body, last_day__gte=services.today())
+    query = Unavailability.objects.filter(body=body, last_day__gte=clock.today())
     if not everyone:
         query = query.filter(person=user)
     return list(query.select_related("person").order_by("first_day", "pk"))
@@ -311,7 +333,7 @@ def rotation_page(rotation: Rotation, *, with_members: bool = False,
     names |= names_of((_gap_people(gaps) | {r.set_by_id for r in rows}) - set(names))
     cells: dict[tuple[date, int], Cell] = {}
     days = []
-    for day in services.days_of(rotation.first_day, rotation.last_day):
+    for day in days_of(rotation.first_day, rotation.last_day):
         line = []
         for post in posts:
             cell = Cell(post, str(day.isoweekday()) in post.weekdays)
@@ -333,13 +355,13 @@ def rotation_page(rotation: Rotation, *, with_members: bool = False,
         gap_rows.append(GapRow(gap.day, by_post[gap.post_id], why, gap.missing, gap.reason))
     warnings, able = [], set()
     if with_warnings:
-        data = services.rotation_input(rotation, rows)
+        data = rotation_input(rotation, rows)
         able = {int(s.person_id) for s in data.skills if s.capable}
         names |= names_of(able - set(names))
         post_names = {str(p.pk): p.name for p in posts}
-        warnings = [services.violation_message(code, day, post_names.get(post, ""),
+        warnings = [violation_message(code, day, post_names.get(post, ""),
                                                names.get(int(person), "") if person else "")
-                    for code, day, post, person in services.check_rotation(rotation, rows,
+                    for code, day, post, person in check_rotation(rotation, rows,
                                                                            data)]
     loads, longest = _fairness(rotation, rows, names, able)
     values = [r.days for r in loads]
@@ -347,9 +369,7 @@ def rotation_page(rotation: Rotation, *, with_members: bool = False,
                         spread=max(values) - min(values) if values else 0, longest=longest,
                         warnings=warnings)
     if with_members:
-        page.members = list(get_user_model().objects.filter(
-            memberships__body=rotation.body_id, memberships__status=Status.ACTIVE)
-            .order_by("display_name", "pk"))
+        page.members = list(active_members(rotation.body).order_by("display_name", "pk"))
         _add_choices(page, posts)
     return page
 
@@ -379,7 +399,7 @@ def _fairness(rotation: Rotation, rows, names, able=()) -> tuple[list[LoadRow], 
     plan = rules.Plan(
         tuple(rules.Assignment(r.day.isoformat(), str(r.post_id), str(r.person_id), r.role, "")
               for r in rows), (),
-        tuple(d.isoformat() for d in services.days_of(rotation.first_day, rotation.last_day)),
+        tuple(d.isoformat() for d in days_of(rotation.first_day, rotation.last_day)),
         tuple(sorted(str(p) for p in holders | set(able))))
     streaks: dict[str, int] = defaultdict(int)
     for (person, _post), run in rules.streaks(plan).items():
@@ -388,6 +408,14 @@ def _fairness(rotation: Rotation, rows, names, able=()) -> tuple[list[LoadRow], 
              for p, n in rules.loads(plan).items()]
     loads.sort(key=lambda r: (-r.days, r.name))
     return loads, max(streaks.values(), default=0)
+
+
+def events_of(obj) -> list[dict]:
+    """The status history of a rotation or a daily plan (its `events`), oldest first."""
+    return [{"from_status": e.from_status, "to_status": e.to_status,
+             "actor": e.actor.public_name if e.actor else None,
+             "actor_id": e.actor_id, "at": clock.local(e.at), "reason": e.reason}
+            for e in obj.events.select_related("actor").order_by("at", "pk")]
 
 
 def rotation_data(rotation: Rotation) -> dict:
@@ -404,11 +432,14 @@ def rotation_data(rotation: Rotation) -> dict:
     return {"assignments": assignments, "gaps": gaps, "warnings": page.warnings,
             "load": [{"person": r.name, "days": r.days, "longest_run": r.longest}
                      for r in page.loads],
-            "load_spread": page.spread, "longest_run": page.longest}
+            "load_spread": page.spread, "longest_run": page.longest,
+            "events": events_of(rotation)}
 
 
 def rotations_of(body: Body, limit: int = 50) -> list[Rotation]:
-    return list(Rotation.objects.filter(body=body)
+    """The body's proposals and published rotations, latest first (discarded proposals
+    are not listed; each keeps its page and history)."""
+    return list(Rotation.objects.filter(body=body).exclude(status=RotationStatus.DISCARDED)
                 .annotate(gap_count=Count("gaps", distinct=True),
                           assignment_count=Count("assignments", distinct=True))
                 .order_by("-first_day", "-pk")[:limit])
@@ -430,7 +461,7 @@ class Suggestion:
 
 def subject_labels(cooperative: Body) -> dict[str, str]:
     labels = {}
-    for pk, name, body in services.shared_posts(cooperative).values_list("pk", "name",
+    for pk, name, body in shared_posts(cooperative).values_list("pk", "name",
                                                                          "body__name"):
         labels[f"post:{pk}"] = f"{name} ({body})"
     for key, topic in (Knowledge.objects.filter(cooperative=cooperative, post__isnull=True)
@@ -440,7 +471,7 @@ def subject_labels(cooperative: Body) -> dict[str, str]:
 
 
 def suggestions(cooperative: Body) -> list[Suggestion]:
-    wishes, skills = services.wishes_of(cooperative)
+    wishes, skills = wishes_of(cooperative)
     pairs = rules.match(wishes, skills)
     labels = subject_labels(cooperative)
     ids = {int(x) for p in pairs for x in (p.teacher, p.learner, *p.others)}
@@ -474,9 +505,14 @@ def pair_value(teacher: int, learner: int, subject: str) -> str:
     return f"{teacher}|{learner}|{subject}"
 
 
+def knowledge_of(cooperative: Body, user) -> list[Knowledge]:
+    """The user's teach and learn lines in the cooperative."""
+    return list(Knowledge.objects.filter(cooperative=cooperative, person=user)
+                .select_related("post__body").order_by("kind", "topic_key", "post__name"))
+
+
 def learning_page(cooperative: Body, user) -> LearningPage:
-    lines = list(Knowledge.objects.filter(cooperative=cooperative, person=user)
-                 .select_related("post__body").order_by("kind", "topic_key", "post__name"))
+    lines = knowledge_of(cooperative, user)
     all_suggestions = suggestions(cooperative)
     me = getattr(user, "pk", None)
     mine, choices = [], []
@@ -490,7 +526,7 @@ def learning_page(cooperative: Body, user) -> LearningPage:
                     "teacher": teacher, "learner": s.learner, "subject": s.label}
                 choices.append((pair_value(teacher_id, s.learner_id, s.subject), str(label)))
     sessions = upcoming_sessions(cooperative)
-    posts = list(services.shared_posts(cooperative).select_related("body")
+    posts = list(shared_posts(cooperative).select_related("body")
                  .order_by("body__path", "name"))
     return LearningPage(
         cooperative=cooperative,
@@ -504,22 +540,196 @@ def my_bodies_with_work(user) -> list[Body]:
     """The bodies the person is an active member of that have posts."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(Body.objects.filter(
-        memberships__person=user, memberships__status=Status.ACTIVE)
+    return list(active_bodies(user)
         .annotate(post_count=Count("posts", filter=Q(posts__active=True), distinct=True))
         .order_by("path"))
 
 
 
 def next_monday() -> date:
-    today = services.today()
+    today = clock.today()
     return today + timedelta(days=7 - today.weekday())
 
 
 def my_next_days(user, days: int = 14) -> list[Assignment]:
     """The person's places in published rotations, from today, for two weeks."""
-    today = services.today()
+    today = clock.today()
     return list(Assignment.objects.filter(
         rotation__status=RotationStatus.PUBLISHED, person=user, day__gte=today,
         day__lt=today + timedelta(days=days))
         .select_related("post", "rotation__body").order_by("day", "post__name"))
+
+
+# The planner's input and checks, teach/learn subjects (read by the services too) ------
+
+def day_text(day: date) -> str:
+    return date_format(day, "l j F Y")
+
+
+def days_of(first_day: date, last_day: date) -> list[date]:
+    return [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+
+
+def rules_post(post: Post, days: list[date]) -> rules.Post:
+    held = frozenset(d.isoformat() for d in days if str(d.isoweekday()) in post.weekdays)
+    return rules.Post(str(post.pk), post.name, post.holders, held, post.capable_needed)
+
+
+@dataclass
+class PlannerInput:
+    """What `rules.plan` and `rules.violations` need for one body and period."""
+
+    posts: list[rules.Post]
+    shifts: list[rules.Shift]
+    skills: list[rules.Skill]
+    unavailable: list[rules.Unavailable]
+    history: list[rules.Past]
+    members: set[int]
+
+
+def planner_input(body: Body, posts: list[Post], first_day: date,
+                  last_day: date) -> PlannerInput:
+    """Only active members of the body count: their skills, their unavailability, and
+    the holders of the published days just before `first_day` (so that runs carry
+    over)."""
+    days = days_of(first_day, last_day)
+    members = active_member_ids(body)
+    skills = [rules.Skill(str(p), str(post), level) for p, post, level in
+              Skill.objects.filter(post__in=posts, person_id__in=members)
+              .values_list("person_id", "post_id", "level")]
+    unavailable = []
+    for person_id, first, last in Unavailability.objects.filter(
+            body=body, person_id__in=members, first_day__lte=last_day,
+            last_day__gte=first_day).values_list("person_id", "first_day", "last_day"):
+        unavailable.extend(rules.Unavailable(str(person_id), d.isoformat())
+                           for d in days_of(max(first, first_day), min(last, last_day)))
+    return PlannerInput(
+        posts=[rules_post(p, days) for p in posts],
+        shifts=[rules.Shift(d.isoformat(), d) for d in days],
+        skills=skills, unavailable=sorted(set(unavailable), key=lambda u: (u.shift_id,
+                                                                            u.person_id)),
+        history=history_before(body, first_day), members=members)
+
+
+def history_before(body: Body, first_day: date) -> list[rules.Past]:
+    """Holders of published rotations on the days right before `first_day`, back to the
+    first day nobody held anything: the planner counts past days by their order, so a
+    hole in the history must end it rather than join two runs."""
+    rows = list(Assignment.objects.filter(
+        rotation__body=body, rotation__status=RotationStatus.PUBLISHED,
+        role=AssignmentRole.HOLDER, day__lt=first_day,
+        day__gte=first_day - timedelta(days=HISTORY_DAYS))
+        .values_list("day", "post_id", "person_id"))
+    held_days = {day for day, _post, _person in rows}
+    day = first_day - timedelta(days=1)
+    while day in held_days:
+        day -= timedelta(days=1)
+    return [rules.Past(d, str(post), str(person)) for d, post, person in sorted(rows)
+            if d > day]
+
+
+def overlapping(body: Body, first_day: date, last_day: date):
+    return Rotation.objects.filter(body=body, first_day__lte=last_day,
+                                   last_day__gte=first_day)
+
+
+def published_clash(body: Body, first_day: date, last_day: date,
+                     exclude: int | None = None) -> Rotation | None:
+    return (overlapping(body, first_day, last_day)
+            .filter(status=RotationStatus.PUBLISHED).exclude(pk=exclude)
+            .order_by("first_day").first())
+
+
+def as_rules(rows) -> tuple[rules.Assignment, ...]:
+    return tuple(rules.Assignment(r.day.isoformat(), str(r.post_id), str(r.person_id),
+                                  r.role, r.reason or rules.BY_HAND) for r in rows)
+
+
+def rotation_input(rotation: Rotation, rows) -> PlannerInput:
+    """The planner's input for a rotation as it stands: its body's active posts and the
+    posts it places people on."""
+    post_ids = {r.post_id for r in rows}
+    posts = list(Post.objects.filter(Q(body=rotation.body_id, active=True) | Q(pk__in=post_ids)))
+    return planner_input(rotation.body, posts, rotation.first_day, rotation.last_day)
+
+
+def check_rotation(rotation: Rotation, rows=None,
+                   data: PlannerInput | None = None) -> list[tuple[str, str, str, str]]:
+    """The rules the rotation (or `rows`, its assignments after an edit) breaks, as
+    `rules.violations` gives them; gaps are not counted (they are recomputed)."""
+    rows = list(rotation.assignments.all()) if rows is None else rows
+    data = data or rotation_input(rotation, rows)
+    plan = rules.Plan(as_rules(rows), (), tuple(s.id for s in data.shifts),
+                      tuple(sorted({str(r.person_id) for r in rows})))
+    return [v for v in rules.violations(plan, data.posts, data.skills, data.unavailable,
+                                        rotation.max_streak, data.history)
+            if v[0] != "unreported_gap"]
+
+
+def names_by_key(person_ids) -> dict[str, str]:
+    return {str(p.pk): p.public_name
+            for p in get_user_model().objects.filter(pk__in={int(i) for i in person_ids
+                                                            if str(i).isdigit()})}
+
+
+def violation_message(code: str, day: str, post_name: str, name: str) -> str:
+    values = {"name": name, "post": post_name,
+              "day": day_text(date.fromisoformat(day)) if day else ""}
+    texts = {
+        "post_not_held": _("“%(post)s” is not held on %(day)s."),
+        "twice_in_shift": _("%(name)s already has a place on %(day)s."),
+        "unavailable": _("%(name)s said they are unavailable on %(day)s."),
+        "not_capable": _("%(name)s has not declared being capable of “%(post)s”: choose "
+                         "someone capable, or put them beside a holder as a learner."),
+        "not_learning": _("%(name)s has not declared learning “%(post)s”: a learner is "
+                          "someone who declared it."),
+        "learner_alone": _("A learner is always beside a holder: “%(post)s” would have no "
+                           "holder on %(day)s. Replace the holder instead, or remove the "
+                           "learner first."),
+        "streak": _("%(name)s holds “%(post)s” more days in a row than the rotation "
+                    "allows."),
+    }
+    return texts.get(code, code) % values
+
+
+def shared_posts(cooperative: Body):
+    """The posts the cooperative's teach/learn lists draw on: its own and its open
+    groups' (a closed group's posts stay among its members, R2)."""
+    return Post.objects.filter(body__path__startswith=cooperative.path, active=True) \
+        .filter(Q(body__is_open=True) | Q(body=cooperative))
+
+
+def subject_key(post: Post | None, key: str) -> str:
+    return f"post:{post.pk}" if post is not None else f"topic:{key}"
+
+
+def wishes_of(cooperative: Body, subject: str | None = None):
+    """The cooperative's teach/learn lines and the teaching/learning skills of its
+    posts, by its active members, as `rules.Wish`/`rules.Skill` (subject keys
+    "post:<id>" and "topic:<key>"); with `subject`, only those."""
+    members = active_memberships(body=cooperative).values("person_id")
+    posts = shared_posts(cooperative)
+    lines = Knowledge.objects.filter(cooperative=cooperative, person_id__in=members) \
+        .filter(Q(post__isnull=True) | Q(post__in=posts))
+    skills = Skill.objects.filter(post__in=posts, person_id__in=members,
+                                  level__in=("teaching", "learning"))
+    if subject is not None:
+        kind, _sep, value = subject.partition(":")
+        if kind == "post":
+            lines, skills = lines.filter(post_id=value), skills.filter(post_id=value)
+        else:
+            lines, skills = lines.filter(topic_key=value, post__isnull=True), skills.none()
+    wishes = [rules.Wish(str(person), kind, f"post:{post}" if post else f"topic:{key}")
+              for person, kind, post, key in
+              lines.values_list("person_id", "kind", "post_id", "topic_key")]
+    skill_rows = [rules.Skill(str(person), f"post:{post}", level) for person, post, level in
+                  skills.values_list("person_id", "post_id", "level")]
+    return wishes, skill_rows
+
+
+def is_suggested_pair(cooperative: Body, teacher: int, learner: int, subject: str) -> bool:
+    """Whether `rules.match` suggests `learner` learning `subject` from `teacher` (or lists
+    `teacher` among the others who teach it): what a training session may pair. Nobody
+    learns what they teach."""
+    wishes, skills = wishes_of(cooperative, subject)
+    return rules.suggests(rules.match(wishes, skills), str(teacher), str(learner), subject)

@@ -42,6 +42,9 @@ LONGEST_SINCE = "longest_since"
 ID_ORDER = "id_order"
 ROUND_ROBIN = "round_robin"
 LEARNER_PAIRED_WITH = "learner_paired_with"
+# Written by hand edits of a proposal: a person placed by a coordinator, a place left open.
+BY_HAND = "by_hand"
+LEFT_OPEN = "left_open"
 
 # Reason codes of gaps.
 NOBODY_CAPABLE = "nobody_capable"
@@ -628,3 +631,10 @@ def match(wishes: Iterable[Wish], skills: Iterable[Skill] = ()) -> list[Pairing]
         )
         out.append(Pairing(teacher, learner, subject, tuple(t for t in able if t != teacher), also))
     return sorted(out, key=lambda p: (p.subject, p.learner))
+
+
+def suggests(pairings: Iterable[Pairing], teacher: str, learner: str, subject: str) -> bool:
+    """Whether `match`'s pairings let `teacher` teach `learner` the `subject`: the learner
+    is paired on it, with this teacher or with them among the others who teach it."""
+    return any(p.subject == subject and p.learner == learner
+               and teacher in (p.teacher, *p.others) for p in pairings)

@@ -26,17 +26,17 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from autogestion.cooperatives.models import Body, Membership
-from autogestion.cooperatives.rules import Kind, Status
-from autogestion.core import clock
+from autogestion.cooperatives.models import Body
+from autogestion.cooperatives.rules import Kind
+from autogestion.cooperatives.selectors import is_active_member
+from autogestion.core import clock, history
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from autogestion.core.inputs import check_year
 
-from . import permissions, rules
+from . import permissions, queries, rules
 from .models import (
     ALL_WEEKDAYS,
     Assignment,
@@ -46,6 +46,7 @@ from .models import (
     KnowledgeKind,
     Post,
     Rotation,
+    RotationEvent,
     RotationStatus,
     Skill,
     TrainingSession,
@@ -57,34 +58,11 @@ MAX_CAPABLE_NEEDED = 50
 MAX_ROTATION_DAYS = 62
 MAX_STREAK = 31
 MAX_UNAVAILABLE_DAYS = 366
-# How far back published assignments are read so that runs on a post carry over.
-HISTORY_DAYS = 14
 MAX_SESSION = timedelta(hours=12)
 PERIODS = ("week", "month")
 
-# Reason codes written by hand edits (the planner's are in rules.py).
-BY_HAND = "by_hand"
-LEFT_OPEN = "left_open"
 HARD_VIOLATIONS = ("post_not_held", "twice_in_shift", "unavailable", "not_capable",
                    "not_learning", "learner_alone")
-
-
-def today() -> date:
-    return timezone.localdate(clock.now())
-
-
-def _day_text(day: date) -> str:
-    return date_format(day, "l j F Y")
-
-
-def _active_member_ids(body: Body) -> set[int]:
-    return set(Membership.objects.filter(body=body, status=Status.ACTIVE)
-               .values_list("person_id", flat=True))
-
-
-def _is_active_member(person_id: int, body: Body) -> bool:
-    return Membership.objects.filter(person_id=person_id, body=body,
-                                     status=Status.ACTIVE).exists()
 
 
 def _check_organiser(actor, body: Body, message: str) -> None:
@@ -287,7 +265,7 @@ def confirm_skill(*, actor, skill_id: int) -> Skill:
         raise NotFound(_("There is no such skill."))
     body = skill.post.body
     _check_organiser(actor, body, _("Only the coordinators of %(body)s confirm skills."))
-    if not _is_active_member(skill.person_id, body):
+    if not is_active_member(skill.person_id, body):
         raise Conflict(_("%(name)s is not a member of %(body)s: their skill is not "
                          "confirmed.") % {"name": skill.person.public_name,
                                           "body": body.name})
@@ -310,7 +288,7 @@ def declare_unavailability(*, actor, body: Body, first_day: date, last_day: date
     if last_day < first_day:
         raise DomainError(_("The last day comes on or after the first day."),
                           field="last_day")
-    if last_day < today():
+    if last_day < clock.today():
         raise DomainError(_("These days are past: give days to come."), field="last_day")
     if (last_day - first_day).days + 1 > MAX_UNAVAILABLE_DAYS:
         raise DomainError(_("Give at most %(n)s days at once.")
@@ -356,68 +334,6 @@ def period_of(first_day: date, last_day: date | None = None,
     return first_day, last_day
 
 
-def days_of(first_day: date, last_day: date) -> list[date]:
-    return [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
-
-
-def rules_post(post: Post, days: list[date]) -> rules.Post:
-    held = frozenset(d.isoformat() for d in days if str(d.isoweekday()) in post.weekdays)
-    return rules.Post(str(post.pk), post.name, post.holders, held, post.capable_needed)
-
-
-@dataclass
-class PlannerInput:
-    """What `rules.plan` and `rules.violations` need for one body and period."""
-
-    posts: list[rules.Post]
-    shifts: list[rules.Shift]
-    skills: list[rules.Skill]
-    unavailable: list[rules.Unavailable]
-    history: list[rules.Past]
-    members: set[int]
-
-
-def planner_input(body: Body, posts: list[Post], first_day: date,
-                  last_day: date) -> PlannerInput:
-    """Only active members of the body count: their skills, their unavailability, and
-    the holders of the published days just before `first_day` (so that runs carry
-    over)."""
-    days = days_of(first_day, last_day)
-    members = _active_member_ids(body)
-    skills = [rules.Skill(str(p), str(post), level) for p, post, level in
-              Skill.objects.filter(post__in=posts, person_id__in=members)
-              .values_list("person_id", "post_id", "level")]
-    unavailable = []
-    for person_id, first, last in Unavailability.objects.filter(
-            body=body, person_id__in=members, first_day__lte=last_day,
-            last_day__gte=first_day).values_list("person_id", "first_day", "last_day"):
-        unavailable.extend(rules.Unavailable(str(person_id), d.isoformat())
-                           for d in days_of(max(first, first_day), min(last, last_day)))
-    return PlannerInput(
-        posts=[rules_post(p, days) for p in posts],
-        shifts=[rules.Shift(d.isoformat(), d) for d in days],
-        skills=skills, unavailable=sorted(set(unavailable), key=lambda u: (u.shift_id,
-                                                                            u.person_id)),
-        history=_history(body, first_day), members=members)
-
-
-def _history(body: Body, first_day: date) -> list[rules.Past]:
-    """Holders of published rotations on the days right before `first_day`, back to the
-    first day nobody held anything: the planner counts past days by their order, so a
-    hole in the history must end it rather than join two runs."""
-    rows = list(Assignment.objects.filter(
-        rotation__body=body, rotation__status=RotationStatus.PUBLISHED,
-        role=AssignmentRole.HOLDER, day__lt=first_day,
-        day__gte=first_day - timedelta(days=HISTORY_DAYS))
-        .values_list("day", "post_id", "person_id"))
-    held_days = {day for day, _post, _person in rows}
-    day = first_day - timedelta(days=1)
-    while day in held_days:
-        day -= timedelta(days=1)
-    return [rules.Past(d, str(post), str(person)) for d, post, person in sorted(rows)
-            if d > day]
-
-
 def _json_details(details) -> dict:
     """Person ids back to integers, tuples to lists: what the JSON column stores."""
     out = {}
@@ -430,22 +346,11 @@ def _json_details(details) -> dict:
     return out
 
 
-def _overlapping(body: Body, first_day: date, last_day: date):
-    return Rotation.objects.filter(body=body, first_day__lte=last_day,
-                                   last_day__gte=first_day)
-
-
-def _published_clash(body: Body, first_day: date, last_day: date,
-                     exclude: int | None = None) -> Rotation | None:
-    return (_overlapping(body, first_day, last_day)
-            .filter(status=RotationStatus.PUBLISHED).exclude(pk=exclude)
-            .order_by("first_day").first())
-
-
 def _clash_message(clash: Rotation) -> Conflict:
     return Conflict(_("These days overlap the published rotation of %(first)s to "
                       "%(last)s: start after %(last)s.")
-                    % {"first": _day_text(clash.first_day), "last": _day_text(clash.last_day)},
+                    % {"first": queries.day_text(clash.first_day),
+                       "last": queries.day_text(clash.last_day)},
                     field="first_day")
 
 
@@ -460,25 +365,29 @@ def propose_rotation(*, actor, body: Body, first_day: date, last_day: date | Non
     _check_organiser(actor, body, _("Only the coordinators of %(body)s propose its "
                                     "rotations."))
     first_day, last_day = period_of(first_day, last_day, period)
-    if last_day < today():
+    if last_day < clock.today():
         raise DomainError(_("These days are past: plan days to come."), field="first_day")
     if not isinstance(max_streak, int) or not 1 <= max_streak <= MAX_STREAK:
         raise DomainError(_("The most days in a row on one post is between 1 and %(n)s.")
                           % {"n": MAX_STREAK}, field="max_streak")
     Body.objects.select_for_update().filter(pk=body.pk).first()
-    if clash := _published_clash(body, first_day, last_day):
+    if clash := queries.published_clash(body, first_day, last_day):
         raise _clash_message(clash)
     posts = list(Post.objects.filter(body=body, active=True).order_by("pk"))
     if not posts:
         raise DomainError(_("%(body)s has no posts yet: list its posts first.")
                           % {"body": body.name})
-    _overlapping(body, first_day, last_day).filter(status=RotationStatus.DRAFT).delete()
-    data = planner_input(body, posts, first_day, last_day)
+    for replaced in (queries.overlapping(body, first_day, last_day)
+                     .filter(status=RotationStatus.DRAFT).select_for_update()):
+        move_rotation(replaced, RotationStatus.DISCARDED, actor=actor,
+                      reason=_("Replaced by a new proposal over the same days."))
+    data = queries.planner_input(body, posts, first_day, last_day)
     proposal = rules.plan(data.posts, data.shifts, data.skills, data.unavailable,
                           max_streak, data.history)
     rotation = Rotation.objects.create(body=body, first_day=first_day, last_day=last_day,
                                        max_streak=max_streak, created_by=actor,
                                        created_at=clock.now())
+    history.record(rotation, event_model=RotationEvent, subject="rotation", actor=actor)
     Assignment.objects.bulk_create([
         Assignment(rotation=rotation, day=date.fromisoformat(a.shift_id),
                    post_id=int(a.post_id), person_id=int(a.person_id), role=a.role,
@@ -505,76 +414,43 @@ def _draft(actor, rotation_id) -> Rotation:
     rotation = _rotation(rotation_id, lock=True)
     _check_organiser(actor, rotation.body, _("Only the coordinators of %(body)s adjust "
                                              "its rotations."))
-    if rotation.status != RotationStatus.DRAFT:
-        raise Conflict(_("This rotation is published: it is no longer changed by hand."))
+    _check_draft(rotation)
     return rotation
 
 
-def _as_rules(rows) -> tuple[rules.Assignment, ...]:
-    return tuple(rules.Assignment(r.day.isoformat(), str(r.post_id), str(r.person_id),
-                                  r.role, r.reason or BY_HAND) for r in rows)
+def _check_draft(rotation: Rotation) -> None:
+    if rotation.status == RotationStatus.PUBLISHED:
+        raise Conflict(_("This rotation is published: it is no longer changed by hand."))
+    if rotation.status == RotationStatus.DISCARDED:
+        raise Conflict(_("This proposal is discarded: propose the days again."))
 
 
-def rotation_input(rotation: Rotation, rows) -> PlannerInput:
-    """The planner's input for a rotation as it stands: its body's active posts and the
-    posts it places people on."""
-    post_ids = {r.post_id for r in rows}
-    posts = list(Post.objects.filter(Q(body=rotation.body_id, active=True) | Q(pk__in=post_ids)))
-    return planner_input(rotation.body, posts, rotation.first_day, rotation.last_day)
+# A proposal is published or discarded; a published rotation stays as it is.
+ROTATION_MOVES = {RotationStatus.DRAFT: {RotationStatus.PUBLISHED, RotationStatus.DISCARDED}}
 
 
-def check_rotation(rotation: Rotation, rows=None,
-                   data: PlannerInput | None = None) -> list[tuple[str, str, str, str]]:
-    """The rules the rotation (or `rows`, its assignments after an edit) breaks, as
-    `rules.violations` gives them; gaps are not counted (they are recomputed)."""
-    rows = list(rotation.assignments.all()) if rows is None else rows
-    data = data or rotation_input(rotation, rows)
-    plan = rules.Plan(_as_rules(rows), (), tuple(s.id for s in data.shifts),
-                      tuple(sorted({str(r.person_id) for r in rows})))
-    return [v for v in rules.violations(plan, data.posts, data.skills, data.unavailable,
-                                        rotation.max_streak, data.history)
-            if v[0] != "unreported_gap"]
-
-
-def _names(person_ids) -> dict[str, str]:
-    return {str(p.pk): p.public_name
-            for p in get_user_model().objects.filter(pk__in={int(i) for i in person_ids
-                                                            if str(i).isdigit()})}
-
-
-def violation_message(code: str, day: str, post_name: str, name: str) -> str:
-    day_text = _day_text(date.fromisoformat(day)) if day else ""
-    values = {"name": name, "post": post_name, "day": day_text}
-    texts = {
-        "post_not_held": _("“%(post)s” is not held on %(day)s."),
-        "twice_in_shift": _("%(name)s already has a place on %(day)s."),
-        "unavailable": _("%(name)s said they are unavailable on %(day)s."),
-        "not_capable": _("%(name)s has not declared being capable of “%(post)s”: choose "
-                         "someone capable, or put them beside a holder as a learner."),
-        "not_learning": _("%(name)s has not declared learning “%(post)s”: a learner is "
-                          "someone who declared it."),
-        "learner_alone": _("A learner is always beside a holder: “%(post)s” would have no "
-                           "holder on %(day)s. Replace the holder instead, or remove the "
-                           "learner first."),
-        "streak": _("%(name)s holds “%(post)s” more days in a row than the rotation "
-                    "allows."),
-    }
-    return texts.get(code, code) % values
+def move_rotation(rotation: Rotation, to: str, *, actor, reason: str = "",
+                  update_fields=()) -> RotationEvent:
+    """The one way a rotation changes status: checked, saved and written in its history
+    (409 when the move is not allowed from its status)."""
+    return history.transition(rotation, to, allowed=ROTATION_MOVES, event_model=RotationEvent,
+                              subject="rotation", actor=actor, reason=reason,
+                              update_fields=update_fields)
 
 
 def _apply(rotation: Rotation, before: list, after: list) -> list[str]:
     """Refuse the change if it breaks a hard rule that held before; return the warnings
     (runs longer than allowed) it adds."""
-    new = [v for v in check_rotation(rotation, after) if v not in
-           set(check_rotation(rotation, before))]
+    new = [v for v in queries.check_rotation(rotation, after) if v not in
+           set(queries.check_rotation(rotation, before))]
     if not new:
         return []
-    names = _names(v[3] for v in new)
+    names = queries.names_by_key(v[3] for v in new)
     posts = dict(Post.objects.filter(pk__in={int(v[2]) for v in new})
                  .values_list("pk", "name"))
 
     def message(v):
-        return violation_message(v[0], v[1], posts.get(int(v[2]), ""), names.get(v[3], ""))
+        return queries.violation_message(v[0], v[1], posts.get(int(v[2]), ""), names.get(v[3], ""))
 
     hard = [v for v in new if v[0] in HARD_VIOLATIONS]
     if hard:
@@ -592,7 +468,7 @@ def _refresh_gap(rotation: Rotation, day: date, post: Post) -> None:
         if gap is not None:
             gap.delete()
     elif gap is None:
-        Gap.objects.create(rotation=rotation, day=day, post=post, reason=LEFT_OPEN,
+        Gap.objects.create(rotation=rotation, day=day, post=post, reason=rules.LEFT_OPEN,
                            missing=post.holders - holders)
     else:
         gap.missing = post.holders - holders
@@ -602,8 +478,8 @@ def _refresh_gap(rotation: Rotation, day: date, post: Post) -> None:
 def _check_day(rotation: Rotation, day) -> date:
     if not isinstance(day, date) or not rotation.first_day <= day <= rotation.last_day:
         raise DomainError(_("Choose a day of the rotation, from %(first)s to %(last)s.")
-                          % {"first": _day_text(rotation.first_day),
-                             "last": _day_text(rotation.last_day)}, field="day")
+                          % {"first": queries.day_text(rotation.first_day),
+                             "last": queries.day_text(rotation.last_day)}, field="day")
     return day
 
 
@@ -621,12 +497,12 @@ def _post_full(post: Post, day: date) -> str:
     return ngettext("“%(post)s” already has its holder on %(day)s: replace them instead.",
                     "“%(post)s” already has its %(n)s holders on %(day)s: replace one of "
                     "them instead.", post.holders) % {"post": post.name, "n": post.holders,
-                                                      "day": _day_text(day)}
+                                                      "day": queries.day_text(day)}
 
 
 def _member_of(rotation: Rotation, person_id) -> int:
     person = _person(person_id, "person")
-    if not _is_active_member(person.pk, rotation.body):
+    if not is_active_member(person.pk, rotation.body):
         raise DomainError(_("%(name)s is not a member of %(body)s.")
                           % {"name": person.public_name, "body": rotation.body.name},
                           field="person")
@@ -655,7 +531,7 @@ def assign_by_hand(*, actor, rotation_id: int, day: date, post_id: int, person_i
     _check_holder_room(rotation, day, post, role)
     before = list(rotation.assignments.all())
     new = Assignment(rotation=rotation, day=day, post=post, person_id=person, role=role,
-                     reason=BY_HAND, details={}, set_by=actor)
+                     reason=rules.BY_HAND, details={}, set_by=actor)
     warnings = _apply(rotation, before, [*before, new])
     try:
         with transaction.atomic():
@@ -686,7 +562,7 @@ def reassign(*, actor, rotation_id: int, assignment_id: int, person_id: int) -> 
     before = list(rotation.assignments.all())
     after = [a for a in before if a.pk != found.pk]
     changed = Assignment(pk=found.pk, rotation=rotation, day=found.day, post=found.post,
-                         person_id=person, role=found.role, reason=BY_HAND, details={},
+                         person_id=person, role=found.role, reason=rules.BY_HAND, details={},
                          set_by=actor)
     warnings = _apply(rotation, before, [*after, changed])
     try:
@@ -720,23 +596,26 @@ def publish_rotation(*, actor, rotation_id: int) -> Rotation:
     # the same moment cannot both pass the check below.
     Body.objects.select_for_update().filter(pk=rotation.body_id).first()
     rotation = _rotation(rotation_id, lock=True)
-    if rotation.status != RotationStatus.DRAFT:
+    if rotation.status == RotationStatus.PUBLISHED:
         raise Conflict(_("This rotation is already published."))
-    if rotation.last_day < today():
+    _check_draft(rotation)
+    if rotation.last_day < clock.today():
         raise Conflict(_("These days are past: propose a rotation for days to come."))
-    if clash := _published_clash(rotation.body, rotation.first_day, rotation.last_day,
+    if clash := queries.published_clash(rotation.body, rotation.first_day, rotation.last_day,
                                  exclude=rotation.pk):
         raise _clash_message(clash)
-    rotation.status = RotationStatus.PUBLISHED
     rotation.published_by, rotation.published_at = actor, clock.now()
-    rotation.save(update_fields=["status", "published_by", "published_at"])
+    move_rotation(rotation, RotationStatus.PUBLISHED, actor=actor,
+                  update_fields=("published_by", "published_at"))
     return rotation
 
 
 @transaction.atomic
-def discard_rotation(*, actor, rotation_id: int) -> None:
+def discard_rotation(*, actor, rotation_id: int) -> Rotation:
+    """The proposal is set aside: no longer listed, kept with its history."""
     rotation = _draft(actor, rotation_id)
-    rotation.delete()
+    move_rotation(rotation, RotationStatus.DISCARDED, actor=actor)
+    return rotation
 
 
 # Teach and learn (R13) ------------------------------------------------------------------
@@ -746,16 +625,9 @@ def _check_cooperative(cooperative: Body) -> None:
         raise DomainError(_("Teach and learn lists belong to a cooperative."))
 
 
-def shared_posts(cooperative: Body):
-    """The posts the cooperative's teach/learn lists draw on: its own and its open
-    groups' (a closed group's posts stay among its members, R2)."""
-    return Post.objects.filter(body__path__startswith=cooperative.path, active=True) \
-        .filter(Q(body__is_open=True) | Q(body=cooperative))
-
-
 def post_of_cooperative(cooperative: Body, post_id) -> Post:
     post = _post(post_id)
-    if not shared_posts(cooperative).filter(pk=post.pk).exists():
+    if not queries.shared_posts(cooperative).filter(pk=post.pk).exists():
         raise DomainError(_("Choose a post of %(body)s or of one of its groups.")
                           % {"body": cooperative.name}, field="post")
     return post
@@ -817,44 +689,6 @@ def remove_knowledge(*, actor, knowledge_id: int) -> None:
     found.delete()
 
 
-def subject_key(post: Post | None, key: str) -> str:
-    return f"post:{post.pk}" if post is not None else f"topic:{key}"
-
-
-def wishes_of(cooperative: Body, subject: str | None = None):
-    """The cooperative's teach/learn lines and the teaching/learning skills of its
-    posts, by its active members, as `rules.Wish`/`rules.Skill` (subject keys
-    "post:<id>" and "topic:<key>"); with `subject`, only those."""
-    members = Membership.objects.filter(body=cooperative, status=Status.ACTIVE) \
-        .values("person_id")
-    posts = shared_posts(cooperative)
-    lines = Knowledge.objects.filter(cooperative=cooperative, person_id__in=members) \
-        .filter(Q(post__isnull=True) | Q(post__in=posts))
-    skills = Skill.objects.filter(post__in=posts, person_id__in=members,
-                                  level__in=("teaching", "learning"))
-    if subject is not None:
-        kind, _sep, value = subject.partition(":")
-        if kind == "post":
-            lines, skills = lines.filter(post_id=value), skills.filter(post_id=value)
-        else:
-            lines, skills = lines.filter(topic_key=value, post__isnull=True), skills.none()
-    wishes = [rules.Wish(str(person), kind, f"post:{post}" if post else f"topic:{key}")
-              for person, kind, post, key in
-              lines.values_list("person_id", "kind", "post_id", "topic_key")]
-    skill_rows = [rules.Skill(str(person), f"post:{post}", level) for person, post, level in
-                  skills.values_list("person_id", "post_id", "level")]
-    return wishes, skill_rows
-
-
-def _can_pair(cooperative: Body, teacher: int, learner: int, subject: str) -> bool:
-    wishes, skills = wishes_of(cooperative, subject)
-    teaches = any(w.person_id == str(teacher) and w.kind == rules.TEACH for w in wishes) \
-        or any(s.person_id == str(teacher) and s.level == "teaching" for s in skills)
-    learns = any(w.person_id == str(learner) and w.kind == rules.LEARN for w in wishes) \
-        or any(s.person_id == str(learner) and s.level == "learning" for s in skills)
-    return teaches and learns
-
-
 def _check_moment(starts_at: datetime, ends_at: datetime) -> None:
     for value, field in ((starts_at, "starts_at"), (ends_at, "ends_at")):
         if not isinstance(value, datetime) or timezone.is_naive(value):
@@ -888,7 +722,7 @@ def schedule_training(*, actor, cooperative: Body, teacher_id: int, learner_id: 
                                % {"body": cooperative.name})
     other_field = "learner" if actor.pk == teacher_id else "teacher"
     other = _person(learner_id if other_field == "learner" else teacher_id, other_field)
-    if not _is_active_member(other.pk, cooperative):
+    if not is_active_member(other.pk, cooperative):
         raise DomainError(_("%(name)s is not a member of %(body)s.")
                           % {"name": other.public_name, "body": cooperative.name},
                           field=other_field)
@@ -898,7 +732,8 @@ def schedule_training(*, actor, cooperative: Body, teacher_id: int, learner_id: 
     if len(place) > 200:
         raise DomainError(_("The place has at most 200 characters."), field="place")
     label = post.name if post else topic
-    if not _can_pair(cooperative, teacher_id, learner_id, subject_key(post, key)):
+    subject = queries.subject_key(post, key)
+    if not queries.is_suggested_pair(cooperative, teacher_id, learner_id, subject):
         raise DomainError(_("This pair is not among the suggestions: the teacher lists "
                             "“%(what)s” as something they teach (or declares teaching "
                             "the post) and the learner as something they want to "

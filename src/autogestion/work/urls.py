@@ -1,5 +1,5 @@
 """Addresses of the work pages: posts, skills, unavailability, rotations, teach/learn.
-(The daily plan's are in daily_urls.py.)"""
+(The daily plan's are in daily/urls.py.)"""
 
 from django.urls import path
 

@@ -1,30 +1,26 @@
 """Pages of work (DOMAIN.md R12, R13): a body's posts and who can hold them, my skills,
 the coordinators' confirmations, unavailability, rotations (proposal with its
 explanations and hand edits, then published), and the cooperative's teach/learn lists
-with suggested pairs and training sessions. Thin: find, check with permissions.py,
+with suggested pairs and training sessions. Thin: get the object through access.py,
 call one service, show the result or the refusal with its status.
 
-Who sees what: work is for the members of the body (and operators). A closed body
-answers 404 to the others, an open one 403."""
+Who sees what (access.py): work is for the members of the body (and operators). A closed
+body answers 404 to the others, an open one 403, as the API does."""
 
 from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from autogestion.cooperatives.models import Body
-from autogestion.cooperatives.permissions import can_view_body_details
 from autogestion.cooperatives.rules import Kind
+from autogestion.core import clock
 from autogestion.core.errors import DomainError
 
-from . import permissions, queries, services
+from . import access, permissions, queries, services
 from .forms import (
     AssignForm,
     EditPostForm,
@@ -36,32 +32,7 @@ from .forms import (
     TrainingForm,
     UnavailabilityForm,
 )
-from .models import Knowledge, Post, Rotation, RotationStatus, Skill, TrainingSession
-from .models import Unavailability as UnavailabilityModel
-
-
-def _deny(user, body: Body, message: str):
-    """Closed bodies do not say what they hold: 404; open ones say who may: 403."""
-    if not can_view_body_details(user, body):
-        raise Http404
-    raise DjangoPermissionDenied(message)
-
-
-def _check_member(user, body: Body) -> Body:
-    if not permissions.can_see_work(user, body):
-        _deny(user, body, _("The work of %(body)s is for its members.") % {"body": body.name})
-    return body
-
-
-def _check_organiser(user, body: Body, message: str) -> Body:
-    _check_member(user, body)
-    if not permissions.can_organise_work(user, body):
-        raise DjangoPermissionDenied(message % {"body": body.name})
-    return body
-
-
-def _member_body(request, slug) -> Body:
-    return _check_member(request.user, get_object_or_404(Body, slug=slug))
+from .models import RotationStatus
 
 
 def _refused(request, exc: DomainError, title: str):
@@ -100,14 +71,14 @@ def _home(request, body, post_form=None, status=200, error=None):
 
 @login_required
 def work_home(request, slug):
-    return _home(request, _member_body(request, slug))
+    return _home(request, access.get_body_for(request.user, slug))
 
 
 @login_required
 @require_POST
 def create_post(request, slug):
-    body = _check_organiser(request.user, get_object_or_404(Body, slug=slug),
-                            _("Only the coordinators of %(body)s define its posts."))
+    body = access.get_body_for(
+        request.user, slug, organise=_("Only the coordinators of %(body)s define its posts."))
     form = PostForm(request.POST)
     if not form.is_valid():
         return _home(request, body, form, 400, _("Check the form below."))
@@ -125,9 +96,9 @@ def create_post(request, slug):
 
 @login_required
 def edit_post(request, post_id):
-    post = get_object_or_404(Post.objects.select_related("body"), pk=post_id)
-    body = _check_organiser(request.user, post.body,
-                            _("Only the coordinators of %(body)s change its posts."))
+    post = access.get_post_for(
+        request.user, post_id, organise=_("Only the coordinators of %(body)s change its posts."))
+    body = post.body
     if request.method != "POST":
         form = EditPostForm(initial={
             "name": post.name, "description": post.description, "holders": post.holders,
@@ -158,13 +129,8 @@ def edit_post(request, post_id):
 
 @login_required
 def my_skills(request, slug):
-    body = _member_body(request, slug)
-    posts = list(Post.objects.filter(body=body, active=True).order_by("name"))
-    mine = dict(Skill.objects.filter(person=request.user, post__in=posts)
-                .values_list("post_id", "level"))
-    confirmed = set(Skill.objects.filter(person=request.user, post__in=posts,
-                                         confirmed_at__isnull=False)
-                    .values_list("post_id", flat=True))
+    body = access.get_body_for(request.user, slug)
+    posts, mine, confirmed = queries.my_skills(body, request.user)
     context = {"body": body, "posts": posts, "confirmed": confirmed,
                "is_member": permissions.is_member(request.user, body)}
     if request.method != "POST":
@@ -185,8 +151,8 @@ def my_skills(request, slug):
 
 @login_required
 def confirm_list(request, slug):
-    body = _check_organiser(request.user, get_object_or_404(Body, slug=slug),
-                            _("Only the coordinators of %(body)s confirm skills."))
+    body = access.get_body_for(
+        request.user, slug, organise=_("Only the coordinators of %(body)s confirm skills."))
     return render(request, "work/confirm.html", {"body": body,
                                                  "skills": queries.confirm_list(body)})
 
@@ -194,10 +160,9 @@ def confirm_list(request, slug):
 @login_required
 @require_POST
 def confirm_skill(request, skill_id):
-    skill = get_object_or_404(Skill.objects.select_related("post__body", "person"),
-                              pk=skill_id)
-    body = _check_organiser(request.user, skill.post.body,
-                            _("Only the coordinators of %(body)s confirm skills."))
+    skill = access.get_skill_for(
+        request.user, skill_id, organise=_("Only the coordinators of %(body)s confirm skills."))
+    body = skill.post.body
     try:
         services.confirm_skill(actor=request.user, skill_id=skill.pk)
     except DomainError as exc:
@@ -220,7 +185,7 @@ def _unavailability(request, body, form=None, status=200, error=None):
 
 @login_required
 def unavailability(request, slug):
-    body = _member_body(request, slug)
+    body = access.get_body_for(request.user, slug)
     if request.method != "POST":
         return _unavailability(request, body)
     form = UnavailabilityForm(request.POST)
@@ -238,9 +203,7 @@ def unavailability(request, slug):
 @login_required
 @require_POST
 def withdraw_unavailability(request, unavailability_id):
-    found = get_object_or_404(UnavailabilityModel.objects.select_related("body"),
-                              pk=unavailability_id)
-    _check_member(request.user, found.body)
+    found = access.get_unavailability_for(request.user, unavailability_id)
     try:
         services.withdraw_unavailability(actor=request.user, unavailability_id=found.pk)
     except DomainError as exc:
@@ -262,11 +225,11 @@ def _rotations(request, body, form=None, status=200, error=None):
 
 @login_required
 def rotations(request, slug):
-    body = _member_body(request, slug)
+    body = access.get_body_for(request.user, slug)
     if request.method != "POST":
         return _rotations(request, body)
-    _check_organiser(request.user, body, _("Only the coordinators of %(body)s propose its "
-                                           "rotations."))
+    access.check_work(request.user, body, organise=_("Only the coordinators of %(body)s "
+                                                     "propose its rotations."))
     form = ProposeForm(request.POST)
     if not form.is_valid():
         return _rotations(request, body, form, 400, _("Check the form below."))
@@ -288,13 +251,6 @@ def rotations(request, slug):
     return redirect("work_rotation", rotation_id=rotation.pk)
 
 
-def _rotation_of(request, rotation_id) -> Rotation:
-    rotation = get_object_or_404(Rotation.objects.select_related("body", "published_by"),
-                                 pk=rotation_id)
-    _check_member(request.user, rotation.body)
-    return rotation
-
-
 def _rotation_page(request, rotation, status=200, error=None, assign_form=None):
     editable = (rotation.status == RotationStatus.DRAFT
                 and permissions.can_organise_work(request.user, rotation.body))
@@ -310,7 +266,7 @@ def _rotation_page(request, rotation, status=200, error=None, assign_form=None):
 
 @login_required
 def rotation(request, rotation_id):
-    return _rotation_page(request, _rotation_of(request, rotation_id))
+    return _rotation_page(request, access.get_rotation_for(request.user, rotation_id))
 
 
 def _edited(request, rotation, edit, done: str):
@@ -320,17 +276,15 @@ def _edited(request, rotation, edit, done: str):
     return redirect(reverse("work_rotation", args=[rotation.pk]) + "#grid")
 
 
-def _draft_of(request, rotation_id) -> Rotation:
-    rotation = _rotation_of(request, rotation_id)
-    _check_organiser(request.user, rotation.body, _("Only the coordinators of %(body)s "
-                                                    "adjust its rotations."))
-    return rotation
+def _adjusted(request, rotation_id):
+    return access.get_rotation_for(request.user, rotation_id, organise=_(
+        "Only the coordinators of %(body)s adjust its rotations."))
 
 
 @login_required
 @require_POST
 def assign(request, rotation_id):
-    rotation = _draft_of(request, rotation_id)
+    rotation = _adjusted(request, rotation_id)
     page = queries.rotation_page(rotation, with_members=True, with_warnings=False)
     form = AssignForm(request.POST, posts=page.posts, members=page.members)
     if not form.is_valid():
@@ -348,7 +302,7 @@ def assign(request, rotation_id):
 @login_required
 @require_POST
 def reassign(request, rotation_id, assignment_id):
-    rotation = _draft_of(request, rotation_id)
+    rotation = _adjusted(request, rotation_id)
     page = queries.rotation_page(rotation, with_members=True, with_warnings=False)
     form = ReassignForm(request.POST, members=page.members)
     if not form.is_valid():
@@ -366,7 +320,7 @@ def reassign(request, rotation_id, assignment_id):
 @login_required
 @require_POST
 def remove_assignment(request, rotation_id, assignment_id):
-    rotation = _draft_of(request, rotation_id)
+    rotation = _adjusted(request, rotation_id)
     try:
         edit = services.remove_assignment(actor=request.user, rotation_id=rotation.pk,
                                           assignment_id=assignment_id)
@@ -378,9 +332,8 @@ def remove_assignment(request, rotation_id, assignment_id):
 @login_required
 @require_POST
 def publish(request, rotation_id):
-    rotation = _rotation_of(request, rotation_id)
-    _check_organiser(request.user, rotation.body, _("Only the coordinators of %(body)s "
-                                                    "publish its rotations."))
+    rotation = access.get_rotation_for(request.user, rotation_id, organise=_(
+        "Only the coordinators of %(body)s publish its rotations."))
     try:
         services.publish_rotation(actor=request.user, rotation_id=rotation.pk)
     except DomainError as exc:
@@ -392,7 +345,7 @@ def publish(request, rotation_id):
 @login_required
 @require_POST
 def discard(request, rotation_id):
-    rotation = _draft_of(request, rotation_id)
+    rotation = _adjusted(request, rotation_id)
     try:
         services.discard_rotation(actor=request.user, rotation_id=rotation.pk)
     except DomainError as exc:
@@ -402,22 +355,6 @@ def discard(request, rotation_id):
 
 
 # Teach and learn ------------------------------------------------------------------------------
-
-def _cooperative(request, slug):
-    """The teach/learn page is the cooperative's: a group's leads there."""
-    body = get_object_or_404(Body, slug=slug)
-    if body.kind == Kind.GROUP:
-        cooperative = body.enclosing_cooperative()
-        if cooperative is None:
-            raise Http404
-        return None, redirect("work_learning", slug=cooperative.slug)
-    if body.kind != Kind.COOPERATIVE:
-        raise Http404
-    if not permissions.can_share_knowledge(request.user, body):
-        _deny(request.user, body, _("Teach and learn lists of %(body)s are for its members.")
-              % {"body": body.name})
-    return body, None
-
 
 def _learning(request, cooperative, status=200, error=None, knowledge_form=None,
               training_form=None):
@@ -432,9 +369,10 @@ def _learning(request, cooperative, status=200, error=None, knowledge_form=None,
 
 @login_required
 def learning(request, slug):
-    cooperative, elsewhere = _cooperative(request, slug)
-    if elsewhere:
-        return elsewhere
+    # The teach/learn page is the cooperative's: a group's leads there.
+    cooperative = access.get_cooperative_for(request.user, slug, from_group=True)
+    if cooperative.slug != slug:
+        return redirect("work_learning", slug=cooperative.slug)
     if request.method != "POST":
         return _learning(request, cooperative)
     page = queries.learning_page(cooperative, request.user)
@@ -454,8 +392,7 @@ def learning(request, slug):
 @login_required
 @require_POST
 def remove_knowledge(request, knowledge_id):
-    line = get_object_or_404(Knowledge.objects.select_related("cooperative"), pk=knowledge_id)
-    _check_member(request.user, line.cooperative)
+    line = access.get_knowledge_for(request.user, knowledge_id)
     try:
         services.remove_knowledge(actor=request.user, knowledge_id=line.pk)
     except DomainError as exc:
@@ -467,9 +404,7 @@ def remove_knowledge(request, knowledge_id):
 @login_required
 @require_POST
 def schedule_training(request, slug):
-    cooperative, elsewhere = _cooperative(request, slug)
-    if elsewhere:
-        raise Http404
+    cooperative = access.get_cooperative_for(request.user, slug)
     page = queries.learning_page(cooperative, request.user)
     form = TrainingForm(request.POST, choices=page.choices)
     if not form.is_valid():
@@ -478,7 +413,7 @@ def schedule_training(request, slug):
     data = form.cleaned_data
     teacher, learner, subject = form.chosen_pair()
     kind, _sep, value = subject.partition(":")
-    zone = timezone.get_current_timezone()
+    zone = clock.zone()
     try:
         services.schedule_training(
             actor=request.user, cooperative=cooperative, teacher_id=teacher,
@@ -503,9 +438,7 @@ def page_topic(page, subject: str) -> str:
 @login_required
 @require_POST
 def cancel_training(request, session_id):
-    session = get_object_or_404(TrainingSession.objects.select_related("cooperative"),
-                                pk=session_id)
-    _check_member(request.user, session.cooperative)
+    session = access.get_training_for(request.user, session_id)
     try:
         services.cancel_training(actor=request.user, session_id=session.pk)
     except DomainError as exc:

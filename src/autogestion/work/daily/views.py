@@ -1,42 +1,32 @@
 """Pages of the daily plan (DOMAIN.md R3, R12, R13): today's and tomorrow's plans as the
 members read them in the morning, one day's plan, the evening meeting's editing page and
-the week's distribution of work. Thin: find, check with permissions.py, call one service
-of work/daily.py, show the result or the refusal with its status. No JavaScript needed:
-every change is a plain form that comes back to the page.
+the week's distribution of work. Thin: get the body, plan or task through access.py, call
+one service of services.py, show the result or the refusal with its status. No
+JavaScript needed: every change is a plain form that comes back to the page.
 
-Who sees what: the daily plans are for the body's members (and operators). A closed
-body answers 404 to the others, an open one 403.
+Who sees what (access.py): the daily plans are for the body's members (and operators). A
+closed body answers 404 to the others, an open one 403, as the API does.
 """
 
 from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from autogestion.cooperatives.models import Body
-from autogestion.cooperatives.permissions import can_view_body_details
+from autogestion.core import clock
 from autogestion.core.errors import DomainError
 from autogestion.core.inputs import parse_day
 
-from . import daily, daily_queries, permissions
-from .daily_forms import MoveForm, PlanNoteForm, PrepareForm, TaskForm
-from .models import DailyPlan, Task
-
-
-def _body(request, slug) -> Body:
-    body = get_object_or_404(Body, slug=slug)
-    if not permissions.can_see_work(request.user, body):
-        if not can_view_body_details(request.user, body):
-            raise Http404
-        raise DjangoPermissionDenied(_("The daily plans of %(body)s are for its members.")
-                                     % {"body": body.name})
-    return body
+from .. import permissions
+from . import access, queries
+from . import services as daily
+from .forms import MoveForm, PlanNoteForm, PrepareForm, TaskForm
 
 
 def _day(raw: str) -> date:
@@ -57,9 +47,9 @@ def _neighbours(day: date) -> dict:
 # Reading ----------------------------------------------------------------------------------
 
 def _home_context(request, body: Body, prepare_form=None, **extra) -> dict:
-    today = daily.today()
+    today = clock.today()
     tomorrow = today + timedelta(days=1)
-    views = daily_queries.plans_on(body, [today, tomorrow], request.user)
+    views = queries.plans_on(body, [today, tomorrow], request.user)
     can_plan = permissions.can_plan_day(request.user, body)
     if can_plan and prepare_form is None:
         prepare_form = PrepareForm(initial={"day": tomorrow})
@@ -73,18 +63,18 @@ def _home_context(request, body: Body, prepare_form=None, **extra) -> dict:
 def daily_home(request, slug):
     """What members read in the morning: today's plan and tomorrow's, their own tasks
     first."""
-    body = _body(request, slug)
+    body = access.get_body_for(request.user, slug)
     return render(request, "work/daily_home.html", _home_context(request, body))
 
 
 @login_required
 def daily_plan(request, slug, day):
-    body = _body(request, slug)
+    body = access.get_body_for(request.user, slug)
     day = _day(day)
-    view = daily_queries.plan_on(body, day, request.user)
+    view = queries.plan_on(body, day, request.user)
     can_plan = permissions.can_plan_day(request.user, body)
     return render(request, "work/daily_plan.html", {
-        "body": body, "view": view, "day": day, "today": daily.today(), "can_plan": can_plan,
+        "body": body, "view": view, "day": day, "today": clock.today(), "can_plan": can_plan,
         "prepare_form": PrepareForm(initial={"day": day}) if can_plan else None,
         **_neighbours(day)})
 
@@ -93,14 +83,14 @@ def daily_plan(request, slug, day):
 def daily_week(request, slug):
     """Who did what over an ISO week (?week=YYYY-MM-DD, any day of it): the tasks of the
     published plans per person and day, and the totals, the most loaded flagged."""
-    body = _body(request, slug)
+    body = access.get_body_for(request.user, slug)
     raw = request.GET.get("week", "")
     error = None
     try:
-        day = parse_day(raw, "week", optional=True) or daily.today()
+        day = parse_day(raw, "week", optional=True) or clock.today()
     except DomainError as exc:
-        day, error = daily.today(), exc.message
-    week = daily_queries.week_of(body, day)
+        day, error = clock.today(), exc.message
+    week = queries.week_of(body, day)
     return render(request, "work/daily_week.html", {
         "body": body, "week": week, "error": error,
         "previous_week": week.monday - timedelta(days=7),
@@ -109,18 +99,10 @@ def daily_week(request, slug):
 
 # The evening meeting ----------------------------------------------------------------------
 
-def _planner_body(request, slug) -> Body:
-    body = _body(request, slug)
-    if not permissions.can_plan_day(request.user, body):
-        raise DjangoPermissionDenied(_("Only members of %(body)s plan its days.")
-                                     % {"body": body.name})
-    return body
-
-
 def _edit_context(request, body: Body, view, *, bound: dict | None = None,
                   add_form=None, note_form=None, **extra) -> dict:
-    members = daily_queries.members_of(body)
-    posts = daily_queries.posts_of(body)
+    members = queries.members_of(body)
+    posts = queries.posts_of(body)
     bound = bound or {}
     rows = []
     for row in view.tasks:
@@ -130,8 +112,8 @@ def _edit_context(request, body: Body, view, *, bound: dict | None = None,
             "note": task.note, "people": row.person_ids})
         rows.append({"row": row, "form": form})
     context = {
-        "body": body, "view": view, "day": view.day, "rows": rows, "today": daily.today(),
-        "editable": view.day >= daily.today(),
+        "body": body, "view": view, "day": view.day, "rows": rows, "today": clock.today(),
+        "editable": view.day >= clock.today(),
         "add_form": add_form or TaskForm(members=members, posts=posts, prefix="new"),
         "note_form": note_form or PlanNoteForm(initial={"note": view.plan.note}
                                                if view.plan else None),
@@ -143,30 +125,22 @@ def _edit_context(request, body: Body, view, *, bound: dict | None = None,
 @login_required
 def daily_plan_edit(request, slug, day):
     """The evening meeting's page: the plan's tasks, each with its people, editable."""
-    body = _planner_body(request, slug)
+    body = access.get_body_for(request.user, slug, plan=True)
     day = _day(day)
-    view = daily_queries.plan_on(body, day, request.user)
+    view = queries.plan_on(body, day, request.user)
     if view.plan is None:
         return redirect("daily_plan", slug=body.slug, day=day.isoformat())
     return render(request, "work/daily_edit.html", _edit_context(request, body, view))
 
 
 def _refused_edit(request, body, day, exc: DomainError | None, status: int = 400, **forms):
-    view = daily_queries.plan_on(body, day, request.user)
+    view = queries.plan_on(body, day, request.user)
     if view.plan is None:
         raise Http404
     error = exc.message if exc else _("Check the form below.")
     return render(request, "work/daily_edit.html",
                   _edit_context(request, body, view, error=error, **forms),
                   status=exc.status if exc else status)
-
-
-def _plan_of(body: Body, day: date) -> DailyPlan:
-    return get_object_or_404(DailyPlan, body=body, day=day)
-
-
-def _task_of(body: Body, task_id: int) -> Task:
-    return get_object_or_404(Task.objects.select_related("plan"), pk=task_id, plan__body=body)
 
 
 def _form_error(form, exc: DomainError) -> None:
@@ -177,7 +151,7 @@ def _form_error(form, exc: DomainError) -> None:
 @login_required
 @require_POST
 def prepare_plan(request, slug):
-    body = _planner_body(request, slug)
+    body = access.get_body_for(request.user, slug, plan=True)
     form = PrepareForm(request.POST)
     if not form.is_valid():
         return render(request, "work/daily_home.html", _home_context(
@@ -200,9 +174,9 @@ def prepare_plan(request, slug):
 @login_required
 @require_POST
 def publish_plan(request, slug, day):
-    body = _planner_body(request, slug)
+    body = access.get_body_for(request.user, slug, plan=True)
     day = _day(day)
-    plan = _plan_of(body, day)
+    plan = access.get_plan_for(request.user, slug, day, plan=True)
     try:
         daily.publish_daily_plan(actor=request.user, plan_id=plan.pk)
     except DomainError as exc:
@@ -215,9 +189,9 @@ def publish_plan(request, slug, day):
 @login_required
 @require_POST
 def set_note(request, slug, day):
-    body = _planner_body(request, slug)
+    body = access.get_body_for(request.user, slug, plan=True)
     day = _day(day)
-    plan = _plan_of(body, day)
+    plan = access.get_plan_for(request.user, slug, day, plan=True)
     form = PlanNoteForm(request.POST)
     if not form.is_valid():
         return _refused_edit(request, body, day, None, note_form=form)
@@ -233,11 +207,11 @@ def set_note(request, slug, day):
 @login_required
 @require_POST
 def add_task(request, slug, day):
-    body = _planner_body(request, slug)
+    body = access.get_body_for(request.user, slug, plan=True)
     day = _day(day)
-    plan = _plan_of(body, day)
-    form = TaskForm(request.POST, members=daily_queries.members_of(body),
-                    posts=daily_queries.posts_of(body), prefix="new")
+    plan = access.get_plan_for(request.user, slug, day, plan=True)
+    form = TaskForm(request.POST, members=queries.members_of(body),
+                    posts=queries.posts_of(body), prefix="new")
     if not form.is_valid():
         return _refused_edit(request, body, day, None, add_form=form)
     data = form.cleaned_data
@@ -256,10 +230,10 @@ def add_task(request, slug, day):
 @login_required
 @require_POST
 def update_task(request, slug, task_id):
-    body = _planner_body(request, slug)
-    task = _task_of(body, task_id)
+    body = access.get_body_for(request.user, slug, plan=True)
+    task = access.get_task_for(request.user, task_id, slug=slug, plan=True)
     day = task.plan.day
-    form = TaskForm(request.POST, members=daily_queries.members_of(body),
+    form = TaskForm(request.POST, members=queries.members_of(body),
                     prefix=f"task-{task.pk}")
     if not form.is_valid():
         return _refused_edit(request, body, day, None, bound={task.pk: form})
@@ -278,8 +252,8 @@ def update_task(request, slug, task_id):
 @login_required
 @require_POST
 def remove_task(request, slug, task_id):
-    body = _planner_body(request, slug)
-    task = _task_of(body, task_id)
+    body = access.get_body_for(request.user, slug, plan=True)
+    task = access.get_task_for(request.user, task_id, slug=slug, plan=True)
     try:
         daily.remove_task(actor=request.user, task_id=task.pk)
     except DomainError as exc:
@@ -291,8 +265,8 @@ def remove_task(request, slug, task_id):
 @login_required
 @require_POST
 def move_task(request, slug, task_id):
-    body = _planner_body(request, slug)
-    task = _task_of(body, task_id)
+    body = access.get_body_for(request.user, slug, plan=True)
+    task = access.get_task_for(request.user, task_id, slug=slug, plan=True)
     form = MoveForm(request.POST)
     if not form.is_valid():
         return _refused_edit(request, body, task.plan.day,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import daily_views as views
+from . import views
 
 # <isodate:day> (YYYY-MM-DD) is registered by assemblies/urls.py, included before this.
 urlpatterns = [

@@ -17,34 +17,32 @@ plan the evening before knows to read it again.
 
 from collections.abc import Iterable
 from datetime import date, time
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from autogestion.cooperatives.models import Body, Membership
-from autogestion.cooperatives.rules import Status
-from autogestion.core import clock
+from autogestion.cooperatives.models import Body
+from autogestion.cooperatives.selectors import (
+    active_members_among,
+    has_ever_been_member,
+)
+from autogestion.core import clock, history
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from autogestion.core.inputs import check_year
 
-from . import daily_rules as rules
-from .models import (
-    Assignment,
+from ..models import (
     DailyPlan,
+    DailyPlanEvent,
     DailyPlanStatus,
-    Gap,
     Post,
-    Rotation,
-    RotationStatus,
     Task,
 )
-from .permissions import can_plan_day
+from ..permissions import can_plan_day
+from . import queries, rules
 
 TITLE_MAX = 160  # Task.title
 TASK_NOTE_MAX = 300  # Task.note
@@ -54,15 +52,6 @@ MAX_PEOPLE = 60
 
 
 # Days, words and checks ----------------------------------------------------------------
-
-def zone() -> ZoneInfo:
-    """Daily plans are days of the platform's time zone (the farm's own)."""
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def today() -> date:
-    return timezone.localtime(clock.now(), zone()).date()
-
 
 def day_text(day: date) -> str:
     return formats.date_format(day, "l j F Y")
@@ -117,7 +106,7 @@ def _times(starts_at: time | None, ends_at: time | None) -> None:
 def _check_day(day: date) -> date:
     check_year(day, "day")
     try:
-        return rules.check_plannable(day, today())
+        return rules.check_plannable(day, clock.today())
     except rules.Refusal as refusal:
         raise refusal_message(refusal) from None
 
@@ -136,27 +125,20 @@ def _person_ids(people: Iterable) -> list[int]:
     return ids
 
 
-def active_member_ids(body: Body, ids: Iterable[int] | None = None) -> set[int]:
-    found = Membership.objects.filter(body=body, status=Status.ACTIVE)
-    if ids is not None:
-        found = found.filter(person_id__in=list(ids))
-    return set(found.values_list("person_id", flat=True))
-
-
 def _check_people(body: Body, people: Iterable) -> list[int]:
     """The people put on a task: active members of the body, or a refusal naming the
     others."""
     ids = _person_ids(people)
     if not ids:
         return ids
-    members = active_member_ids(body, ids)
+    members = active_members_among(body, ids)
     outside = [pk for pk in ids if pk not in members]
     if not outside:
         return ids
     # Only people who are or were in the body are named: an id alone must not tell a
     # member the name of anyone else on the platform.
-    known = {user.pk: user for user in get_user_model().objects.filter(
-        pk__in=outside, memberships__body=body).distinct()}
+    known = {user.pk: user for user in get_user_model().objects.filter(pk__in=outside)
+             if has_ever_been_member(user, body)}
     unknown = [pk for pk in outside if pk not in known]
     if unknown:
         raise DomainError(ngettext("There is no person with the number %(ids)s.",
@@ -178,7 +160,7 @@ def _locked_plan(plan_id: int, actor) -> DailyPlan:
     if plan is None:
         raise NotFound(_("There is no such daily plan."))
     _check_planner(actor, plan.body)
-    if plan.day < today():
+    if plan.day < clock.today():
         raise Conflict(_("The plan of %(day)s is past: it stays as it was.")
                        % {"day": day_text(plan.day)})
     return plan
@@ -213,26 +195,6 @@ def _set_people(task: Task, ids: list[int]) -> None:
 
 # The rotation ----------------------------------------------------------------------------
 
-def covering_rotation(body: Body, day: date) -> Rotation | None:
-    """The published rotation of the body that covers the day (the latest published, if
-    two do)."""
-    return (Rotation.objects.filter(body=body, status=RotationStatus.PUBLISHED,
-                                    first_day__lte=day, last_day__gte=day)
-            .order_by("-published_at", "-pk").first())
-
-
-def _seeds(body: Body, rotation: Rotation, day: date) -> list[rules.SeedTask]:
-    members = active_member_ids(body)
-    posts = dict(Post.objects.filter(body=body, active=True).values_list("pk", "name"))
-    placements = [rules.Placement(post_id=post, person_id=person, role=role)
-                  for post, person, role in Assignment.objects.filter(rotation=rotation, day=day)
-                  .order_by("role", "pk").values_list("post_id", "person_id", "role")
-                  if person in members]
-    missing = dict(Gap.objects.filter(rotation=rotation, day=day)
-                   .values_list("post_id", "missing"))
-    return rules.seed_tasks(posts, placements, missing)
-
-
 def _missing_note(seed: rules.SeedTask) -> str:
     if not seed.missing:
         return ""
@@ -250,14 +212,14 @@ def prepare_daily_plan(*, actor, body: Body, day: date | None = None,
     rotation covering the day: one per post, its holders and learners on it. Without a
     published rotation the plan starts empty, with a note saying so."""
     _check_planner(actor, body)
-    day = _check_day(day or rules.default_day(today()))
+    day = _check_day(day or rules.default_day(clock.today()))
     note = _text(note, "note", PLAN_NOTE_MAX)
     taken = _("There is already a plan for %(day)s: open it to change it.") % {
         "day": day_text(day)}
     if DailyPlan.objects.filter(body=body, day=day).exists():
         raise Conflict(taken, field="day")
-    rotation = covering_rotation(body, day)
-    seeds = _seeds(body, rotation, day) if rotation is not None else []
+    rotation = queries.covering_rotation(body, day)
+    seeds = queries.seeds_of(body, rotation, day) if rotation is not None else []
     if rotation is None and not note:
         note = _("No published rotation covers this day: add the tasks by hand.")
     try:
@@ -265,6 +227,7 @@ def prepare_daily_plan(*, actor, body: Body, day: date | None = None,
             plan = DailyPlan.objects.create(body=body, day=day, note=note, created_by=actor)
     except IntegrityError:
         raise Conflict(taken, field="day") from None
+    history.record(plan, event_model=DailyPlanEvent, subject="plan", actor=actor)
     tasks = Task.objects.bulk_create([
         Task(plan=plan, title=seed.title[:TITLE_MAX], post_id=seed.post_id, position=n,
              note=_missing_note(seed)) for n, seed in enumerate(seeds)])
@@ -288,13 +251,25 @@ def set_plan_note(*, actor, plan_id: int, note: str) -> DailyPlan:
 def publish_daily_plan(*, actor, plan_id: int) -> DailyPlan:
     """The members read it from now on, on the plan page and in their calendar."""
     plan = _locked_plan(plan_id, actor)
-    if plan.status == DailyPlanStatus.PUBLISHED:
-        raise Conflict(_("The plan of %(day)s is already published: changes to it are "
-                         "published as they are made.") % {"day": day_text(plan.day)})
-    plan.status = DailyPlanStatus.PUBLISHED
     plan.published_at = clock.now()
-    plan.save(update_fields=["status", "published_at"])
+    move_plan(plan, DailyPlanStatus.PUBLISHED, actor=actor, update_fields=("published_at",),
+              refusal=_("The plan of %(day)s is already published: changes to it are "
+                        "published as they are made.") % {"day": day_text(plan.day)})
     return plan
+
+
+# A plan being prepared is published; a published plan stays published (its changes are
+# published again as they are made, see the module's docstring).
+PLAN_MOVES = {DailyPlanStatus.DRAFT: {DailyPlanStatus.PUBLISHED}}
+
+
+def move_plan(plan: DailyPlan, to: str, *, actor, reason: str = "", refusal=None,
+              update_fields=()) -> DailyPlanEvent:
+    """The one way a daily plan changes status: checked, saved and written in its history
+    (409 when the move is not allowed from its status)."""
+    return history.transition(plan, to, allowed=PLAN_MOVES, event_model=DailyPlanEvent,
+                              subject="plan", actor=actor, reason=reason, refusal=refusal,
+                              update_fields=update_fields)
 
 
 # Tasks -----------------------------------------------------------------------------------

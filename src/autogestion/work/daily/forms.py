@@ -1,4 +1,4 @@
-"""Forms of the daily plan pages. They read what was typed; the services (work/daily.py)
+"""Forms of the daily plan pages. They read what was typed; the services (work/daily/services.py)
 check the rest: the day, the times, who may be on a task."""
 
 from django import forms
@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from autogestion.core.widgets import DateInput, TimeInput
 
-from .daily import PLAN_NOTE_MAX, TASK_NOTE_MAX, TITLE_MAX
+from .services import PLAN_NOTE_MAX, TASK_NOTE_MAX, TITLE_MAX
 
 
 class PrepareForm(forms.Form):

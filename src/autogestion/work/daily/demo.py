@@ -11,9 +11,10 @@ Call `load(bodies, people)` after work.demo.load."""
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
+from autogestion.cooperatives.selectors import active_member_ids
 from autogestion.core import clock
 
-from . import daily
+from . import services as daily
 
 FARM = "champs-communs"
 PAST_DAYS = 3
@@ -31,7 +32,7 @@ FENCE = ("Réparer la clôture", time(14, 0), time(17, 0))
 def _evening_before(day: date):
     """The clock at the evening meeting of the day before `day`, then as it was."""
     before = clock._frozen  # a clock frozen by the caller stays frozen afterwards
-    clock.freeze(datetime.combine(day - timedelta(days=1), time(18, 30), tzinfo=daily.zone()))
+    clock.freeze(datetime.combine(day - timedelta(days=1), time(18, 30), tzinfo=clock.zone()))
     try:
         yield
     finally:
@@ -57,8 +58,8 @@ def _plan(farm, day: date, planner, members: list, turn: int, *, fence: bool = F
 
 def load(bodies: dict, people: list) -> None:
     farm, planner = bodies[FARM], people[1]
-    members = [p for p in people if p.pk in daily.active_member_ids(farm)]
-    today = daily.today()
+    members = [p for p in people if p.pk in active_member_ids(farm)]
+    today = clock.today()
     for back in range(PAST_DAYS, 0, -1):
         day = today - timedelta(days=back)
         with _evening_before(day):

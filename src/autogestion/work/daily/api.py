@@ -2,7 +2,7 @@
 day, preparing it from the published rotation, its tasks and the people on them,
 publishing it, and the week's distribution of work.
 
-Same services (work/daily.py), same rules, same messages as the pages: refusals come as
+Same services (work/daily/services.py), same rules, same messages as the pages: refusals come as
 DomainError subclasses that core/api.py turns into 400/403/404/409 with `detail` and
 `field`. Daily plans are for the body's members (and operators): a closed body does not
 exist for the others (404), an open one answers 403. Every endpoint needs a signed-in
@@ -14,25 +14,24 @@ datetimes are answered with their offset.
 
 from datetime import date, datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from autogestion.cooperatives.models import Body
-from autogestion.cooperatives.permissions import can_view_body_details
+from autogestion.core import clock
 from autogestion.core.api_schemas import Input, LocalTime, refusals, text_up_to
 from autogestion.core.api_types import MAX_ID, Id, Text
-from autogestion.core.errors import NotFound, PermissionDenied
+from autogestion.core.errors import NotFound
 from autogestion.core.inputs import parse_day
 
-from . import daily, daily_queries, permissions
-from .models import DailyPlan, Task
+from .. import permissions
+from ..api import EventOut
+from ..models import Task
+from ..queries import events_of
+from . import access, queries
+from . import services as daily
 
 router = Router(tags=["daily plans"])
-
-
-
-
 
 
 # Schemas -----------------------------------------------------------------------------
@@ -67,6 +66,7 @@ class PlanOut(Schema):
                                                       "published plan publishes it again.")
     tasks: list[TaskOut]
     can_plan: bool
+    events: list[EventOut] = Field(description="Prepared, published: by whom, when.")
 
 
 class PrepareIn(Input):
@@ -154,44 +154,15 @@ class WeekQuery(Schema):
                                        "this week.")
 
 
-# What the caller may see ---------------------------------------------------------------
-
-def _visible(request, body: Body | None, missing: str) -> Body:
-    if body is None or not can_view_body_details(request.user, body):
-        raise NotFound(missing)
-    if not permissions.can_see_work(request.user, body):
-        raise PermissionDenied(_("The daily plans of %(body)s are for its members.")
-                               % {"body": body.name})
-    return body
-
-
-def _body(request, slug: str) -> Body:
-    body = Body.objects.filter(slug=slug).first() if "\x00" not in slug else None
-    return _visible(request, body, _("There is no body with the short name “%(slug)s”.")
-                    % {"slug": slug[:80]})
-
+# What the caller may see: access.py (the pages' rules too) ----------------------------
 
 def _day(text: str) -> date:
     return parse_day(text, "day")
 
 
-def _plan(body: Body, day: date) -> DailyPlan:
-    plan = DailyPlan.objects.filter(body=body, day=day).first()
-    if plan is None:
-        raise NotFound(_("There is no plan for %(day)s yet.") % {"day": daily.day_text(day)})
-    return plan
-
-
-def _task(request, task_id: int) -> Task:
-    task = Task.objects.select_related("plan__body").filter(pk=task_id).first()
-    missing = _("There is no such task.")
-    _visible(request, task.plan.body if task else None, missing)
-    return task
-
-
 # Shaping the answers -------------------------------------------------------------------
 
-def _task_out(row: daily_queries.TaskRow) -> dict:
+def _task_out(row: queries.TaskRow) -> dict:
     t = row.task
     return {"id": t.pk, "title": t.title, "post_id": t.post_id,
             "post": t.post.name if t.post_id and t.post else None,
@@ -202,27 +173,27 @@ def _task_out(row: daily_queries.TaskRow) -> dict:
 
 
 def _plan_out(request, body: Body, day: date) -> dict:
-    view = daily_queries.plan_on(body, day, request.user)
+    view = queries.plan_on(body, day, request.user)
     if view.plan is None:
         raise NotFound(_("There is no plan for %(day)s yet.") % {"day": daily.day_text(day)})
     plan = view.plan
-    published = timezone.localtime(plan.published_at, daily.zone()) if plan.published_at \
-        else None
+    published = clock.local(plan.published_at)
     return {"id": plan.pk, "body": body.slug, "day": plan.day, "status": plan.status,
             "note": plan.note, "published_at": published,
             "tasks": [_task_out(row) for row in view.tasks],
-            "can_plan": bool(permissions.can_plan_day(request.user, body))}
+            "can_plan": bool(permissions.can_plan_day(request.user, body)),
+            "events": events_of(plan)}
 
 
 def _one_task_out(request, task: Task) -> dict:
-    view = daily_queries.plan_on(task.plan.body, task.plan.day, request.user)
+    view = queries.plan_on(task.plan.body, task.plan.day, request.user)
     row = next((r for r in view.tasks if r.task.pk == task.pk), None)
     if row is None:
         raise NotFound(_("There is no such task."))
     return _task_out(row)
 
 
-def _week_out(body: Body, week: daily_queries.WeekView) -> dict:
+def _week_out(body: Body, week: queries.WeekView) -> dict:
     summary = week.summary
     people = []
     for item in week.rows:
@@ -249,9 +220,9 @@ def _week_out(body: Body, week: daily_queries.WeekView) -> dict:
 def week_summary(request, slug: str, filters: Query[WeekQuery]):
     """Who was on which task of the published plans over an ISO week, with the totals per
     person and per post; the most loaded are flagged unless everyone did the same."""
-    body = _body(request, slug)
-    day = parse_day(filters.week, "week", optional=True) or daily.today()
-    return _week_out(body, daily_queries.week_of(body, day))
+    body = access.get_body_for(request.user, slug)
+    day = parse_day(filters.week, "week", optional=True) or clock.today()
+    return _week_out(body, queries.week_of(body, day))
 
 
 @router.post("/bodies/{slug}/daily-plans", response={201: PlanOut, **refusals(400, 403, 404, 409)})
@@ -259,7 +230,7 @@ def prepare_plan(request, slug: str, payload: PrepareIn):
     """The evening meeting prepares the plan of a day (default: tomorrow): one task per
     post of the published rotation covering it, its holders and learners on it. 409 if
     the day has a plan already."""
-    body = _body(request, slug)
+    body = access.get_body_for(request.user, slug)
     day = _day(payload.day) if payload.day else None
     plan = daily.prepare_daily_plan(actor=request.user, body=body, day=day, note=payload.note)
     return Status(201, _plan_out(request, body, plan.day))
@@ -269,7 +240,7 @@ def prepare_plan(request, slug: str, payload: PrepareIn):
 def get_plan(request, slug: str, day: str):
     """The plan of a day, its tasks in order and the people on each (`mine`: the caller's
     tasks). A plan being prepared is shown to the members too, with status draft."""
-    body = _body(request, slug)
+    body = access.get_body_for(request.user, slug)
     return _plan_out(request, body, _day(day))
 
 
@@ -277,8 +248,8 @@ def get_plan(request, slug: str, day: str):
              response={200: PlanOut, **refusals(400, 403, 404, 409)})
 def publish_plan(request, slug: str, day: str):
     """The members read it from now on; 409 if it is published already."""
-    body = _body(request, slug)
-    plan = _plan(body, _day(day))
+    plan = access.get_plan_for(request.user, slug, _day(day))
+    body = plan.body
     daily.publish_daily_plan(actor=request.user, plan_id=plan.pk)
     return _plan_out(request, body, plan.day)
 
@@ -286,8 +257,8 @@ def publish_plan(request, slug: str, day: str):
 @router.put("/bodies/{slug}/daily-plans/{day}/note",
             response={200: PlanOut, **refusals(400, 403, 404, 409)})
 def put_note(request, slug: str, day: str, payload: NoteIn):
-    body = _body(request, slug)
-    plan = _plan(body, _day(day))
+    plan = access.get_plan_for(request.user, slug, _day(day))
+    body = plan.body
     daily.set_plan_note(actor=request.user, plan_id=plan.pk, note=payload.note)
     return _plan_out(request, body, plan.day)
 
@@ -298,8 +269,8 @@ def put_note(request, slug: str, day: str, payload: NoteIn):
              response={201: TaskOut, **refusals(400, 403, 404, 409)})
 def add_task(request, slug: str, day: str, payload: TaskIn):
     """A task added in the meeting, last in the plan."""
-    body = _body(request, slug)
-    plan = _plan(body, _day(day))
+    plan = access.get_plan_for(request.user, slug, _day(day))
+    body = plan.body
     task = daily.add_task(actor=request.user, plan_id=plan.pk, title=payload.title,
                           post=payload.post_id, starts_at=payload.starts_at,
                           ends_at=payload.ends_at, note=payload.note, people=payload.people)
@@ -311,7 +282,7 @@ def add_task(request, slug: str, day: str, payload: TaskIn):
 @router.patch("/daily-tasks/{task_id}", response={200: TaskOut, **refusals(400, 403, 404, 409)})
 def patch_task(request, payload: TaskPatch, task_id: int = Path(..., ge=1, le=MAX_ID)):
     """Change the title, times, note or people of a task; what is not sent stays."""
-    task = _task(request, task_id)
+    task = access.get_task_for(request.user, task_id)
     sent = payload.model_fields_set
     values = {name: getattr(payload, name) if name in sent else getattr(task, name)
               for name in ("title", "starts_at", "ends_at", "note")}
@@ -328,7 +299,7 @@ def patch_task(request, payload: TaskPatch, task_id: int = Path(..., ge=1, le=MA
             response={200: TaskOut, **refusals(400, 403, 404, 409)})
 def put_people(request, payload: PeopleIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
     """Who is on the task, all at once."""
-    task = _task(request, task_id)
+    task = access.get_task_for(request.user, task_id)
     daily.set_task_people(actor=request.user, task_id=task.pk, people=payload.people)
     return _one_task_out(request, task)
 
@@ -336,14 +307,14 @@ def put_people(request, payload: PeopleIn, task_id: int = Path(..., ge=1, le=MAX
 @router.post("/daily-tasks/{task_id}/move", response={200: PlanOut, **refusals(400, 403, 404, 409)})
 def move_task(request, payload: TaskMoveIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
     """Up (negative step) or down the plan; answers the plan in its new order."""
-    task = _task(request, task_id)
+    task = access.get_task_for(request.user, task_id)
     daily.move_task(actor=request.user, task_id=task.pk, step=payload.step)
     return _plan_out(request, task.plan.body, task.plan.day)
 
 
 @router.delete("/daily-tasks/{task_id}", response={204: None, **refusals(403, 404, 409)})
 def delete_task(request, task_id: int = Path(..., ge=1, le=MAX_ID)):
-    task = _task(request, task_id)
+    task = access.get_task_for(request.user, task_id)
     daily.remove_task(actor=request.user, task_id=task.pk)
     return Status(204, None)
 

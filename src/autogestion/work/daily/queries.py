@@ -14,19 +14,21 @@ from functools import cached_property
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 
-from autogestion.cooperatives.models import Body, Membership
-from autogestion.cooperatives.rules import Status
+from autogestion.cooperatives.models import Body
+from autogestion.cooperatives.selectors import active_member_ids, active_members
 
-from . import daily_rules as rules
-from .models import (
+from ..models import (
     Assignment,
     AssignmentRole,
     DailyPlan,
     DailyPlanStatus,
+    Gap,
     Post,
+    Rotation,
     RotationStatus,
     Task,
 )
+from . import rules
 
 User = get_user_model()
 
@@ -108,8 +110,7 @@ def plan_on(body: Body, day: date, viewer=None) -> PlanView:
 
 def members_of(body: Body) -> list:
     """The body's active members, by name: who can be put on a task."""
-    return [m.person for m in Membership.objects.filter(body=body, status=Status.ACTIVE)
-            .select_related("person").order_by("person__display_name", "person_id")]
+    return list(active_members(body).order_by("display_name", "pk"))
 
 
 def posts_of(body: Body) -> list[Post]:
@@ -162,3 +163,26 @@ def week_of(body: Body, day: date) -> WeekView:
     summary = rules.week_summary(days, done, [p.pk for p in members])
     return WeekView(summary=summary, people=people, monday=days[0])
 
+
+# Preparing a plan from the rotation ------------------------------------------------------
+
+def covering_rotation(body: Body, day: date) -> Rotation | None:
+    """The published rotation of the body that covers the day (the latest published, if
+    two do)."""
+    return (Rotation.objects.filter(body=body, status=RotationStatus.PUBLISHED,
+                                    first_day__lte=day, last_day__gte=day)
+            .order_by("-published_at", "-pk").first())
+
+
+def seeds_of(body: Body, rotation: Rotation, day: date) -> list[rules.SeedTask]:
+    """The tasks a plan of `day` starts with: one per post of the rotation, its active
+    members on it."""
+    members = active_member_ids(body)
+    posts = dict(Post.objects.filter(body=body, active=True).values_list("pk", "name"))
+    placements = [rules.Placement(post_id=post, person_id=person, role=role)
+                  for post, person, role in Assignment.objects.filter(rotation=rotation, day=day)
+                  .order_by("role", "pk").values_list("post_id", "person_id", "role")
+                  if person in members]
+    missing = dict(Gap.objects.filter(rotation=rotation, day=day)
+                   .values_list("post_id", "missing"))
+    return rules.seed_tasks(posts, placements, missing)

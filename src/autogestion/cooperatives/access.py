@@ -1,0 +1,97 @@
+"""Bodies and memberships for a caller, for pages, the API and other apps' edges.
+
+Built on `core.access` (R2 and the access matrix): a body's existence is public, so
+`find_body` answers anyone; what a body holds (its details, directory, requests,
+progress) is for those who may see the body: a stranger asking for a closed body's
+things gets 404, exactly as if the body did not exist; someone who sees the body but
+may not do the action gets 403 saying who may.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from autogestion.core import access
+
+from . import permissions
+from .models import Body, College, Membership
+
+NO_REQUEST = gettext_lazy("There is no such request to join.")
+
+
+def _no_body(slug) -> str:
+    return _("There is no body with the short name “%(slug)s”.") % {"slug": slug}
+
+
+def _anyone(user, obj) -> bool:
+    return True
+
+
+def _body_visible(user, membership) -> bool:
+    return permissions.can_view_body_details(user, membership.body)
+
+
+def find_body(slug: str) -> Body:
+    """Any body by its short name (that a body exists is public), else 404."""
+    return access.get_for(None, Body.objects.select_related("parent"), may_see=_anyone,
+                          hidden=_no_body(slug), slug=slug)
+
+
+def get_body_for(user, slug: str, *, may=None, refusal: str | None = None) -> Body:
+    """The body if `user` may see its details (open, or a member, or an operator), else
+    404 with the message of a body that does not exist; then, if `may` is given, 403
+    with `refusal` (which may name the body as %(body)s) when `user` may not."""
+    return check_body(user, find_body(slug), may=may, refusal=refusal)
+
+
+def check_body(user, body: Body, *, may=None, refusal: str | None = None) -> Body:
+    """The same checks on a body already in hand (services call it after their lock)."""
+    return access.check(user, body, may_see=permissions.can_view_body_details, may=may,
+                        refusal=(refusal % {"body": body.name}) if refusal else None,
+                        hidden=_no_body(body.slug))
+
+
+def get_body_to_manage(user, slug: str) -> Body:
+    """For the edit page: its coordinators (and operators)."""
+    return get_body_for(user, slug, may=permissions.can_manage_body,
+                        refusal=_("Only coordinators of %(body)s can change it."))
+
+
+def get_directory_for(user, slug: str) -> Body:
+    """The body whose member directory `user` asks for."""
+    return get_body_for(user, slug, may=permissions.can_view_directory,
+                        refusal=_("The member directory is for members."))
+
+
+def get_body_for_requests(user, slug: str) -> Body:
+    """The body whose requests to join `user` answers: its coordinators."""
+    return get_body_for(user, slug, may=permissions.can_manage_body,
+                        refusal=_("Only coordinators of %(body)s answer its requests."))
+
+
+def get_body_for_progress(user, slug: str) -> Body:
+    """The body `user` posts progress of: its members."""
+    return get_body_for(user, slug, may=permissions.can_post_progress,
+                        refusal=_("Only members of %(body)s post its progress."))
+
+
+def get_membership_for(user, membership_id) -> Membership:
+    """A request to join to accept or decline: 404 when it does not exist or its body
+    is hidden from `user`, 403 when `user` sees the body but does not coordinate it."""
+    return check_membership(user, access.get_for(
+        user, Membership.objects.select_related("body", "person", "college"),
+        may_see=_body_visible, hidden=NO_REQUEST, pk=membership_id))
+
+
+def check_membership(user, membership: Membership) -> Membership:
+    """The same checks on a request already in hand (the services, after their lock)."""
+    return access.check(
+        user, membership, may_see=_body_visible, hidden=NO_REQUEST,
+        may=lambda u, m: permissions.can_manage_body(u, m.body),
+        refusal=_("Only coordinators of %(body)s answer its requests.")
+        % {"body": membership.body.name})
+
+
+def find_college(college_id) -> College:
+    """A college chosen when joining; whether it belongs to the body is the rules' call."""
+    return access.get_for(None, College, may_see=_anyone,
+                          hidden=_("There is no college with this number."), pk=college_id)
