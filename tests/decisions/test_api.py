@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 
 from autogestion.cooperatives import services as bodies
 from autogestion.core import clock
@@ -28,11 +27,11 @@ from autogestion.decisions.models import (
     StarDebate,
     StarGroup,
 )
+from tests.support.http import api_client, refused
 
 pytestmark = pytest.mark.django_db
 
 PARIS = ZoneInfo("Europe/Paris")
-JSON = "application/json"
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=PARIS)
 
 
@@ -47,42 +46,18 @@ def frozen_clock():
     clock.freeze(None)
 
 
-def client_for(person) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_login(person)
-    return client
-
-
 PEOPLE = ("outsider", "member", "coordinator", "operator", "other_coordinator")
 
 
 @pytest.fixture
 def clients(world):
-    return {name: client_for(world[name]) for name in PEOPLE} | {"anonymous": client_for(None)}
-
-
-def post(client, url, data=None):
-    return client.post(url, data if data is not None else {}, content_type=JSON)
-
-
-def put(client, url, data):
-    return client.put(url, data, content_type=JSON)
+    return {name: api_client(world[name]) for name in PEOPLE} | {"anonymous": api_client(None)}
 
 
 def rows() -> dict[str, int]:
     models = (Proposal, ProposalEvent, Round, Position, PositionLog, Comment, StarDebate,
               StarGroup, Decision, DecisionPolicy, DecisionSettings)
     return {m.__name__: m.objects.count() for m in models}
-
-
-def refused(response, status, field=None, contains=""):
-    assert response.status_code == status, response.content
-    body = response.json()
-    if field is not None:
-        assert body.get("field") == field, body
-    assert contains in body["detail"], body
-    return body
 
 
 def propose(world, actor="member", body="coop", decision_class="executive", **kwargs):
@@ -210,7 +185,7 @@ class TestWritingMatrix:
     @pytest.mark.parametrize("who", EVERYONE)
     def test_proposing(self, world, clients, who):
         before = rows()
-        response = post(clients[who], "/api/bodies/cit/proposals", PROPOSAL)
+        response = clients[who].post("/api/bodies/cit/proposals", PROPOSAL)
         assert response.status_code == MAY_PROPOSE[who], response.content
         if response.status_code == 201:
             data = response.json()
@@ -225,7 +200,7 @@ class TestWritingMatrix:
     @pytest.mark.parametrize("who", EVERYONE)
     def test_proposing_to_a_closed_body(self, world, clients, who):
         before = rows()
-        response = post(clients[who], "/api/bodies/caisse/proposals", PROPOSAL)
+        response = clients[who].post("/api/bodies/caisse/proposals", PROPOSAL)
         expected = {"coordinator": 201, "operator": 403, "anonymous": 401}.get(who, 404)
         assert response.status_code == expected, response.content
         if expected != 201:
@@ -235,7 +210,7 @@ class TestWritingMatrix:
     def test_taking_a_position(self, world, clients, who):
         proposal = propose(world)
         before = rows()
-        response = post(clients[who], url(proposal, "position"), {"stance": "fully_agree"})
+        response = clients[who].post(url(proposal, "position"), {"stance": "fully_agree"})
         assert response.status_code == MAY_POSITION[who], response.content
         if response.status_code == 200:
             assert response.json()["stance"] == "fully_agree"
@@ -249,7 +224,7 @@ class TestWritingMatrix:
         proposal = propose(world)
         position(world["member"], proposal, "fully_agree")
         before = rows()
-        response = post(clients[who], url(proposal, "close"))
+        response = clients[who].post(url(proposal, "close"))
         assert response.status_code == MAY_FACILITATE[who], response.content
         if response.status_code == 200:
             data = response.json()
@@ -262,8 +237,8 @@ class TestWritingMatrix:
     @pytest.mark.parametrize("who", EVERYONE)
     def test_extending_a_round(self, world, clients, who):
         proposal = propose(world, deadline=paris(2026, 3, 17, 18, 0))
-        response = post(clients[who], url(proposal, "extend"),
-                        {"deadline": "2026-03-24T18:00:00+01:00"})
+        response = clients[who].post(url(proposal, "extend"),
+                                     {"deadline": "2026-03-24T18:00:00+01:00"})
         assert response.status_code == MAY_FACILITATE[who], response.content
         expected = paris(2026, 3, 24, 18) if response.status_code == 200 \
             else paris(2026, 3, 17, 18)
@@ -272,8 +247,8 @@ class TestWritingMatrix:
     @pytest.mark.parametrize("who", EVERYONE)
     def test_setting_the_policy(self, world, clients, who):
         before = rows()
-        response = put(clients[who], "/api/bodies/cit/decision-policy",
-                       {"policy": {"executive": "consensus"}, "star_group_size": 4})
+        response = clients[who].put("/api/bodies/cit/decision-policy",
+                                    {"policy": {"executive": "consensus"}, "star_group_size": 4})
         assert response.status_code == MAY_FACILITATE[who], response.content
         if response.status_code == 200:
             data = response.json()
@@ -287,7 +262,7 @@ class TestWritingMatrix:
     def test_commenting(self, world, clients, who):
         proposal = propose(world)
         before = rows()
-        response = post(clients[who], url(proposal, "comments"), {"text": "Which van?"})
+        response = clients[who].post(url(proposal, "comments"), {"text": "Which van?"})
         assert response.status_code == MAY_COMMENT[who], response.content
         if response.status_code == 201:
             assert response.json()["author"] == world[who].public_name
@@ -301,30 +276,30 @@ class TestWritingMatrix:
                                                 action):
         before = rows()
         for who in ("member", "outsider", "other_coordinator"):
-            response = post(clients[who], url(secret_proposal, action),
-                            {"stance": "fully_agree", "text": "x"})
+            response = clients[who].post(url(secret_proposal, action),
+                                         {"stance": "fully_agree", "text": "x"})
             refused(response, 404)
         assert rows() == before
 
     def test_withdrawing_is_for_the_author_or_a_coordinator(self, world, clients, third):
         proposal = propose(world)
         before = rows()
-        refused(post(client_for(third), url(proposal, "withdraw")), 403, contains="author")
-        refused(post(clients["outsider"], url(proposal, "withdraw")), 403)
+        refused(api_client(third).post(url(proposal, "withdraw")), 403, contains="author")
+        refused(clients["outsider"].post(url(proposal, "withdraw")), 403)
         assert rows() == before
-        data = post(clients["member"], url(proposal, "withdraw")).json()
+        data = clients["member"].post(url(proposal, "withdraw")).json()
         assert data["status"] == "withdrawn" and data["current_round"] is None
-        refused(post(clients["coordinator"], url(proposal, "withdraw")), 409,
+        refused(clients["coordinator"].post(url(proposal, "withdraw")), 409,
                 contains="withdrawn")
-        refused(post(clients["member"], url(proposal, "position"), {"stance": "fully_agree"}),
+        refused(clients["member"].post(url(proposal, "position"), {"stance": "fully_agree"}),
                 409, contains="No round is open")
 
     def test_a_group_refers_a_question_to_its_cooperative(self, world, clients):
         proposal = propose(world, body="open_group", title="Open on Sundays")
-        refused(post(clients["outsider"], url(proposal, "refer")), 403)
-        refused(post(clients["member"], url(propose(world), "refer")), 400,
+        refused(clients["outsider"].post(url(proposal, "refer")), 403)
+        refused(clients["member"].post(url(propose(world), "refer")), 400,
                 contains="Only a group")
-        data = post(clients["member"], url(proposal, "refer")).json()
+        data = clients["member"].post(url(proposal, "refer")).json()
         assert data["body"] == "cit" and data["referred_from"] == "accueil"
         listed = clients["anonymous"].get("/api/bodies/cit/proposals").json()
         assert {p["title"]: p["referred_from"] for p in listed}["Open on Sundays"] == "accueil"
@@ -336,62 +311,63 @@ class TestProposing:
     def test_a_proposer_cannot_pick_a_weaker_method(self, world, clients):
         before = rows()
         client = clients["member"]
-        body = refused(post(client, "/api/bodies/cit/proposals",
-                            PROPOSAL | {"decision_class": "orientation", "method": "consent"}),
+        body = refused(client.post("/api/bodies/cit/proposals",
+                                   PROPOSAL | {"decision_class": "orientation",
+                                               "method": "consent"}),
                        400, field="method", contains="consensus")
         assert "political orientation" in body["detail"]
-        refused(post(client, "/api/bodies/cit/proposals", PROPOSAL | {"method": "majority"}),
+        refused(client.post("/api/bodies/cit/proposals", PROPOSAL | {"method": "majority"}),
                 400, field="method")
-        refused(post(client, "/api/bodies/cit/proposals", PROPOSAL | {"method": "vote"}),
+        refused(client.post("/api/bodies/cit/proposals", PROPOSAL | {"method": "vote"}),
                 400, field="method")
-        refused(post(client, "/api/bodies/cit/proposals", PROPOSAL | {"decision_class": "x"}),
+        refused(client.post("/api/bodies/cit/proposals", PROPOSAL | {"decision_class": "x"}),
                 400, field="decision_class")
-        refused(post(client, "/api/bodies/cit/proposals", PROPOSAL | {"title": "  "}),
+        refused(client.post("/api/bodies/cit/proposals", PROPOSAL | {"title": "  "}),
                 400, field="title")
-        refused(post(client, "/api/bodies/cit/proposals",
-                     PROPOSAL | {"decision_class": "exclusion"}),
+        refused(client.post("/api/bodies/cit/proposals",
+                            PROPOSAL | {"decision_class": "exclusion"}),
                 400, field="concerned_person_id")
-        refused(post(client, "/api/bodies/cit/proposals",
-                     PROPOSAL | {"decision_class": "exclusion",
-                                 "concerned_person_id": world["outsider"].pk}),
+        refused(client.post("/api/bodies/cit/proposals",
+                            PROPOSAL | {"decision_class": "exclusion",
+                                        "concerned_person_id": world["outsider"].pk}),
                 400, field="concerned_person_id", contains="not a member")
-        refused(post(client, "/api/bodies/cit/proposals", PROPOSAL | {"agenda_item_id": 999}),
+        refused(client.post("/api/bodies/cit/proposals", PROPOSAL | {"agenda_item_id": 999}),
                 400, field="agenda_item_id")
-        refused(post(client, "/api/bodies/cit/proposals", PROPOSAL | {"amends": [999]}),
+        refused(client.post("/api/bodies/cit/proposals", PROPOSAL | {"amends": [999]}),
                 400, field="amends")
-        missing = post(client, "/api/bodies/cit/proposals", {"title": "Only a title"})
+        missing = client.post("/api/bodies/cit/proposals", {"title": "Only a title"})
         assert missing.status_code == 422
         assert {e["field"] for e in missing.json()["errors"]} == {"text", "decision_class"}
         assert rows() == before
 
     def test_a_stronger_method_is_allowed(self, world, clients):
-        data = post(clients["member"], "/api/bodies/cit/proposals",
-                    PROPOSAL | {"method": "consensus"}).json()
+        data = clients["member"].post("/api/bodies/cit/proposals",
+                                      PROPOSAL | {"method": "consensus"}).json()
         assert data["method"] == "consensus" and data["required_method"] == "consent"
 
     def test_deadlines_with_or_without_offset(self, world, clients):
         client = clients["member"]
-        naive = post(client, "/api/bodies/cit/proposals",
-                     PROPOSAL | {"deadline": "2026-03-20T18:00:00"}).json()
+        naive = client.post("/api/bodies/cit/proposals",
+                            PROPOSAL | {"deadline": "2026-03-20T18:00:00"}).json()
         # Read in Europe/Paris (settings.TIME_ZONE), answered with the offset.
         assert naive["rounds"][0]["deadline"] == "2026-03-20T18:00:00+01:00"
         assert Round.objects.get(proposal_id=naive["id"]).deadline == datetime(
             2026, 3, 20, 17, 0, tzinfo=UTC)
-        offset = post(client, "/api/bodies/cit/proposals",
-                      PROPOSAL | {"deadline": "2026-04-01T08:00:00-04:00"}).json()
+        offset = client.post("/api/bodies/cit/proposals",
+                             PROPOSAL | {"deadline": "2026-04-01T08:00:00-04:00"}).json()
         assert offset["rounds"][0]["deadline"] == "2026-04-01T14:00:00+02:00"
         before = rows()
-        refused(post(client, "/api/bodies/cit/proposals",
-                     PROPOSAL | {"deadline": "2026-03-01T18:00:00"}), 400, field="deadline",
+        refused(client.post("/api/bodies/cit/proposals",
+                            PROPOSAL | {"deadline": "2026-03-01T18:00:00"}), 400, field="deadline",
                 contains="future")
-        refused(post(client, "/api/bodies/cit/proposals",
-                     PROPOSAL | {"deadline": "2026-09-01T18:00:00"}), 400, field="deadline",
+        refused(client.post("/api/bodies/cit/proposals",
+                            PROPOSAL | {"deadline": "2026-09-01T18:00:00"}), 400, field="deadline",
                 contains="90 days")
-        refused(post(client, "/api/bodies/cit/proposals",
-                     PROPOSAL | {"deadline": "9999-12-31T23:59:59+14:00"}), 400,
+        refused(client.post("/api/bodies/cit/proposals",
+                            PROPOSAL | {"deadline": "9999-12-31T23:59:59+14:00"}), 400,
                 field="deadline")
-        assert post(client, "/api/bodies/cit/proposals",
-                    PROPOSAL | {"deadline": "next friday"}).status_code == 422
+        assert client.post("/api/bodies/cit/proposals",
+                           PROPOSAL | {"deadline": "next friday"}).status_code == 422
         assert rows() == before
 
     def test_an_amendment_to_an_adopted_decision(self, world, clients):
@@ -399,10 +375,10 @@ class TestProposing:
         position(world["member"], adopted, "fully_agree")
         close(world["coordinator"], adopted)
         still_open = propose(world, title="Still open")
-        refused(post(clients["member"], "/api/bodies/cit/proposals",
-                     PROPOSAL | {"amends": [still_open.pk]}), 400, field="amends")
-        data = post(clients["member"], "/api/bodies/cit/proposals",
-                    PROPOSAL | {"amends": [adopted.pk]}).json()
+        refused(clients["member"].post("/api/bodies/cit/proposals",
+                                       PROPOSAL | {"amends": [still_open.pk]}), 400, field="amends")
+        data = clients["member"].post("/api/bodies/cit/proposals",
+                                      PROPOSAL | {"amends": [adopted.pk]}).json()
         assert data["amends"] == [adopted.pk]
 
 
@@ -413,25 +389,27 @@ class TestProposing:
         client = clients["member"]
         huge = 2**70
         before = rows()
-        for response in (
-            post(client, "/api/bodies/cit/proposals", PROPOSAL | {"title": "a\x00b"}),
-            post(client, "/api/bodies/cit/proposals", PROPOSAL | {"agenda_item_id": huge}),
-            post(client, "/api/bodies/cit/proposals", PROPOSAL | {"amends": [huge]}),
-            post(client, "/api/bodies/cit/proposals",
-                 PROPOSAL | {"decision_class": "exclusion", "concerned_person_id": huge}),
-            post(client, url(proposal, "position"), {"stance": "fully_agree", "note": "\x00"}),
-            post(client, url(proposal, "comments"), {"text": "a\x00b"}),
-            put(clients["coordinator"], "/api/bodies/cit/decision-policy",
-                {"policy": {"executive\x00": "consent"}}),
-            client.get("/api/decisions?q=a%00b"),
-            client.get(f"/api/decisions?offset={huge}"),
-            client.get(f"/api/bodies/cit/proposals?offset={huge}"),
+        for status, response in (
+            (400, client.post("/api/bodies/cit/proposals", PROPOSAL | {"title": "a\x00b"})),
+            (422, client.post("/api/bodies/cit/proposals", PROPOSAL | {"agenda_item_id": huge})),
+            (422, client.post("/api/bodies/cit/proposals", PROPOSAL | {"amends": [huge]})),
+            (422, client.post("/api/bodies/cit/proposals",
+                              PROPOSAL | {"decision_class": "exclusion",
+                                          "concerned_person_id": huge})),
+            (400, client.post(url(proposal, "position"),
+                              {"stance": "fully_agree", "note": "\x00"})),
+            (400, client.post(url(proposal, "comments"), {"text": "a\x00b"})),
+            (400, clients["coordinator"].put("/api/bodies/cit/decision-policy",
+                                             {"policy": {"executive\x00": "consent"}})),
+            (400, client.get("/api/decisions?q=a%00b")),
+            (422, client.get(f"/api/decisions?offset={huge}")),
+            (422, client.get(f"/api/bodies/cit/proposals?offset={huge}")),
         ):
-            assert response.status_code in (400, 422), response.content
+            assert response.status_code == status, response.content
         refused(client.get("/api/bodies/a%00b/proposals"), 400)
         refused(client.get(f"/api/proposals/{huge}"), 404)
-        refused(post(client, f"/api/proposals/{huge}/position", {"stance": "agree"}), 404)
-        refused(post(client, f"/api/star-groups/{huge}/summary", {"summary": "x"}), 404)
+        refused(client.post(f"/api/proposals/{huge}/position", {"stance": "agree"}), 404)
+        refused(client.post(f"/api/star-groups/{huge}/summary", {"summary": "x"}), 404)
         assert rows() == before
 
 
@@ -455,46 +433,47 @@ class TestPositions:
                                              words):
         proposal = propose(world, decision_class=method_class)
         before = rows()
-        refused(post(clients["member"], url(proposal, "position"), entry), 400, field=field,
+        refused(clients["member"].post(url(proposal, "position"), entry), 400, field=field,
                 contains=words)
         assert rows() == before
 
     def test_blank_counter_proposal_is_no_counter_proposal(self, world, clients):
         proposal = propose(world, decision_class="statutes")
-        refused(post(clients["member"], url(proposal, "position"),
-                     {"stance": "veto", "reason": "No", "counter_proposal": "   "}),
+        refused(clients["member"].post(url(proposal, "position"),
+                                       {"stance": "veto", "reason": "No",
+                                        "counter_proposal": "   "}),
                 400, field="counter_proposal")
 
     def test_a_position_changes_until_the_round_closes(self, world, clients):
         proposal = propose(world)
         client = clients["member"]
-        post(client, url(proposal, "position"), {"stance": "slight_disagreement"})
-        data = post(client, url(proposal, "position"),
-                    {"stance": "objection", "reason": "Too big"}).json()
+        client.post(url(proposal, "position"), {"stance": "slight_disagreement"})
+        data = client.post(url(proposal, "position"),
+                           {"stance": "objection", "reason": "Too big"}).json()
         assert data["stance"] == "objection" and data["reason"] == "Too big"
         assert Position.objects.count() == 1 and PositionLog.objects.count() == 2
         mine = client.get(url(proposal)).json()["my_position"]
         assert mine["stance"] == "objection" and mine["round"] == 1
         assert clients["coordinator"].get(url(proposal)).json()["my_position"] is None
         assert clients["anonymous"].get(url(proposal)).json()["my_position"] is None
-        post(clients["coordinator"], url(proposal, "close"))
+        clients["coordinator"].post(url(proposal, "close"))
         before = rows()
-        refused(post(client, url(proposal, "position"), {"stance": "fully_agree"}), 409)
+        refused(client.post(url(proposal, "position"), {"stance": "fully_agree"}), 409)
         assert rows() == before
 
     def test_after_the_deadline_positions_are_refused(self, world, clients, frozen_clock):
         proposal = propose(world, deadline=paris(2026, 3, 12, 18, 0))
         frozen_clock(paris(2026, 3, 12, 18, 0))
         before = rows()
-        refused(post(clients["member"], url(proposal, "position"), {"stance": "fully_agree"}),
+        refused(clients["member"].post(url(proposal, "position"), {"stance": "fully_agree"}),
                 409, contains="closed")
         assert rows() == before
 
     def test_counts_and_who_has_not_positioned(self, world, clients, third):
         proposal = propose(world)
-        post(clients["member"], url(proposal, "position"), {"stance": "fully_agree"})
-        post(client_for(third), url(proposal, "position"),
-             {"stance": "objection", "reason": "We have bikes"})
+        clients["member"].post(url(proposal, "position"), {"stance": "fully_agree"})
+        api_client(third).post(url(proposal, "position"),
+                               {"stance": "objection", "reason": "We have bikes"})
         data = clients["anonymous"].get(url(proposal)).json()
         assert data["counts"] == {"fully_agree": 1, "objection": 1}
         assert data["positions_taken"] == 2 and data["counts_round"] == 1
@@ -512,15 +491,15 @@ class TestConsensus:
                                                                    third):
         proposal = propose(world, decision_class="orientation", title="Leave the network")
         assert proposal.method == "consensus"
-        veto = post(clients["member"], url(proposal, "position"),
-                    {"stance": "veto", "reason": "We would be alone",
-                     "counter_proposal": "Stay one more year"})
+        veto = clients["member"].post(url(proposal, "position"),
+                                      {"stance": "veto", "reason": "We would be alone",
+                                       "counter_proposal": "Stay one more year"})
         assert veto.status_code == 200, veto.content
-        post(clients["coordinator"], url(proposal, "position"), {"stance": "agree"})
-        post(client_for(third), url(proposal, "position"),
-             {"stance": "reservations", "note": "Timing"})
+        clients["coordinator"].post(url(proposal, "position"), {"stance": "agree"})
+        api_client(third).post(url(proposal, "position"),
+                               {"stance": "reservations", "note": "Timing"})
 
-        data = post(clients["coordinator"], url(proposal, "close")).json()
+        data = clients["coordinator"].post(url(proposal, "close")).json()
         assert data["status"] == "postponed"
         [round_one] = data["rounds"]
         assert round_one["outcome"] == "postponed" and round_one["eligible"] == 3
@@ -542,23 +521,23 @@ class TestConsensus:
                          if name not in (group["spokesperson"], "Coordinator"))
         summary_url = f"/api/star-groups/{group['id']}/summary"
         before = rows()
-        refused(post(client_for(bystander), summary_url, {"summary": "Mine"}), 403,
+        refused(api_client(bystander).post(summary_url, {"summary": "Mine"}), 403,
                 contains="spokesperson")
-        refused(post(clients["outsider"], summary_url, {"summary": "Mine"}), 403)
-        refused(post(clients["anonymous"], summary_url, {"summary": "Mine"}), 401)
-        refused(post(client_for(spokesperson), summary_url, {"summary": "  "}), 400,
+        refused(clients["outsider"].post(summary_url, {"summary": "Mine"}), 403)
+        refused(clients["anonymous"].post(summary_url, {"summary": "Mine"}), 401)
+        refused(api_client(spokesperson).post(summary_url, {"summary": "  "}), 400,
                 field="summary")
         assert rows() == before
-        written = post(client_for(spokesperson), summary_url,
-                       {"summary": "Stay, and review in a year"})
+        written = api_client(spokesperson).post(summary_url,
+                                                {"summary": "Stay, and review in a year"})
         assert written.status_code == 200, written.content
         assert written.json()["summary"] == "Stay, and review in a year"
         assert written.json()["summary_at"].startswith("2026-03-10T12:00:00+01:00")
 
-        refused(post(client_for(third), url(proposal, "revise"), {"text": "Mine"}), 403)
-        revised = post(clients["member"], url(proposal, "revise"),
-                       {"text": "We stay one more year, then review.",
-                        "deadline": "2026-03-31T20:00"}).json()
+        refused(api_client(third).post(url(proposal, "revise"), {"text": "Mine"}), 403)
+        revised = clients["member"].post(url(proposal, "revise"),
+                                         {"text": "We stay one more year, then review.",
+                                          "deadline": "2026-03-31T20:00"}).json()
         assert revised["status"] == "open" and revised["current_round"] == 2
         assert [r["number"] for r in revised["rounds"]] == [1, 2]
         assert revised["rounds"][1]["text"] == "We stay one more year, then review."
@@ -567,28 +546,30 @@ class TestConsensus:
         assert revised["counts"] == {} and revised["not_positioned_count"] == 3
         assert revised["star_groups"][0]["summary"] == "Stay, and review in a year"
         # The debate is over once the new round opens.
-        refused(post(client_for(spokesperson), summary_url, {"summary": "Late"}), 409)
+        refused(api_client(spokesperson).post(summary_url, {"summary": "Late"}), 409)
         # Round 2: everyone agrees; the decision enters the register.
         for person in people.values():
-            post(client_for(person), url(proposal, "position"), {"stance": "agree"})
-        final = post(clients["coordinator"], url(proposal, "close")).json()
+            api_client(person).post(url(proposal, "position"), {"stance": "agree"})
+        final = clients["coordinator"].post(url(proposal, "close")).json()
         assert final["status"] == "adopted" and final["rounds"][1]["outcome"] == "adopted"
         [entry] = clients["anonymous"].get("/api/decisions").json()["items"]
         assert entry["round"] == 2 and entry["participants"] == 3 and entry["eligible"] == 3
 
     def test_the_veto_of_the_person_concerned_does_not_block_their_exclusion(
             self, world, clients, third):
-        created = post(clients["member"], "/api/bodies/cit/proposals",
-                       PROPOSAL | {"decision_class": "exclusion", "title": "Exclude Third",
-                                   "concerned_person_id": third.pk})
+        created = clients["member"].post("/api/bodies/cit/proposals",
+                                         PROPOSAL | {"decision_class": "exclusion",
+                                                     "title": "Exclude Third",
+                                                     "concerned_person_id": third.pk})
         assert created.status_code == 201, created.content
         data = created.json()
         assert data["concerned_person"] == "Third" and data["method"] == "consensus"
         proposal = Proposal.objects.get(pk=data["id"])
-        post(client_for(third), url(proposal, "position"),
-             {"stance": "veto", "reason": "I was not heard", "counter_proposal": "Mediation"})
-        post(clients["member"], url(proposal, "position"), {"stance": "agree"})
-        closed = post(clients["coordinator"], url(proposal, "close")).json()
+        api_client(third).post(url(proposal, "position"),
+                               {"stance": "veto", "reason": "I was not heard",
+                                "counter_proposal": "Mediation"})
+        clients["member"].post(url(proposal, "position"), {"stance": "agree"})
+        closed = clients["coordinator"].post(url(proposal, "close")).json()
         assert closed["status"] == "adopted"
         result = closed["rounds"][0]["result"]
         assert result["blocking_vetoes"] == []
@@ -598,41 +579,41 @@ class TestConsensus:
 class TestConsent:
     def test_an_objection_rejects_and_the_proposal_may_be_amended(self, world, clients):
         proposal = propose(world, title="Paint the hall red")
-        post(clients["member"], url(proposal, "position"),
-             {"stance": "objection", "reason": "Red is tiring"})
-        post(clients["coordinator"], url(proposal, "position"),
-             {"stance": "slight_disagreement"})
-        data = post(clients["coordinator"], url(proposal, "close")).json()
+        clients["member"].post(url(proposal, "position"),
+                               {"stance": "objection", "reason": "Red is tiring"})
+        clients["coordinator"].post(url(proposal, "position"),
+                                    {"stance": "slight_disagreement"})
+        data = clients["coordinator"].post(url(proposal, "close")).json()
         assert data["status"] == "amendable" and data["rounds"][0]["outcome"] == "rejected"
         assert data["rounds"][0]["result"]["objections"] == [world["member"].pk]
         assert data["star_groups"] == []
         assert data["can_revise"] is True  # the coordinator
         [entry] = clients["anonymous"].get("/api/decisions").json()["items"]
         assert entry["outcome"] == "rejected" and entry["title"] == "Paint the hall red"
-        refused(post(clients["coordinator"], url(proposal, "close")), 409)
-        refused(post(clients["coordinator"], url(proposal, "extend"),
-                     {"deadline": "2026-03-20T10:00"}), 409)
-        revised = post(clients["member"], url(proposal, "revise"),
-                       {"text": "Paint the hall light green"}).json()
+        refused(clients["coordinator"].post(url(proposal, "close")), 409)
+        refused(clients["coordinator"].post(url(proposal, "extend"),
+                                            {"deadline": "2026-03-20T10:00"}), 409)
+        revised = clients["member"].post(url(proposal, "revise"),
+                                         {"text": "Paint the hall light green"}).json()
         assert revised["status"] == "open" and revised["current_round"] == 2
 
     def test_no_objection_adopts(self, world, clients):
         proposal = propose(world)
-        post(clients["member"], url(proposal, "position"), {"stance": "fully_agree"})
-        post(clients["coordinator"], url(proposal, "position"),
-             {"stance": "slight_disagreement", "note": "Smaller would do"})
-        data = post(clients["operator"], url(proposal, "close")).json()
+        clients["member"].post(url(proposal, "position"), {"stance": "fully_agree"})
+        clients["coordinator"].post(url(proposal, "position"),
+                                    {"stance": "slight_disagreement", "note": "Smaller would do"})
+        data = clients["operator"].post(url(proposal, "close")).json()
         assert data["status"] == "adopted"
         assert data["decided_at"].startswith("2026-03-10T12:00:00+01:00")
-        refused(post(clients["member"], url(proposal, "revise"), {"text": "Other"}), 409)
+        refused(clients["member"].post(url(proposal, "revise"), {"text": "Other"}), 409)
 
     def test_extending_a_round(self, world, clients):
         proposal = propose(world, deadline=paris(2026, 3, 17, 18, 0))
         client = clients["coordinator"]
-        refused(post(client, url(proposal, "extend"), {"deadline": "2026-03-16T18:00"}), 400,
+        refused(client.post(url(proposal, "extend"), {"deadline": "2026-03-16T18:00"}), 400,
                 field="deadline", contains="later")
-        refused(post(client, url(proposal, "extend"), {"deadline": "soon"}), 422)
-        data = post(client, url(proposal, "extend"), {"deadline": "2026-03-29T18:00"}).json()
+        refused(client.post(url(proposal, "extend"), {"deadline": "soon"}), 422)
+        data = client.post(url(proposal, "extend"), {"deadline": "2026-03-29T18:00"}).json()
         # 29 March 2026 is after the change to summer time in Paris.
         assert data["rounds"][0]["deadline"] == "2026-03-29T18:00:00+02:00"
 
@@ -642,31 +623,31 @@ class TestConsent:
 class TestPolicy:
     def test_the_policy_binds_proposers(self, world, clients):
         client = clients["coordinator"]
-        data = put(client, "/api/bodies/cit/decision-policy",
-                   {"policy": {"executive": "consensus"}, "threshold_percent": 67,
-                    "anonymous_ballots": True}).json()
+        data = client.put("/api/bodies/cit/decision-policy",
+                          {"policy": {"executive": "consensus"}, "threshold_percent": 67,
+                           "anonymous_ballots": True}).json()
         assert data["policy"]["executive"] == "consensus"
         assert data["threshold_percent"] == 67 and data["anonymous_ballots"] is True
         assert data["quorum_percent"] == 50  # left out: unchanged
-        refused(post(clients["member"], "/api/bodies/cit/proposals",
-                     PROPOSAL | {"method": "consent"}), 400, field="method")
+        refused(clients["member"].post("/api/bodies/cit/proposals",
+                                       PROPOSAL | {"method": "consent"}), 400, field="method")
 
     def test_refused_values_change_nothing(self, world, clients):
         client = clients["coordinator"]
         before = rows()
-        refused(put(client, "/api/bodies/cit/decision-policy",
-                    {"policy": {"executive": "consensus", "legal_act": "consent"}}),
+        refused(client.put("/api/bodies/cit/decision-policy",
+                           {"policy": {"executive": "consensus", "legal_act": "consent"}}),
                 400, field="policy.legal_act", contains="law")
-        refused(put(client, "/api/bodies/cit/decision-policy",
-                    {"policy": {"statutes": "majority"}}), 400, field="policy.statutes")
-        refused(put(client, "/api/bodies/cit/decision-policy",
-                    {"policy": {"executive": "consensus"}, "star_group_size": 9}),
+        refused(client.put("/api/bodies/cit/decision-policy",
+                           {"policy": {"statutes": "majority"}}), 400, field="policy.statutes")
+        refused(client.put("/api/bodies/cit/decision-policy",
+                           {"policy": {"executive": "consensus"}, "star_group_size": 9}),
                 400, field="star_group_size")
-        refused(put(client, "/api/bodies/cit/decision-policy", {"threshold_percent": 40}),
+        refused(client.put("/api/bodies/cit/decision-policy", {"threshold_percent": 40}),
                 400, field="threshold_percent")
         for wrong in ({"star_group_size": "6"}, {"anonymous_ballots": "yes"},
                       {"quorum_percent": True}):
-            assert put(client, "/api/bodies/cit/decision-policy", wrong).status_code == 422
+            assert client.put("/api/bodies/cit/decision-policy", wrong).status_code == 422
         assert rows() == before
         assert client.get("/api/bodies/cit/decision-policy").json()["policy"][
             "executive"] == "consent"
@@ -688,26 +669,28 @@ def scic_members(world, make_person):
 
 def vote(people, proposal, stances):
     for person, stance in zip(people, stances, strict=True):
-        response = post(client_for(person), url(proposal, "position"), {"stance": stance})
+        response = api_client(person).post(url(proposal, "position"), {"stance": stance})
         assert response.status_code == 200, response.content
 
 
 class TestWeightedMajority:
     def test_colleges_weigh_the_vote(self, world, clients, scic_members):
-        created = post(client_for(scic_members[0]), "/api/bodies/scic/proposals",
-                       PROPOSAL | {"decision_class": "legal_act", "title": "Approve accounts"})
+        created = api_client(scic_members[0]).post("/api/bodies/scic/proposals",
+                                                   PROPOSAL | {"decision_class": "legal_act",
+                                                               "title": "Approve accounts"})
         assert created.status_code == 201, created.content
         assert created.json()["method"] == "majority"
         proposal = Proposal.objects.get(pk=created.json()["id"])
-        refused(post(client_for(scic_members[1]), url(proposal, "position"),
-                     {"stance": "agree"}), 400, field="stance", contains="yes")
+        refused(api_client(scic_members[1]).post(url(proposal, "position"),
+                                                 {"stance": "agree"}),
+                400, field="stance", contains="yes")
         # Salariés yes, yes; Usagers yes, no; Soutiens no, no: 3 yes and 3 no, but
         # weighted 40 × 1 + 35 × 1/2 + 25 × 0 = 57.5 %: adopted.
         vote(scic_members, proposal, ["yes", "yes", "yes", "no", "no", "no"])
         live = clients["anonymous"].get(url(proposal)).json()
         assert live["counts"] == {"yes": 3, "no": 3} and live["secret_ballot"] is False
         assert len(live["positions"]) == 6  # not secret: named
-        data = post(clients["operator"], url(proposal, "close")).json()
+        data = clients["operator"].post(url(proposal, "close")).json()
         assert data["status"] == "adopted"
         result = data["rounds"][0]["result"]
         assert result["yes_share"] == "23/40"
@@ -732,10 +715,10 @@ class TestWeightedMajority:
             text="Rent the barn.", decision_class="legal_act")
         # Salariés no, no (40 %); Usagers yes, yes; Soutiens yes, yes: 4 yes of 6 heads
         # (67 %), but weighted 35 + 25 = 60 %, short of a qualified 67 % majority.
-        services.update_decision_settings(actor=world["operator"], body=world["scic"],
-                                          threshold_percent=67)
+        services.change_decision_policy(actor=world["operator"], body=world["scic"],
+                                        settings={"threshold_percent": 67})
         vote(scic_members, proposal, ["no", "no", "yes", "yes", "yes", "yes"])
-        data = post(clients["operator"], url(proposal, "close")).json()
+        data = clients["operator"].post(url(proposal, "close")).json()
         assert data["status"] == "amendable"
         result = data["rounds"][0]["result"]
         assert result["yes_share"] == "3/5"
@@ -743,15 +726,15 @@ class TestWeightedMajority:
             in result["lines"]
 
     def test_secret_ballots_never_name_anyone(self, world, clients, scic_members):
-        services.update_decision_settings(actor=world["operator"], body=world["scic"],
-                                          anonymous_ballots=True)
+        services.change_decision_policy(actor=world["operator"], body=world["scic"],
+                                        settings={"anonymous_ballots": True})
         author, *voters = scic_members
         proposal = services.create_proposal(actor=author, body=world["scic"],
                                             title="Elect the board", text="Ballot.",
                                             decision_class="legal_act")
         vote(voters[:3], proposal, ["yes", "no", "abstain"])
         names = [v.public_name for v in voters]
-        for reader in (client_for(author), client_for(voters[0]), clients["operator"],
+        for reader in (api_client(author), api_client(voters[0]), clients["operator"],
                        clients["anonymous"]):
             response = reader.get(url(proposal))
             data = response.json()
@@ -761,9 +744,9 @@ class TestWeightedMajority:
             assert data["not_positioned_count"] == 3
             assert data["counts"] == {"yes": 1, "no": 1, "abstain": 1}
             assert not any(name in response.content.decode() for name in names)
-        mine = client_for(voters[1]).get(url(proposal)).json()["my_position"]
+        mine = api_client(voters[1]).get(url(proposal)).json()["my_position"]
         assert mine["stance"] == "no"  # one's own ballot, to oneself only
-        closed = post(clients["operator"], url(proposal, "close"))
+        closed = clients["operator"].post(url(proposal, "close"))
         assert closed.status_code == 200
         assert not any(name in closed.content.decode() for name in names)
         result = closed.json()["rounds"][0]["result"]
@@ -771,8 +754,9 @@ class TestWeightedMajority:
         assert result["blocking_vetoes"] == [] and result["objections"] == []
 
     def test_majority_is_only_for_legal_acts(self, world, clients, scic_members):
-        refused(post(client_for(scic_members[0]), "/api/bodies/scic/proposals",
-                     PROPOSAL | {"method": "majority"}), 400, field="method")
+        refused(api_client(scic_members[0]).post("/api/bodies/scic/proposals",
+                                                 PROPOSAL | {"method": "majority"}),
+                400, field="method")
 
 
 # The register ---------------------------------------------------------------------------
@@ -888,14 +872,14 @@ class TestQueryCounts:
                      reason="r" if i == 0 else "", counter_proposal="c" if i == 0 else "")
         for i in range(3):
             services.add_comment(person=people[i], proposal_id=proposal.pk, text=f"c{i}")
-        client = client_for(people[0])
+        client = api_client(people[0])
         with django_assert_max_num_queries(PAGE_QUERIES):
             data = client.get(url(proposal)).json()
         assert data["positions_taken"] == positions
         assert data["not_positioned_count"] == 5  # three of the crowd, the first two
         close(world["coordinator"], proposal)
         with django_assert_max_num_queries(PAGE_QUERIES):
-            data = client_for(None).get(url(proposal)).json()
+            data = api_client(None).get(url(proposal)).json()
         assert data["star_groups"] and sum(len(g["members"]) for g in data["star_groups"]) \
             == positions
 
@@ -904,7 +888,7 @@ class TestQueryCounts:
                                        django_assert_max_num_queries, count):
         for day in range(1, count + 1):
             decided(world, frozen_clock, day, f"Decision {day}")
-        client = client_for(world["member"])
+        client = api_client(world["member"])
         with django_assert_max_num_queries(8):
             page = client.get("/api/decisions").json()
         assert page["count"] == count

@@ -214,3 +214,32 @@ class TestProposalStates:
         assert code_of(rules.check_transition, ProposalStatus.ADOPTED, ProposalStatus.OPEN) \
             == "bad_transition"
         assert rules.status_after(Outcome.REJECTED) == ProposalStatus.AMENDABLE
+
+
+class TestSettingsAndDeadlines:
+    def test_settings_within_their_bounds(self):
+        rules.check_settings({"star_group_size": 4, "threshold_percent": 99,
+                              "anonymous_ballots": False})
+        assert code_of(rules.check_settings, {"star_group_size": 12}) \
+            == "setting_out_of_bounds"
+        assert code_of(rules.check_settings, {"quorum_percent": True}) \
+            == "setting_out_of_bounds"
+        assert code_of(rules.check_settings, {"anonymous_ballots": "yes"}) \
+            == "setting_not_yes_or_no"
+        assert code_of(rules.check_settings, {"colour": "red"}) == "unknown_setting"
+
+    def test_a_deadline_is_in_the_future_and_near(self):
+        from datetime import UTC, datetime, timedelta
+
+        now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+        rules.check_deadline(None, now)
+        rules.check_deadline(now + timedelta(days=rules.MAX_ROUND_DAYS), now)
+        assert code_of(rules.check_deadline, now, now) == "deadline_past"
+        assert code_of(rules.check_deadline, now + timedelta(days=91), now) \
+            == "deadline_too_far"
+
+    def test_majority_votes_are_the_general_meetings(self):
+        rules.check_majority_body(Method.MAJORITY, general_meeting=True)
+        rules.check_majority_body(Method.CONSENT, general_meeting=False)
+        assert code_of(rules.check_majority_body, Method.MAJORITY, general_meeting=False) \
+            == "majority_outside_general_meeting"

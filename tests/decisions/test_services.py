@@ -10,16 +10,20 @@ from django.utils import timezone
 from autogestion.cooperatives import services as bodies
 from autogestion.cooperatives.rules import Kind
 from autogestion.core.errors import Conflict, DomainError, PermissionDenied
-from autogestion.decisions import services
+from autogestion.decisions import queries, services
 from autogestion.decisions.models import (
     Decision,
+    DecisionPolicy,
+    DecisionSettings,
     Notice,
     Position,
     PositionLog,
     Proposal,
+    ProposalEvent,
     Round,
     StarGroupMember,
 )
+from autogestion.decisions.personal_data import export
 
 pytestmark = pytest.mark.django_db
 
@@ -63,15 +67,15 @@ class TestProposals:
         assert not Proposal.objects.filter(title="Weak").exists()
 
     def test_body_policy_changes_the_method(self, world):
-        services.set_policy(actor=world["coordinator"], body=world["coop"],
-                            decision_class="executive", method="consensus")
+        services.change_decision_policy(actor=world["coordinator"], body=world["coop"],
+                                        policy={"executive": "consensus"})
         assert propose(world).method == "consensus"
         with pytest.raises(DomainError, match="law"):
-            services.set_policy(actor=world["coordinator"], body=world["coop"],
-                                decision_class="legal_act", method="consent")
+            services.change_decision_policy(actor=world["coordinator"], body=world["coop"],
+                                            policy={"legal_act": "consent"})
         with pytest.raises(PermissionDenied):
-            services.set_policy(actor=world["member"], body=world["coop"],
-                                decision_class="executive", method="consent")
+            services.change_decision_policy(actor=world["member"], body=world["coop"],
+                                            policy={"executive": "consent"})
 
     def test_only_members_propose(self, world):
         with pytest.raises(PermissionDenied):
@@ -133,8 +137,8 @@ class TestPositions:
 
     def test_seniority_for_legal_votes(self, world, frozen):
         scic, colleges = world["scic"], world["colleges"]
-        services.update_decision_settings(actor=world["operator"], body=scic,
-                                          min_seniority_days=90)
+        services.change_decision_policy(actor=world["operator"], body=scic,
+                                        settings={"min_seniority_days": 90})
         bodies.join_body(person=world["member"], body=scic, college=colleges[0])
         proposal = services.create_proposal(actor=world["member"], body=scic, title="Capital",
                                             text="Raise it", decision_class="legal_act")
@@ -291,3 +295,95 @@ class TestMail:
         messages = mailbox.wait_for(8 + 7 + 8)
         assert any("Outcome" in m["Subject"] for m in messages)
         assert Notice.objects.filter(kind="outcome").count() == 8
+
+
+class TestPolicy:
+    def test_one_refused_value_and_nothing_changes(self, world):
+        coop = world["coop"]
+        for policy, settings, field in (
+                ({"executive": "consensus"}, {"star_group_size": 12}, "star_group_size"),
+                ({"executive": "consensus", "legal_act": "consent"}, {"star_group_size": 5},
+                 "policy.legal_act"),
+                ({"executive": "sortition"}, {}, "policy.executive"),
+                ({"executive": "consensus"}, {"colour": "red"}, "colour")):
+            with pytest.raises(DomainError) as caught:
+                services.change_decision_policy(actor=world["coordinator"], body=coop,
+                                                policy=policy, settings=settings)
+            assert caught.value.field == field
+        assert not DecisionPolicy.objects.exists() and not DecisionSettings.objects.exists()
+        with pytest.raises(PermissionDenied):
+            services.change_decision_policy(actor=world["member"], body=coop,
+                                            settings={"star_group_size": 5})
+        services.change_decision_policy(actor=world["coordinator"], body=coop,
+                                        policy={"executive": "consensus"},
+                                        settings={"star_group_size": 5})
+        assert queries.policy_of(coop)["executive"] == "consensus"
+        assert queries.settings_of(coop).star_group_size == 5
+
+
+class TestHistory:
+    def test_each_change_of_status_is_an_event(self, world, crowd):
+        proposal = propose(world, "orientation")  # consensus
+        position(world["member"], proposal, "veto", reason="Too soon",
+                 counter_proposal="Next year")
+        services.close_round(actor=world["coordinator"], round_id=current_round(proposal).pk)
+        services.open_next_round(actor=world["member"], proposal_id=proposal.pk,
+                                 text="Next year, then.")
+        services.withdraw_proposal(actor=world["coordinator"], proposal_id=proposal.pk)
+        events = [(e.from_status, e.to_status, e.actor, e.reason)
+                  for e in ProposalEvent.objects.filter(proposal=proposal)]
+        assert events == [
+            ("", "open", world["member"], "round 1 opened"),
+            ("open", "postponed", world["coordinator"], "round 1: postponed"),
+            ("postponed", "open", world["member"], "round 2 opened"),
+            ("open", "withdrawn", world["coordinator"], "withdrawn"),
+        ]
+
+    def test_a_refused_change_writes_no_event(self, world):
+        proposal = propose(world)
+        services.withdraw_proposal(actor=world["member"], proposal_id=proposal.pk)
+        with pytest.raises(Conflict, match="withdrawn"):
+            services.open_next_round(actor=world["member"], proposal_id=proposal.pk,
+                                     text="Again")
+        assert ProposalEvent.objects.filter(proposal=proposal).count() == 2
+        assert Proposal.objects.get(pk=proposal.pk).text == "We **buy** a van."
+
+    def test_a_referral_keeps_the_status_and_says_so(self, world):
+        proposal = services.create_proposal(actor=world["member"], body=world["open_group"],
+                                            title="Hours", text="Sundays",
+                                            decision_class="executive")
+        services.refer_to_parent(actor=world["member"], proposal=proposal)
+        last = ProposalEvent.objects.filter(proposal=proposal).last()
+        assert (last.from_status, last.to_status, last.reason) \
+            == ("open", "open", "referred from accueil")
+
+
+class TestPersonalData:
+    def test_every_row_pointing_to_the_person(self, world, crowd):
+        member = world["member"]
+        proposal = propose(world, "orientation")
+        services.add_comment(person=member, proposal_id=proposal.pk, text="Which van?")
+        position(world["coordinator"], proposal, "agree")
+        position(member, proposal, "veto", reason="No", counter_proposal="Bikes")
+        position(member, proposal, "veto", reason="No, really", counter_proposal="Bikes")
+        round_ = services.close_round(actor=world["coordinator"],
+                                      round_id=current_round(proposal).pk)
+        services.notify_round(round_.pk, "outcome")
+        exported = export(member)
+        assert [p["id"] for p in exported["proposal"]] == [proposal.pk]
+        assert [e["to_status"] for e in exported["proposalevent"]] == ["open"]
+        assert [p["stance"] for p in exported["position"]] == ["veto"]
+        assert [p["reason"] for p in exported["positionlog"]] == ["No", "No, really"]
+        assert [c["text"] for c in exported["comment"]] == ["Which van?"]
+        assert len(exported["stargroupmember"]) == 1
+        assert [n["kind"] for n in exported["notice"]] == ["outcome"]
+        coordinator = export(world["coordinator"])
+        assert [r["id"] for r in coordinator["round"]] == [round_.pk]
+        assert [e["to_status"] for e in coordinator["proposalevent"]] == ["postponed"]
+        assert len(coordinator["stargroup"]) + len(exported["stargroup"]) == 1
+
+    def test_the_person_an_exclusion_concerns(self, world, crowd):
+        proposal = services.create_proposal(
+            actor=world["member"], body=world["coop"], title="Exclude", text="Why",
+            decision_class="exclusion", concerned_person=crowd[0])
+        assert [p["id"] for p in export(crowd[0])["proposal"]] == [proposal.pk]

@@ -5,20 +5,13 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 
 from autogestion.cooperatives import services as bodies
-from autogestion.decisions import services
-from autogestion.decisions.models import Position, Proposal
+from autogestion.decisions import queries, services
+from autogestion.decisions.models import DecisionPolicy, DecisionSettings, Position, Proposal
+from tests.support.http import api_client, client_for, page_refused
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(person):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_login(person)
-    return client
 
 
 @pytest.fixture
@@ -132,10 +125,34 @@ class TestFacilitation:
         response = coordinator.post("/bodies/cit/decision-policy/", {
             "method_executive": "consensus", "star_group_size": "5"})
         assert response.status_code == 302
-        assert services.policy_of(world["coop"])["executive"] == "consensus"
+        assert queries.policy_of(world["coop"])["executive"] == "consensus"
         bad = coordinator.post("/bodies/cit/decision-policy/", {"star_group_size": "12"})
         assert bad.status_code == 400
-        assert services.settings_of(world["coop"]).star_group_size == 5
+        assert queries.settings_of(world["coop"]).star_group_size == 5
+
+    def test_a_refused_policy_form_changes_nothing(self, world):
+        """One refused value and nothing is written: the methods were saved before the
+        settings were checked."""
+        coordinator = client_for(world["coordinator"])
+        bad = coordinator.post("/bodies/cit/decision-policy/", {
+            "method_executive": "consensus", "star_group_size": "12"})
+        page_refused(bad, 400, contains="star debate group size")
+        assert queries.policy_of(world["coop"])["executive"] == "consent"
+        assert not DecisionPolicy.objects.exists() and not DecisionSettings.objects.exists()
+        wrong_law = coordinator.post("/bodies/cit/decision-policy/", {
+            "method_executive": "consensus", "method_legal_act": "consent",
+            "star_group_size": "5"})
+        page_refused(wrong_law, 400, contains="law")
+        assert not DecisionPolicy.objects.exists() and not DecisionSettings.objects.exists()
+
+    def test_the_policy_page_answers_as_the_api(self, world):
+        """The same refused change: 400 on both, nothing written by either."""
+        page = client_for(world["coordinator"]).post("/bodies/cit/decision-policy/", {
+            "method_executive": "consensus", "star_group_size": "12"})
+        api = api_client(world["coordinator"]).put("/api/bodies/cit/decision-policy", {
+            "policy": {"executive": "consensus"}, "star_group_size": 12})
+        assert (page.status_code, api.status_code) == (400, 400)
+        assert not DecisionPolicy.objects.exists() and not DecisionSettings.objects.exists()
 
 
 class TestRegister:

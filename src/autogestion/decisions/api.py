@@ -15,35 +15,28 @@ no named positions, and who has not voted yet is only counted, because the list 
 names changing between two readings of the live counts would tell who voted what.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from autogestion.assemblies.models import AgendaItem
 from autogestion.assemblies.rules import localize
 from autogestion.cooperatives.models import Body
-from autogestion.core import markdown
+from autogestion.core import clock, markdown
 from autogestion.core.api import public
 from autogestion.core.api_schemas import Input, Integer, Moment, refusals
 from autogestion.core.api_types import Id, Text
-from autogestion.core.errors import Conflict, DomainError, NotFound
-from autogestion.core.inputs import parse_day
+from autogestion.core.errors import DomainError
+from autogestion.core.inputs import check_year
 
-from . import permissions, queries, rules, services
+from . import access, permissions, queries, rules, services
 from .models import (
     Comment,
     Decision,
     MethodChoice,
-    OutcomeChoice,
     Position,
     Proposal,
+    ProposalEvent,
     Round,
     StarGroup,
     StatusChoice,
@@ -53,8 +46,6 @@ router = Router(tags=["decisions"])
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
-# Dates far from ours are typing mistakes; they would also overflow time zone arithmetic.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 # Numbers the database cannot hold are refused as input (422) instead of reaching it.
 MAX_OFFSET = 10**9
 
@@ -161,6 +152,14 @@ class StarGroupOut(Schema):
     summary_at: datetime | None
 
 
+class ProposalEventOut(Schema):
+    from_status: str = Field(description="Empty for the first event (the proposal made).")
+    to_status: str
+    actor: str | None
+    at: datetime
+    reason: str = Field(description="What happened: a round opened or closed, a referral.")
+
+
 class CommentOut(Schema):
     id: int
     author: str | None
@@ -204,6 +203,7 @@ class ProposalDetail(Schema):
     not_positioned_count: int
     star_groups: list[StarGroupOut]
     comments: list[CommentOut]
+    events: list[ProposalEventOut] = Field(description="The proposal's history, oldest first.")
     can_take_position: bool
     can_facilitate: bool
     can_revise: bool
@@ -276,62 +276,17 @@ class ListQuery(Schema):
 
 # Reading the path and the input ------------------------------------------------------
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def _aware(moment: datetime | None, field: str) -> datetime | None:
     """A datetime without offset is wall-clock time in the platform's zone."""
     if moment is None:
         return None
-    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise DomainError(_("Give a date between the years %(first)s and %(last)s.")
-                          % {"first": FIRST_YEAR, "last": LAST_YEAR}, field=field)
+    check_year(moment, field)
     if moment.tzinfo is None or moment.utcoffset() is None:
-        return localize(moment, _zone())
+        return localize(moment, clock.zone())
     return moment
 
 
-def _local(moment: datetime | None) -> datetime | None:
-    return timezone.localtime(moment, _zone()) if moment is not None else None
-
-
-def _parse_day(text: str, field: str) -> date | None:
-    return parse_day(text, field, optional=True)
-
-
-def _choice(value: str, choices, field: str) -> str:
-    if value and value not in choices.values:
-        raise DomainError(_("Choose one of: %(values)s.")
-                          % {"values": ", ".join(choices.values)}, field=field)
-    return value
-
-
-def _visible_body(request, slug: str) -> Body:
-    body = Body.objects.filter(slug=slug).first() if "\x00" not in slug else None
-    if body is None:
-        raise NotFound(_("There is no body with the short name “%(slug)s”.") % {"slug": slug})
-    if not permissions.can_view_proposals(request.user, body):
-        raise NotFound(_("The proposals of %(body)s are visible to its members only.")
-                       % {"body": body.name})
-    return body
-
-
-def _visible_proposal(request, proposal_id: int) -> Proposal:
-    proposal = (Proposal.objects.select_related("body", "author", "concerned_person",
-                                                "referred_from")
-                .filter(pk=proposal_id).first())
-    if proposal is None or not permissions.can_view_proposals(request.user, proposal.body):
-        raise NotFound(_("There is no proposal with this number."))
-    return proposal
-
-
-def _open_round(proposal: Proposal) -> Round:
-    current = proposal.rounds.filter(closed_at__isnull=True).first()
-    if current is None:
-        raise Conflict(_("No round is open on this proposal (status: “%(status)s”).")
-                       % {"status": StatusChoice(proposal.status).label})
-    return current
+_local = clock.local
 
 
 def _renamed(exc: DomainError, fields: dict[str, str]) -> DomainError:
@@ -356,8 +311,8 @@ def _summary_out(p: Proposal) -> dict:
 
 
 def _policy_out(request, body: Body) -> dict:
-    policy = services.policy_of(body)
-    current = services.settings_of(body)
+    policy = queries.policy_of(body)
+    current = queries.settings_of(body)
     return {
         "policy": {c.value: m.value for c, m in policy.items()},
         "allowed": {c.value: [m.value for m in rules.allowed_methods(m)]
@@ -392,6 +347,11 @@ def _comment_out(c: Comment) -> dict:
             "created_at": _local(c.created_at)}
 
 
+def _event_out(e: ProposalEvent) -> dict:
+    return {"from_status": e.from_status, "to_status": e.to_status, "actor": _name(e.actor),
+            "at": _local(e.at), "reason": e.reason}
+
+
 def _position_out(p: Position) -> dict:
     return {"person": p.person.public_name, "stance": p.stance, "note": p.note,
             "reason": p.reason, "counter_proposal": p.counter_proposal,
@@ -403,8 +363,7 @@ def _detail(request, proposal: Proposal) -> dict:
     members and positions."""
     user, body = request.user, proposal.body
     page = queries.proposal_page(proposal, user)
-    secret = proposal.method == rules.Method.MAJORITY and services.settings_of(body) \
-        .anonymous_ballots
+    secret = queries.is_secret(proposal)
     shown = page.current or (page.rounds[-1] if page.rounds else None)
     numbers = {r.pk: r.number for r in page.rounds}
     mine = page.my_position
@@ -414,7 +373,7 @@ def _detail(request, proposal: Proposal) -> dict:
         "id": proposal.pk, "title": proposal.title, "text": proposal.text,
         "text_html": str(markdown.render(proposal.text)), "status": proposal.status,
         "decision_class": proposal.decision_class, "method": proposal.method,
-        "required_method": services.policy_of(body)[
+        "required_method": queries.policy_of(body)[
             rules.DecisionClass(proposal.decision_class)].value,
         "body": body.slug, "body_name": body.name,
         "referred_from": proposal.referred_from.slug if proposal.referred_from_id else None,
@@ -437,6 +396,7 @@ def _detail(request, proposal: Proposal) -> dict:
         "not_positioned_count": page.not_positioned_count,
         "star_groups": [_star_group_out(g) for g in page.star_groups],
         "comments": [_comment_out(c) for c in page.comments],
+        "events": [_event_out(e) for e in page.events],
         "can_take_position": page.current is not None
         and bool(permissions.can_take_position(user, body)),
         "can_facilitate": can_facilitate,
@@ -446,7 +406,7 @@ def _detail(request, proposal: Proposal) -> dict:
 
 
 def _after_change(request, proposal_id: int) -> dict:
-    return _detail(request, _visible_proposal(request, proposal_id))
+    return _detail(request, access.get_proposal_for(request.user, proposal_id))
 
 
 def _decision_out(d: Decision) -> dict:
@@ -465,8 +425,8 @@ def _decision_out(d: Decision) -> dict:
 def list_proposals(request, slug: str, filters: Query[ListQuery]):
     """The body's proposals, newest first; `status` filters (open, postponed, amendable,
     adopted, withdrawn)."""
-    body = _visible_body(request, slug)
-    status = _choice(filters.status, StatusChoice, "status")
+    body = access.get_body_for(request.user, slug)
+    status = queries.check_choice(filters.status, StatusChoice, "status")
     # Explicit order: Meta.ordering does not apply to the annotated (GROUP BY) query.
     found = (queries.proposals_of(body, status or None).select_related("referred_from")
              .order_by("-created_at", "-pk"))
@@ -477,36 +437,20 @@ def list_proposals(request, slug: str, filters: Query[ListQuery]):
              response={201: ProposalDetail, **refusals(400, 403, 404, 409)})
 def create_proposal(request, slug: str, payload: ProposalIn):
     """A member puts a proposal to the body; round 1 opens at once."""
-    body = _visible_body(request, slug)
-    method = _choice(payload.method or "", MethodChoice, "method")
-    agenda_item = None
-    if payload.agenda_item_id is not None:
-        agenda_item = (AgendaItem.objects.select_related("meeting__series")
-                       .filter(pk=payload.agenda_item_id, meeting__series__body=body).first())
-        if agenda_item is None:
-            raise DomainError(_("%(body)s has no agenda item with this number.")
-                              % {"body": body.name}, field="agenda_item_id")
-    concerned = None
-    if payload.concerned_person_id is not None:
-        concerned = get_user_model().objects.filter(pk=payload.concerned_person_id,
-                                                    is_active=True).first()
-        if concerned is None:
-            raise DomainError(_("There is no person with this number."),
-                              field="concerned_person_id")
-    wanted = set(payload.amends)
-    amended = list(Proposal.objects.filter(pk__in=wanted, body=body))
-    if len(amended) != len(wanted):
-        raise DomainError(_("A proposal amends adopted decisions of the same body."),
-                          field="amends")
+    body = access.get_body_for(request.user, slug)
+    method = queries.check_choice(payload.method or "", MethodChoice, "method")
+    renamed = {"agenda_item": "agenda_item_id", "concerned_person": "concerned_person_id"}
     try:
+        found = access.get_references_for(
+            body, agenda_item_id=payload.agenda_item_id,
+            concerned_person_id=payload.concerned_person_id, amends=payload.amends)
         proposal = services.create_proposal(
             actor=request.user, body=body, title=payload.title, text=payload.text,
             decision_class=payload.decision_class, method=method or None,
-            deadline=_aware(payload.deadline, "deadline"), agenda_item=agenda_item,
-            amends=amended, concerned_person=concerned)
+            deadline=_aware(payload.deadline, "deadline"), agenda_item=found.agenda_item,
+            amends=found.amends, concerned_person=found.concerned_person)
     except DomainError as exc:
-        raise _renamed(exc, {"agenda_item": "agenda_item_id",
-                             "concerned_person": "concerned_person_id"}) from None
+        raise _renamed(exc, renamed) from None
     return Status(201, _after_change(request, proposal.pk))
 
 
@@ -514,7 +458,7 @@ def create_proposal(request, slug: str, payload: ProposalIn):
             auth=public)
 def get_policy(request, slug: str):
     """Which method each class of decision takes in the body, and how it decides."""
-    return _policy_out(request, _visible_body(request, slug))
+    return _policy_out(request, access.get_body_for(request.user, slug))
 
 
 @router.put("/bodies/{slug}/decision-policy",
@@ -522,17 +466,11 @@ def get_policy(request, slug: str):
 def put_policy(request, slug: str, payload: PolicyIn):
     """Coordinators change the policy and settings; fields left out keep their value.
     All or nothing: one refused value and nothing changes."""
-    body = _visible_body(request, slug)
+    body = access.get_body_for(request.user, slug)
     changes = {name: value for name, value in payload.dict(exclude={"policy"}).items()
                if value is not None}
-    with transaction.atomic():
-        for decision_class, method in (payload.policy or {}).items():
-            try:
-                services.set_policy(actor=request.user, body=body,
-                                    decision_class=decision_class, method=method)
-            except DomainError as exc:
-                raise _renamed(exc, {"method": f"policy.{decision_class}"}) from None
-        services.update_decision_settings(actor=request.user, body=body, **changes)
+    services.change_decision_policy(actor=request.user, body=body, policy=payload.policy,
+                                    settings=changes)
     return _policy_out(request, body)
 
 
@@ -543,15 +481,15 @@ def put_policy(request, slug: str, payload: PolicyIn):
 def get_proposal(request, proposal_id: int):
     """The proposal with its rounds and their results, the open round's counts, who has
     not taken a position yet, the star debate and the discussion."""
-    return _detail(request, _visible_proposal(request, proposal_id))
+    return _detail(request, access.get_proposal_for(request.user, proposal_id))
 
 
 @router.post("/proposals/{proposal_id}/position",
              response={200: MyPositionOut, **refusals(400, 403, 404, 409)})
 def take_position(request, proposal_id: int, payload: PositionIn):
     """Take or change one's position on the open round (members of the body only)."""
-    proposal = _visible_proposal(request, proposal_id)
-    current = _open_round(proposal)
+    proposal = access.get_proposal_for(request.user, proposal_id)
+    current = access.open_round(proposal)
     position = services.take_position(
         person=request.user, round_id=current.pk, stance=payload.stance, note=payload.note,
         reason=payload.reason, counter_proposal=payload.counter_proposal)
@@ -564,8 +502,8 @@ def take_position(request, proposal_id: int, payload: PositionIn):
              response={200: ProposalDetail, **refusals(400, 403, 404, 409)})
 def close_round(request, proposal_id: int):
     """A coordinator closes the open round; the rules decide its outcome."""
-    proposal = _visible_proposal(request, proposal_id)
-    services.close_round(actor=request.user, round_id=_open_round(proposal).pk)
+    proposal = access.get_proposal_for(request.user, proposal_id)
+    services.close_round(actor=request.user, round_id=access.open_round(proposal).pk)
     return _after_change(request, proposal_id)
 
 
@@ -573,8 +511,8 @@ def close_round(request, proposal_id: int):
              response={200: ProposalDetail, **refusals(400, 403, 404, 409)})
 def extend_round(request, proposal_id: int, payload: DeadlineIn):
     """A coordinator gives the open round more time (R15)."""
-    proposal = _visible_proposal(request, proposal_id)
-    current = _open_round(proposal)
+    proposal = access.get_proposal_for(request.user, proposal_id)
+    current = access.open_round(proposal)
     services.extend_round(actor=request.user, round_id=current.pk,
                           deadline=_aware(payload.deadline, "deadline"))
     return _after_change(request, proposal_id)
@@ -584,7 +522,7 @@ def extend_round(request, proposal_id: int, payload: DeadlineIn):
              response={200: ProposalDetail, **refusals(400, 403, 404, 409)})
 def revise(request, proposal_id: int, payload: RevisionIn):
     """The author or a coordinator publishes the revised text: the next round opens."""
-    _visible_proposal(request, proposal_id)
+    access.get_proposal_for(request.user, proposal_id)
     services.open_next_round(actor=request.user, proposal_id=proposal_id, text=payload.text,
                              deadline=_aware(payload.deadline, "deadline"))
     return _after_change(request, proposal_id)
@@ -593,7 +531,7 @@ def revise(request, proposal_id: int, payload: RevisionIn):
 @router.post("/proposals/{proposal_id}/withdraw",
              response={200: ProposalDetail, **refusals(400, 403, 404, 409)})
 def withdraw(request, proposal_id: int):
-    _visible_proposal(request, proposal_id)
+    access.get_proposal_for(request.user, proposal_id)
     services.withdraw_proposal(actor=request.user, proposal_id=proposal_id)
     return _after_change(request, proposal_id)
 
@@ -603,7 +541,7 @@ def withdraw(request, proposal_id: int):
 def refer(request, proposal_id: int):
     """A group refers the question to the body it belongs to, before anyone took a
     position (R1)."""
-    proposal = _visible_proposal(request, proposal_id)
+    proposal = access.get_proposal_for(request.user, proposal_id)
     services.refer_to_parent(actor=request.user, proposal=proposal)
     return _after_change(request, proposal_id)
 
@@ -611,7 +549,7 @@ def refer(request, proposal_id: int):
 @router.post("/proposals/{proposal_id}/comments",
              response={201: CommentOut, **refusals(400, 403, 404)})
 def add_comment(request, proposal_id: int, payload: CommentIn):
-    _visible_proposal(request, proposal_id)
+    access.get_proposal_for(request.user, proposal_id)
     comment = services.add_comment(person=request.user, proposal_id=proposal_id,
                                    text=payload.text)
     return Status(201, _comment_out(comment))
@@ -621,11 +559,7 @@ def add_comment(request, proposal_id: int, payload: CommentIn):
              response={200: StarGroupOut, **refusals(400, 403, 404, 409)})
 def write_summary(request, group_id: int, payload: SummaryIn):
     """The group's spokesperson (or a coordinator) sends back its summary."""
-    group = (StarGroup.objects.select_related("debate__round__proposal__body")
-             .filter(pk=group_id).first())
-    if group is None or not permissions.can_view_proposals(
-            request.user, group.debate.round.proposal.body):
-        raise NotFound(_("There is no such group."))
+    access.get_star_group_for(request.user, group_id)
     services.write_star_summary(person=request.user, group_id=group_id,
                                 summary=payload.summary)
     group = (StarGroup.objects.select_related("debate__round", "spokesperson")
@@ -639,12 +573,9 @@ def write_summary(request, group_id: int, payload: SummaryIn):
 def register(request, filters: Query[RegisterQuery]):
     """Decisions of the bodies the caller may see (open bodies' are public), newest
     first, filtered by words, body, method, outcome and dates."""
-    found = queries.register(
-        request.user, text=filters.q.strip(), body_slug=filters.body,
-        method=_choice(filters.method, MethodChoice, "method"),
-        outcome=_choice(filters.outcome, OutcomeChoice, "outcome"),
-        date_from=_parse_day(filters.date_from, "from"),
-        date_to=_parse_day(filters.date_to, "to"))
+    found = queries.register(request.user, **queries.register_filters(
+        q=filters.q, body=filters.body, method=filters.method, outcome=filters.outcome,
+        date_from=filters.date_from, date_to=filters.date_to))
     items = found[filters.offset:filters.offset + filters.limit]
     return {"count": found.count(), "limit": filters.limit, "offset": filters.offset,
             "items": [_decision_out(d) for d in items]}

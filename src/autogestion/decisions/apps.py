@@ -11,3 +11,4 @@ class DecisionsConfig(AppConfig):
     periodic_jobs = [("close_due_rounds_and_remind",
                       "autogestion.decisions.services.periodic")]
     demo = "autogestion.decisions.demo.load"
+    personal_data = "autogestion.decisions.personal_data.export"

@@ -5,6 +5,7 @@ vote weighted by college."""
 from datetime import timedelta
 
 from autogestion.assemblies.models import AgendaItem
+from autogestion.cooperatives import selectors
 from autogestion.core import clock
 
 from . import services
@@ -82,7 +83,7 @@ def load(bodies: dict, people: list) -> None:
         actor=louise, body=scic, title="Approbation des comptes 2025",
         text="L'assemblée générale approuve les comptes de l'exercice 2025.",
         decision_class="legal_act")
-    members = list(scic.memberships.filter(status="active", college__isnull=False)
+    members = list(selectors.active_memberships(body=scic).filter(college__isnull=False)
                    .select_related("person").order_by("pk"))
     stances = ["yes", "yes", "no", "yes", "abstain", "yes", "no", "yes", "yes", "yes", "no",
                "yes"]

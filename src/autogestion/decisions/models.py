@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from autogestion.assemblies.models import AgendaItem
 from autogestion.cooperatives.models import Body, College
+from autogestion.core.history import StatusEvent
 
 from .rules import DecisionClass, Method, Outcome, ProposalStatus, Stance
 
@@ -166,21 +167,20 @@ class Proposal(models.Model):
         return reverse("proposal_detail", args=[self.pk])
 
 
-class ProposalEvent(models.Model):
-    """Append-only history of a proposal's states."""
+class ProposalEvent(StatusEvent):
+    """Append-only history of a proposal's states (core.history): each change of status,
+    from what to what, by whom and when. Rounds have no status of their own: a round
+    opens and closes with a change of its proposal's status, whose `reason` names it
+    ("round 2 opened", "round 1: adopted"); a referral keeps the status and says so."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
-    status = models.CharField(max_length=20, choices=StatusChoice.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    note = models.CharField(max_length=255, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("proposal event")
+        verbose_name_plural = _("proposal events")
 
     def __str__(self) -> str:
-        return f"{self.proposal_id} → {self.status}"
+        return f"{self.proposal_id}: {self.from_status} → {self.to_status}"
 
 
 class Round(models.Model):

@@ -37,9 +37,3 @@ def can_facilitate(user, body) -> bool:
 def can_comment(user, body) -> bool:
     return is_member(user, body) or is_operator(user)
 
-
-rules.add_perm("decisions.view_proposals", can_view_proposals)
-rules.add_perm("decisions.propose", can_propose)
-rules.add_perm("decisions.take_position", can_take_position)
-rules.add_perm("decisions.facilitate", can_facilitate)
-rules.add_perm("decisions.comment", can_comment)

@@ -1,15 +1,135 @@
-"""Reads for the proposal page, the body's proposals and the register, each with a
-fixed number of queries whatever the number of positions."""
+"""Every read of the decisions app: a body's policy and settings, who may take a
+position, the counts of a round, the proposal page, the body's proposals and the
+register, each with a fixed number of queries whatever the number of positions.
+Nothing here writes, and nothing here imports services."""
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
+from autogestion.cooperatives import selectors
+from autogestion.cooperatives.models import Body
+from autogestion.cooperatives.rules import Kind
 from autogestion.core import clock
+from autogestion.core.errors import DomainError
+from autogestion.core.inputs import parse_day
 
-from . import permissions
-from .models import Comment, Decision, Position, Proposal, Round, StarGroup
-from .rules import Method
+from . import permissions, rules
+from .models import (
+    Comment,
+    Decision,
+    DecisionSettings,
+    MethodChoice,
+    OutcomeChoice,
+    Position,
+    Proposal,
+    Round,
+    StarGroup,
+)
+from .rules import DecisionClass, Method, Stance
+
+# Policy and settings ----------------------------------------------------------------
+
+
+def policy_of(body: Body) -> dict[DecisionClass, Method]:
+    """The method each class of decision takes in `body`: its own choices over the
+    domain's defaults."""
+    policy = dict(rules.DEFAULT_POLICY)
+    for row in body.decision_policies.all():
+        policy[DecisionClass(row.decision_class)] = Method(row.method)
+    return policy
+
+
+def settings_of(body: Body) -> DecisionSettings:
+    """The body's settings; an unsaved row of defaults when it never changed them."""
+    found = DecisionSettings.objects.filter(body=body).first()
+    return found or DecisionSettings(body=body)
+
+
+def is_secret(proposal: Proposal) -> bool:
+    """A majority vote in a body with secret ballots names nobody."""
+    return proposal.method == Method.MAJORITY and settings_of(proposal.body).anonymous_ballots
+
+
+# Members ------------------------------------------------------------------------------
+
+
+def eligible_memberships(body: Body, method: Method, now: datetime, *,
+                         body_settings: DecisionSettings | None = None,
+                         has_colleges: bool | None = None):
+    """Who may take a position: active members; for a legal vote, those of enough
+    seniority and, in a cooperative with colleges, those who belong to a college."""
+    members = selectors.active_memberships(body=body)
+    if method == Method.MAJORITY:
+        days = (body_settings or settings_of(body)).min_seniority_days
+        if days:
+            members = members.filter(joined_at__lte=now - timedelta(days=days))
+        if has_colleges is None:
+            has_colleges = body.kind == Kind.COOPERATIVE and body.colleges.exists()
+        if has_colleges:
+            members = members.filter(college__isnull=False)
+    return members
+
+
+def count_by_college(memberships) -> dict[int | None, int]:
+    """One pass over the entitled members: how many in each college (None: in none)."""
+    return dict(memberships.values_list("college_id").annotate(n=Count("pk")).order_by())
+
+
+def is_in_a_college(person, body: Body) -> bool:
+    return selectors.active_memberships(body=body, person=person) \
+        .filter(college__isnull=False).exists()
+
+
+def members_for_form(body: Body):
+    """The active members a proposal of exclusion may name."""
+    return selectors.active_memberships(body=body).select_related("person") \
+        .order_by("person__display_name", "pk")
+
+
+def members_to_notify(body: Body):
+    """Active members of `body` who take e-mails about its proposals."""
+    return selectors.active_members(body).filter(email_reminders=True, is_active=True)
+
+
+def working_groups_of(body: Body, person_ids) -> dict[int, int]:
+    """For each person, one working group of `body` (a group under it) they belong to:
+    star debates mix people of different groups."""
+    return dict(
+        selectors.active_memberships().filter(person_id__in=person_ids, body__kind=Kind.GROUP,
+                                              body__path__startswith=body.path)
+        .exclude(body=body).order_by("body__path").values_list("person_id", "body_id"))
+
+
+# Rounds ---------------------------------------------------------------------------------
+
+
+def open_round_of(proposal: Proposal) -> Round | None:
+    return proposal.rounds.filter(closed_at__isnull=True).first()
+
+
+def count_positions(round_: Round) -> rules.Tally:
+    """One GROUP BY for the counts, one small query for the named vetoes/objections."""
+    counts: dict[str, int] = {}
+    colleges: dict[int, dict[str, int]] = {}
+    for row in (Position.objects.filter(round=round_).values("stance", "college_id")
+                .annotate(n=Count("pk")).order_by()):
+        counts[row["stance"]] = counts.get(row["stance"], 0) + row["n"]
+        if row["college_id"] is not None:
+            colleges.setdefault(row["college_id"], {})[row["stance"]] = row["n"]
+    blocking = list(Position.objects.filter(round=round_,
+                                            stance__in=[Stance.VETO, Stance.OBJECTION])
+                    .values_list("person_id", "stance"))
+    return rules.Tally(counts=counts, college_counts=colleges,
+                       vetoes=tuple(p for p, s in blocking if s == Stance.VETO),
+                       objections=tuple(p for p, s in blocking if s == Stance.OBJECTION))
+
+
+def events_of(proposal: Proposal):
+    """The proposal's history, oldest first."""
+    return proposal.events.select_related("actor").order_by("at", "pk")
 
 
 @dataclass
@@ -25,6 +145,7 @@ class ProposalPage:
     positions: list[Position] = field(default_factory=list)
     star_groups: list[StarGroup] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    events: list = field(default_factory=list)
     ancestors: list = field(default_factory=list)
 
 
@@ -49,8 +170,6 @@ def proposal_page(proposal: Proposal, user, show_names_limit: int = 200) -> Prop
             .select_related("spokesperson", "debate__round").prefetch_related("members__person")
         page.star_groups = list(star.order_by("debate__round__number", "number"))
     if current is not None:
-        from .services import eligible_memberships
-
         members = eligible_memberships(proposal.body, Method(proposal.method), clock.now())
         page.eligible_count = members.count()
         missing = members.exclude(person__positions__round=current).select_related("person") \
@@ -58,12 +177,11 @@ def proposal_page(proposal: Proposal, user, show_names_limit: int = 200) -> Prop
         page.not_positioned_count = missing.count()
         page.not_positioned = [m.person for m in missing[:show_names_limit]]
     page.comments = list(proposal.comments.select_related("author"))
+    page.events = list(events_of(proposal))
     return page
 
 
 def _anonymous(proposal) -> bool:
-    from .services import settings_of
-
     return settings_of(proposal.body).anonymous_ballots
 
 
@@ -75,11 +193,43 @@ def proposals_of(body, status: str | None = None):
     return found
 
 
+def open_proposals(body):
+    """The body's proposals under discussion (a round open or a star debate), newest
+    first."""
+    return Proposal.objects.filter(
+        body=body, status__in=[rules.ProposalStatus.OPEN, rules.ProposalStatus.POSTPONED]) \
+        .order_by("-created_at", "-pk")
+
+
+def recent_decisions(user, cooperative):
+    """The latest decisions of the cooperative and its groups that `user` may see."""
+    bodies = [b for b in Body.objects.filter(path__startswith=cooperative.path)
+              if permissions.can_view_proposals(user, b)]
+    return Decision.objects.filter(body__in=bodies).select_related("body")
+
+
+def check_choice(value: str, choices, field: str) -> str:
+    """A filter's value among `choices` (TextChoices), or empty for all."""
+    if value and value not in choices.values:
+        raise DomainError(_("Choose one of: %(values)s.")
+                          % {"values": ", ".join(choices.values)}, field=field)
+    return value
+
+
+def register_filters(*, q: str = "", body: str = "", method: str = "", outcome: str = "",
+                     date_from: str = "", date_to: str = "") -> dict:
+    """The register's filters as the page's form and the API's query send them, checked
+    the same way for both (400 on the field at fault), as `register()` takes them."""
+    return {"text": (q or "").strip(), "body_slug": body or "",
+            "method": check_choice(method or "", MethodChoice, "method"),
+            "outcome": check_choice(outcome or "", OutcomeChoice, "outcome"),
+            "date_from": parse_day(date_from, "from", optional=True),
+            "date_to": parse_day(date_to, "to", optional=True)}
+
+
 def register(user, text: str = "", body_slug: str = "", method: str = "", outcome: str = "",
              date_from=None, date_to=None):
     """Decisions the person may see, filtered. Open bodies' decisions are public."""
-    from autogestion.cooperatives.models import Body
-
     visible_bodies = [b.pk for b in Body.objects.all()
                       if permissions.can_view_proposals(user, b)]
     found = Decision.objects.filter(body_id__in=visible_bodies).select_related("body",

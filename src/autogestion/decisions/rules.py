@@ -9,6 +9,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from autogestion.core.refusal import Refusal
@@ -60,6 +61,50 @@ def check_policy(decision_class: DecisionClass, method: Method) -> None:
     majority votes stay for legal acts."""
     if (decision_class == DecisionClass.LEGAL_ACT) != (method == Method.MAJORITY):
         raise Refusal("policy_against_law", decision_class=decision_class, method=method)
+
+
+# A body's settings for deciding: the bounds of each number, and its yes/no switches.
+SETTING_BOUNDS = {"star_group_size": (4, 8), "quorum_percent": (0, 100),
+                  "threshold_percent": (50, 99), "min_seniority_days": (0, 3650)}
+SETTING_SWITCHES = ("concerned_veto_blocks", "anonymous_ballots")
+
+
+def check_settings(fields: dict) -> None:
+    """Each setting changed is known and within its bounds (a whole number, or yes/no)."""
+    for name, value in fields.items():
+        if name in SETTING_BOUNDS:
+            low, high = SETTING_BOUNDS[name]
+            if isinstance(value, bool) or not isinstance(value, int) \
+                    or not low <= value <= high:
+                raise Refusal("setting_out_of_bounds", name=name, low=low, high=high)
+        elif name in SETTING_SWITCHES:
+            if not isinstance(value, bool):
+                raise Refusal("setting_not_yes_or_no", name=name)
+        else:
+            raise Refusal("unknown_setting", name=name)
+
+
+def check_majority_body(method: Method, *, general_meeting: bool) -> None:
+    """Majority votes are the general meeting of a cooperative's (the law's), nobody
+    else's."""
+    if method == Method.MAJORITY and not general_meeting:
+        raise Refusal("majority_outside_general_meeting")
+
+
+# A round lasts at most this long: a longer one is a typing mistake, and the members
+# would forget it.
+MAX_ROUND_DAYS = 90
+
+
+def check_deadline(deadline: datetime | None, now: datetime) -> None:
+    """A round's deadline, when there is one, is in the future and within
+    MAX_ROUND_DAYS."""
+    if deadline is None:
+        return
+    if deadline <= now:
+        raise Refusal("deadline_past")
+    if deadline > now + timedelta(days=MAX_ROUND_DAYS):
+        raise Refusal("deadline_too_far", days=MAX_ROUND_DAYS)
 
 
 # Positions -----------------------------------------------------------------------------

@@ -7,20 +7,19 @@ from fractions import Fraction
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from autogestion.accounts.models import User
-from autogestion.cooperatives.models import Body, Membership
+from autogestion.cooperatives import selectors
+from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.rules import Kind
-from autogestion.core import clock
+from autogestion.core import clock, history
 from autogestion.core.email import queue_email
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
-from . import permissions, rules
+from . import permissions, queries, rules
 from .models import (
     ClassChoice,
     Comment,
@@ -39,9 +38,10 @@ from .models import (
     StarGroup,
     StarGroupMember,
 )
-from .rules import DecisionClass, Method, Outcome, ProposalStatus, Refusal, Stance
+from .queries import eligible_memberships, policy_of, settings_of
+from .rules import DecisionClass, Method, Outcome, ProposalStatus, Refusal
 
-MAX_ROUND_DAYS = 90
+MAX_ROUND_DAYS = rules.MAX_ROUND_DAYS
 # A proposal is read by every member before taking a position: longer texts belong in
 # a linked document (and a megabyte of Markdown makes its page crawl).
 MAX_PROPOSAL_TEXT = 20_000
@@ -77,6 +77,23 @@ def _message(refusal: Refusal) -> DomainError:
                              "amended."), field="reason")
     if code == "reservations_need_note":
         return DomainError(_("Write your reservations."), field="note")
+    if code == "setting_out_of_bounds":
+        return DomainError(_("“%(field)s” goes from %(low)s to %(high)s.")
+                           % {"field": DecisionSettings._meta.get_field(details["name"])
+                              .verbose_name, "low": details["low"], "high": details["high"]},
+                           field=details["name"])
+    if code == "setting_not_yes_or_no":
+        return DomainError(_("Answer yes or no."), field=details["name"])
+    if code == "unknown_setting":
+        return DomainError(_("Unknown setting: %(name)s") % details, field=details["name"])
+    if code == "majority_outside_general_meeting":
+        return DomainError(_("Majority votes are for the general meeting of a cooperative."),
+                           field="method")
+    if code == "deadline_past":
+        return DomainError(_("The deadline must be in the future."), field="deadline")
+    if code == "deadline_too_far":
+        return DomainError(_("A round lasts at most %(days)s days.") % details,
+                           field="deadline")
     if code == "bad_transition":
         return Conflict(_("Not possible now: the proposal's status is “%(current)s”.")
                         % {"current": _status_label(details["current"])})
@@ -105,55 +122,49 @@ def _body_name(body) -> dict:
 
 # Policy and settings ----------------------------------------------------------------
 
-def policy_of(body: Body) -> dict[DecisionClass, Method]:
-    policy = dict(rules.DEFAULT_POLICY)
-    for row in body.decision_policies.all():
-        policy[DecisionClass(row.decision_class)] = Method(row.method)
-    return policy
+def _checked_policy(policy: dict) -> dict[DecisionClass, Method]:
+    checked = {}
+    for decision_class, method in policy.items():
+        field = f"policy.{decision_class}"
+        try:
+            chosen_class, chosen = DecisionClass(decision_class), Method(method)
+        except ValueError:
+            raise DomainError(_("Unknown class of decision or method."), field=field) from None
+        try:
+            rules.check_policy(chosen_class, chosen)
+        except Refusal as refusal:
+            error = _message(refusal)
+            error.field = field
+            raise error from None
+        checked[chosen_class] = chosen
+    return checked
 
 
-def settings_of(body: Body) -> DecisionSettings:
-    found = DecisionSettings.objects.filter(body=body).first()
-    return found or DecisionSettings(body=body)
+def _check_settings(fields: dict) -> None:
+    try:
+        rules.check_settings(fields)
+    except Refusal as refusal:
+        raise _message(refusal) from None
 
 
 @transaction.atomic
-def set_policy(*, actor, body: Body, decision_class: str, method: str) -> DecisionPolicy:
+def change_decision_policy(*, actor, body: Body, policy: dict | None = None,
+                           settings: dict | None = None) -> DecisionSettings:
+    """Coordinators change which method each class of decision takes (`policy`: class →
+    method; classes left out keep theirs) and how the body decides (`settings`: field →
+    value; fields left out keep theirs). Everything is checked before anything is
+    written: one refused value and nothing changes."""
     if not permissions.can_facilitate(actor, body):
         raise PermissionDenied(_("Only coordinators of %(body)s set its decision policy.")
                                % _body_name(body))
-    try:
-        rules.check_policy(DecisionClass(decision_class), Method(method))
-    except ValueError:
-        raise DomainError(_("Unknown class of decision or method."), field="method") from None
-    except Refusal as refusal:
-        raise _message(refusal) from None
-    row, _created = DecisionPolicy.objects.update_or_create(
-        body=body, decision_class=decision_class, defaults={"method": method})
-    return row
-
-
-@transaction.atomic
-def update_decision_settings(*, actor, body: Body, **fields) -> DecisionSettings:
-    if not permissions.can_facilitate(actor, body):
-        raise PermissionDenied(_("Only coordinators of %(body)s change how it decides.")
-                               % _body_name(body))
+    methods = _checked_policy(policy or {})
+    fields = dict(settings or {})
+    _check_settings(fields)
+    for decision_class, method in methods.items():
+        DecisionPolicy.objects.update_or_create(
+            body=body, decision_class=decision_class, defaults={"method": method})
     current = settings_of(body)
-    bounds = {"star_group_size": (4, 8), "quorum_percent": (0, 100),
-              "threshold_percent": (50, 99), "min_seniority_days": (0, 3650)}
     for name, value in fields.items():
-        if name in bounds:
-            low, high = bounds[name]
-            if isinstance(value, bool) or not isinstance(value, int) \
-                    or not low <= value <= high:
-                raise DomainError(_("“%(field)s” goes from %(low)s to %(high)s.")
-                                  % {"field": DecisionSettings._meta.get_field(name)
-                                     .verbose_name, "low": low, "high": high}, field=name)
-        elif name in {"concerned_veto_blocks", "anonymous_ballots"}:
-            if not isinstance(value, bool):
-                raise DomainError(_("Answer yes or no."), field=name)
-        else:
-            raise DomainError(_("Unknown setting: %(name)s") % {"name": name}, field=name)
         setattr(current, name, value)
     current.save()
     return current
@@ -162,23 +173,28 @@ def update_decision_settings(*, actor, body: Body, **fields) -> DecisionSettings
 # Proposals --------------------------------------------------------------------------
 
 def _check_deadline(deadline: datetime | None, now: datetime) -> None:
-    if deadline is None:
-        return
-    if deadline <= now:
-        raise DomainError(_("The deadline must be in the future."), field="deadline")
-    if deadline > now + timedelta(days=MAX_ROUND_DAYS):
-        raise DomainError(_("A round lasts at most %(days)s days.") % {"days": MAX_ROUND_DAYS},
-                          field="deadline")
-
-
-def _transition(proposal: Proposal, target: ProposalStatus, actor, note: str = "") -> None:
     try:
-        rules.check_transition(ProposalStatus(proposal.status), target)
+        rules.check_deadline(deadline, now)
     except Refusal as refusal:
         raise _message(refusal) from None
-    proposal.status = target
-    proposal.save(update_fields=["status", "decided_at"])
-    ProposalEvent.objects.create(proposal=proposal, status=target, actor=actor, note=note[:255])
+
+
+def _check_majority_body(method: Method, body: Body) -> None:
+    try:
+        rules.check_majority_body(method, general_meeting=body.kind == Kind.COOPERATIVE)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+
+
+def _transition(proposal: Proposal, target: ProposalStatus, actor, reason: str = "",
+                update_fields=()) -> ProposalEvent:
+    """The one way a proposal changes status: checked against rules.PROPOSAL_TRANSITIONS,
+    saved and written to its history (core.history) in one transaction."""
+    return history.transition(
+        proposal, target, allowed=rules.PROPOSAL_TRANSITIONS, event_model=ProposalEvent,
+        subject="proposal", actor=actor, reason=reason, update_fields=update_fields,
+        refusal=_("Not possible now: the proposal's status is “%(current)s”.")
+        % {"current": _status_label(proposal.status)})
 
 
 def _check_proposal_text(text: str) -> None:
@@ -222,15 +238,12 @@ def create_proposal(*, actor, body: Body, title: str, text: str, decision_class:
     except Refusal as refusal:
         refusal.details["required_class"] = decision_class
         raise _message(refusal) from None
-    if chosen == Method.MAJORITY and not (body.kind == Kind.COOPERATIVE):
-        raise DomainError(_("Majority votes are for the general meeting of a cooperative."),
-                          field="method")
+    _check_majority_body(chosen, body)
     if decision_class == DecisionClass.EXCLUSION:
         if concerned_person is None:
             raise DomainError(_("Name the person whose exclusion is proposed."),
                               field="concerned_person")
-        if not Membership.objects.filter(body=body, person=concerned_person,
-                                         status="active").exists():
+        if not selectors.is_active_member(concerned_person, body):
             raise DomainError(_("%(person)s is not a member of %(body)s.")
                               % {"person": concerned_person.public_name, "body": body.name},
                               field="concerned_person")
@@ -249,7 +262,8 @@ def create_proposal(*, actor, body: Body, title: str, text: str, decision_class:
         body=body, title=title, text=text, decision_class=decision_class, method=chosen,
         author=actor, agenda_item=agenda_item, concerned_person=concerned_person)
     proposal.amends.set(amended)
-    ProposalEvent.objects.create(proposal=proposal, status=ProposalStatus.OPEN, actor=actor)
+    history.record(proposal, event_model=ProposalEvent, subject="proposal", actor=actor,
+                   reason="round 1 opened")
     round_ = Round.objects.create(proposal=proposal, number=1, text=text, opened_at=now,
                                   deadline=deadline)
     _notify_later(round_.pk, "round_open")
@@ -273,36 +287,19 @@ def refer_to_parent(*, actor, proposal: Proposal) -> Proposal:
     required = policy_of(body.parent)[DecisionClass(proposal.decision_class)]
     if Method(proposal.method) not in rules.allowed_methods(required):
         proposal.method = required
-    if proposal.method == Method.MAJORITY and body.parent.kind != Kind.COOPERATIVE:
-        raise DomainError(_("Majority votes are for the general meeting of a cooperative."),
-                          field="method")
+    _check_majority_body(Method(proposal.method), body.parent)
     proposal.referred_from = body
     proposal.body = body.parent
     proposal.save(update_fields=["referred_from", "body", "method"])
-    ProposalEvent.objects.create(proposal=proposal, status=proposal.status, actor=actor,
-                                 note=f"referred from {body.slug}")
+    # Its status stays: the event says where it came from.
+    ProposalEvent.objects.create(proposal=proposal, from_status=proposal.status,
+                                 to_status=proposal.status, actor=actor, at=clock.now(),
+                                 reason=f"referred from {body.slug}")
     _notify_later(current.pk, "round_open")
     return proposal
 
 
 # Positions --------------------------------------------------------------------------
-
-def eligible_memberships(body: Body, method: Method, now: datetime, *,
-                         body_settings: DecisionSettings | None = None,
-                         has_colleges: bool | None = None):
-    """Who may take a position: active members; for a legal vote, those of enough
-    seniority and, in a cooperative with colleges, those who belong to a college."""
-    members = Membership.objects.filter(body=body, status="active")
-    if method == Method.MAJORITY:
-        days = (body_settings or settings_of(body)).min_seniority_days
-        if days:
-            members = members.filter(joined_at__lte=now - timedelta(days=days))
-        if has_colleges is None:
-            has_colleges = body.kind == Kind.COOPERATIVE and body.colleges.exists()
-        if has_colleges:
-            members = members.filter(college__isnull=False)
-    return members
-
 
 def _open_round(round_id: int) -> Round:
     round_ = (Round.objects.select_for_update().select_related("proposal__body")
@@ -327,9 +324,8 @@ def take_position(*, person, round_id: int, stance: str, note: str = "", reason:
     method = Method(proposal.method)
     membership = eligible_memberships(body, method, now).filter(person=person).first()
     if membership is None:
-        if method == Method.MAJORITY and body.colleges.exists() and not Membership.objects \
-                .filter(body=body, person=person, status="active", college__isnull=False) \
-                .exists():
+        if method == Method.MAJORITY and body.colleges.exists() \
+                and not queries.is_in_a_college(person, body):
             raise PermissionDenied(_("Legal votes here are counted by college: you belong to "
                                      "none. Ask a coordinator to set your college."))
         raise PermissionDenied(_("You do not have voting rights yet: %(days)s days of "
@@ -374,23 +370,6 @@ def extend_round(*, actor, round_id: int, deadline: datetime) -> Round:
     return round_
 
 
-def count_positions(round_: Round) -> rules.Tally:
-    """One GROUP BY for the counts, one small query for the named vetoes/objections."""
-    counts: dict[str, int] = {}
-    colleges: dict[int, dict[str, int]] = {}
-    for row in (Position.objects.filter(round=round_).values("stance", "college_id")
-                .annotate(n=Count("pk")).order_by()):
-        counts[row["stance"]] = counts.get(row["stance"], 0) + row["n"]
-        if row["college_id"] is not None:
-            colleges.setdefault(row["college_id"], {})[row["stance"]] = row["n"]
-    blocking = list(Position.objects.filter(round=round_,
-                                            stance__in=[Stance.VETO, Stance.OBJECTION])
-                    .values_list("person_id", "stance"))
-    return rules.Tally(counts=counts, college_counts=colleges,
-                       vetoes=tuple(p for p, s in blocking if s == Stance.VETO),
-                       objections=tuple(p for p, s in blocking if s == Stance.OBJECTION))
-
-
 def _context(round_: Round, now: datetime) -> rules.Context:
     proposal, body = round_.proposal, round_.proposal.body
     method = Method(proposal.method)
@@ -401,7 +380,7 @@ def _context(round_: Round, now: datetime) -> rules.Context:
     eligible = eligible_memberships(body, method, now, body_settings=body_settings,
                                     has_colleges=bool(weights))
     # One pass over the members gives both the total and the count per college.
-    per_college = dict(eligible.values_list("college_id").annotate(n=Count("pk")).order_by())
+    per_college = queries.count_by_college(eligible)
     try:
         rules.check_college_weights(weights)
         majority = rules.MajorityRule(
@@ -444,7 +423,7 @@ def close_round(*, actor, round_id: int, meeting=None) -> Round:
     if round_.closed_at is not None:
         raise Conflict(_("This round is already closed."))
     context = _context(round_, now)
-    result = rules.decide(count_positions(round_), context)
+    result = rules.decide(queries.count_positions(round_), context)
     round_.closed_at, round_.closed_by, round_.outcome = now, actor, result.outcome
     round_.eligible, round_.result = context.eligible, _result_json(result)
     round_.meeting = meeting
@@ -452,7 +431,8 @@ def close_round(*, actor, round_id: int, meeting=None) -> Round:
     target = rules.status_after(Outcome(result.outcome))
     if target == ProposalStatus.ADOPTED:
         proposal.decided_at = now
-    _transition(proposal, target, actor, note=f"round {round_.number}: {result.outcome}")
+    _transition(proposal, target, actor, reason=f"round {round_.number}: {result.outcome}",
+                update_fields=("decided_at",))
     if result.outcome in (Outcome.ADOPTED, Outcome.REJECTED):
         Decision.objects.create(
             proposal=proposal, round=round_, body=body, title=proposal.title,
@@ -473,10 +453,7 @@ def _open_star_debate(round_: Round) -> StarDebate:
     size = settings_of(body).star_group_size
     participants = Position.objects.filter(round=round_).values("person_id")
     people = list(participants.values_list("person_id", flat=True))
-    working_group = dict(
-        Membership.objects.filter(person_id__in=participants, status="active",
-                                  body__kind=Kind.GROUP, body__path__startswith=body.path)
-        .exclude(body=body).order_by("body__path").values_list("person_id", "body_id"))
+    working_group = queries.working_groups_of(body, participants)
     try:
         groups = rules.star_groups([(p, working_group.get(p)) for p in people], size)
     except Refusal as refusal:
@@ -531,11 +508,12 @@ def open_next_round(*, actor, proposal_id: int, text: str,
     _check_proposal_text(text)
     now = clock.now()
     _check_deadline(deadline, now)
-    _transition(proposal, ProposalStatus.OPEN, actor, note="revised")
     last = proposal.rounds.order_by("-number").first()
+    number = last.number + 1
     proposal.text = text
-    proposal.save(update_fields=["text"])
-    round_ = Round.objects.create(proposal=proposal, number=last.number + 1, text=text,
+    _transition(proposal, ProposalStatus.OPEN, actor, reason=f"round {number} opened",
+                update_fields=("text",))
+    round_ = Round.objects.create(proposal=proposal, number=number, text=text,
                                   opened_at=now, deadline=deadline)
     _notify_later(round_.pk, "round_open")
     return round_
@@ -549,7 +527,7 @@ def withdraw_proposal(*, actor, proposal_id: int) -> Proposal:
     if not (proposal.author_id == getattr(actor, "pk", None)
             or permissions.can_facilitate(actor, proposal.body)):
         raise PermissionDenied(_("The author or a coordinator withdraws a proposal."))
-    _transition(proposal, ProposalStatus.WITHDRAWN, actor)
+    _transition(proposal, ProposalStatus.WITHDRAWN, actor, reason="withdrawn")
     now = clock.now()
     for round_ in proposal.rounds.filter(closed_at__isnull=True):
         round_.closed_at, round_.closed_by, round_.outcome = now, actor, Outcome.REJECTED
@@ -611,8 +589,7 @@ def notify_round(round_id: int, kind: str, people=None) -> int:
         return 0
     body = round_.proposal.body
     if people is None:
-        people = User.objects.filter(memberships__body=body, memberships__status="active",
-                                     email_reminders=True, is_active=True).distinct()
+        people = queries.members_to_notify(body)
     already = set(Notice.objects.filter(round=round_, kind=kind)
                   .values_list("person_id", flat=True))
     fresh = [p for p in people if p.pk not in already]
@@ -648,10 +625,7 @@ def send_round_reminders(now: datetime | None = None) -> int:
                                        deadline__lte=now + timedelta(days=1)) \
             .select_related("proposal__body"):
         positioned = Position.objects.filter(round=round_).values("person_id")
-        people = (User.objects.filter(memberships__body=round_.proposal.body,
-                                      memberships__status="active", email_reminders=True,
-                                      is_active=True)
-                  .exclude(pk__in=positioned).distinct())
+        people = queries.members_to_notify(round_.proposal.body).exclude(pk__in=positioned)
         queued += notify_round(round_.pk, "closing_soon", people)
     return queued
 

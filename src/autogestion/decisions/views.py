@@ -3,49 +3,30 @@ debate and discussion; coordinators' actions. Thin: find, check, call one servic
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from autogestion.cooperatives.models import Body, Membership
-from autogestion.core import markdown
+from autogestion.assemblies.rules import localize
+from autogestion.core import clock, markdown
 from autogestion.core.errors import DomainError
 
-from . import permissions, queries, rules, services
+from . import access, permissions, queries, rules, services
 from .forms import CommentForm, PositionForm, ProposalForm, RevisionForm
-from .models import ClassChoice, MethodChoice, OutcomeChoice, Proposal, StanceChoice
-
-
-def _visible_body(request, slug) -> Body:
-    body = get_object_or_404(Body, slug=slug)
-    if not permissions.can_view_proposals(request.user, body):
-        raise Http404
-    return body
-
-
-def _visible_proposal(request, proposal_id) -> Proposal:
-    proposal = get_object_or_404(Proposal.objects.select_related("body", "author",
-                                                                 "concerned_person"),
-                                 pk=proposal_id)
-    if not permissions.can_view_proposals(request.user, proposal.body):
-        raise Http404
-    return proposal
+from .models import ClassChoice, MethodChoice, OutcomeChoice, StanceChoice
 
 
 def body_proposals(request, slug):
-    body = _visible_body(request, slug)
+    body = access.get_body_for(request.user, slug)
     return render(request, "decisions/body_proposals.html", {
         "body": body, "proposals": queries.proposals_of(body),
         "can_propose": permissions.can_propose(request.user, body),
         "can_facilitate": permissions.can_facilitate(request.user, body),
         "policy": [(ClassChoice(c).label, MethodChoice(m).label)
-                   for c, m in services.policy_of(body).items()]})
+                   for c, m in queries.policy_of(body).items()]})
 
 
 def explain(result: dict | None) -> list[str]:
@@ -90,25 +71,20 @@ def _stance_choices(method) -> list[tuple[str, str]]:
 
 @login_required
 def new_proposal(request, slug):
-    body = _visible_body(request, slug)
-    if not permissions.can_propose(request.user, body):
-        raise DjangoPermissionDenied(_("Only members of %(body)s put proposals to it.")
-                                     % {"body": body.name})
+    body = access.get_body_for(request.user, slug, may=permissions.can_propose,
+                               refusal=access.PROPOSE)
     form = ProposalForm(request.POST or None)
-    members = Membership.objects.filter(body=body, status="active").select_related("person")
+    members = queries.members_for_form(body)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        concerned = None
-        if data["concerned_person"]:
-            concerned = get_user_model().objects.filter(pk=data["concerned_person"]).first()
-        deadline = data["deadline"]
-        if deadline is not None and timezone.is_naive(deadline):
-            deadline = timezone.make_aware(deadline)
+        deadline = _in_zone(data["deadline"])
         try:
+            found = access.get_references_for(
+                body, concerned_person_id=data["concerned_person"] or None)
             proposal = services.create_proposal(
                 actor=request.user, body=body, title=data["title"], text=data["text"],
                 decision_class=data["decision_class"], method=data["method"] or None,
-                deadline=deadline, concerned_person=concerned)
+                deadline=deadline, concerned_person=found.concerned_person)
         except DomainError as exc:
             if exc.field in form.fields:
                 form.add_error(exc.field, exc.message)
@@ -120,7 +96,7 @@ def new_proposal(request, slug):
     status = 400 if request.method == "POST" else 200
     return render(request, "decisions/proposal_form.html",
                   {"body": body, "form": form, "members": members,
-                   "policy": services.policy_of(body)}, status=status)
+                   "policy": queries.policy_of(body)}, status=status)
 
 
 def _context(request, proposal, **extra) -> dict:
@@ -154,25 +130,23 @@ def _context(request, proposal, **extra) -> dict:
             initial={"text": proposal.text}),
         "method_label": MethodChoice(proposal.method).label,
         "class_label": ClassChoice(proposal.decision_class).label,
-        "required_method": MethodChoice(services.policy_of(body)[
+        "required_method": MethodChoice(queries.policy_of(body)[
             rules.DecisionClass(proposal.decision_class)]).label,
-        "secret": proposal.method == "majority" and services.settings_of(body)
-        .anonymous_ballots,
+        "secret": queries.is_secret(proposal),
     }
     context.update(extra)
     return context
 
 
 def proposal_detail(request, proposal_id):
-    proposal = _visible_proposal(request, proposal_id)
+    proposal = access.get_proposal_for(request.user, proposal_id)
     return render(request, "decisions/proposal_detail.html", _context(request, proposal))
 
 
 def not_positioned(request, proposal_id):
     """The live list of who has not taken a position yet (R15), refreshed by htmx."""
-    proposal = _visible_proposal(request, proposal_id)
-    secret = proposal.method == "majority" and services.settings_of(
-        proposal.body).anonymous_ballots
+    proposal = access.get_proposal_for(request.user, proposal_id)
+    secret = queries.is_secret(proposal)
     return render(request, "decisions/_not_positioned.html",
                   {"page": queries.proposal_page(proposal, request.user), "secret": secret})
 
@@ -185,12 +159,12 @@ def _refused(request, proposal, exc: DomainError, **extra):
 @login_required
 @require_POST
 def take_position(request, proposal_id):
-    proposal = _visible_proposal(request, proposal_id)
-    current = proposal.rounds.filter(closed_at__isnull=True).first()
+    proposal = access.get_proposal_for(request.user, proposal_id)
     form = PositionForm(request.POST, stances=_stance_choices(proposal.method))
-    if current is None:
-        return _refused(request, proposal, DomainError(_("No round is open on this "
-                                                         "proposal."), field="stance"))
+    try:
+        current = access.open_round(proposal)
+    except DomainError as exc:
+        return _refused(request, proposal, exc)
     if not form.is_valid():
         return render(request, "decisions/proposal_detail.html",
                       _context(request, proposal, position_form=form), status=400)
@@ -206,7 +180,7 @@ def take_position(request, proposal_id):
 @login_required
 @require_POST
 def comment(request, proposal_id):
-    proposal = _visible_proposal(request, proposal_id)
+    proposal = access.get_proposal_for(request.user, proposal_id)
     form = CommentForm(request.POST)
     if not form.is_valid():
         return render(request, "decisions/proposal_detail.html",
@@ -228,19 +202,25 @@ def _deadline(raw: str):
     except ValidationError:
         raise DomainError(_("Write the deadline as a date and a time."),
                           field="deadline") from None
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+    return _in_zone(value)
+
+
+def _in_zone(moment):
+    """A wall-clock time typed in a form is in the platform's zone (as in the API)."""
+    if moment is not None and timezone.is_naive(moment):
+        return localize(moment, clock.zone())
+    return moment
 
 
 @login_required
 @require_POST
 def manage(request, proposal_id):
-    proposal = _visible_proposal(request, proposal_id)
+    proposal = access.get_proposal_for(request.user, proposal_id)
     action = request.POST.get("action", "")
-    current = proposal.rounds.filter(closed_at__isnull=True).first()
     user = request.user
     try:
-        if action in {"close", "extend"} and current is None:
-            raise DomainError(_("No round is open on this proposal."))
+        if action in {"close", "extend"}:
+            current = access.open_round(proposal)
         if action == "close":
             round_ = services.close_round(actor=user, round_id=current.pk)
             done = _("Round %(n)s closed: %(outcome)s.") % {
@@ -257,8 +237,7 @@ def manage(request, proposal_id):
                 return render(request, "decisions/proposal_detail.html",
                               _context(request, proposal, revision_form=form), status=400)
             deadline = form.cleaned_data["deadline"]
-            if deadline is not None and timezone.is_naive(deadline):
-                deadline = timezone.make_aware(deadline)
+            deadline = _in_zone(deadline)
             round_ = services.open_next_round(actor=user, proposal_id=proposal.pk,
                                               text=form.cleaned_data["text"], deadline=deadline)
             done = _("Round %(n)s is open on the revised proposal.") % {"n": round_.number}
@@ -279,13 +258,8 @@ def manage(request, proposal_id):
 @login_required
 @require_POST
 def star_summary(request, group_id):
-    from .models import StarGroup
-
-    group = get_object_or_404(StarGroup.objects.select_related("debate__round__proposal__body"),
-                              pk=group_id)
+    group = access.get_star_group_for(request.user, group_id)
     proposal = group.debate.round.proposal
-    if not permissions.can_view_proposals(request.user, proposal.body):
-        raise Http404
     try:
         services.write_star_summary(person=request.user, group_id=group.pk,
                                     summary=request.POST.get("summary", ""))
@@ -295,39 +269,43 @@ def star_summary(request, group_id):
     return redirect(proposal.get_absolute_url() + "#star-debate")
 
 
+SETTING_FIELDS = ("star_group_size", "quorum_percent", "threshold_percent",
+                  "min_seniority_days")
+
+
+def _policy_input(post) -> tuple[dict, dict]:
+    """The policy form as the service takes it: class → method, and the settings."""
+    policy = {c.value: post[f"method_{c.value}"] for c in rules.DecisionClass
+              if post.get(f"method_{c.value}")}
+    settings_fields = {}
+    for name in SETTING_FIELDS:
+        raw = post.get(name, "")
+        if raw:
+            if not raw.isdigit():
+                raise DomainError(_("Give a whole number."), field=name)
+            settings_fields[name] = int(raw)
+    settings_fields["concerned_veto_blocks"] = bool(post.get("concerned_veto_blocks"))
+    settings_fields["anonymous_ballots"] = bool(post.get("anonymous_ballots"))
+    return policy, settings_fields
+
+
 @login_required
 def policy(request, slug):
-    body = _visible_body(request, slug)
-    if not permissions.can_facilitate(request.user, body):
-        raise DjangoPermissionDenied(_("Only coordinators of %(body)s set its decision policy.")
-                                     % {"body": body.name})
+    body = access.get_body_for(request.user, slug, may=permissions.can_facilitate,
+                               refusal=access.SET_POLICY)
     error, status = None, 200
     if request.method == "POST":
         try:
-            for decision_class in rules.DecisionClass:
-                chosen = request.POST.get(f"method_{decision_class.value}")
-                if chosen:
-                    services.set_policy(actor=request.user, body=body,
-                                        decision_class=decision_class, method=chosen)
-            settings_fields = {}
-            for name in ("star_group_size", "quorum_percent", "threshold_percent",
-                         "min_seniority_days"):
-                raw = request.POST.get(name, "")
-                if raw:
-                    if not raw.isdigit():
-                        raise DomainError(_("Give a whole number."), field=name)
-                    settings_fields[name] = int(raw)
-            settings_fields["concerned_veto_blocks"] = bool(request.POST.get(
-                "concerned_veto_blocks"))
-            settings_fields["anonymous_ballots"] = bool(request.POST.get("anonymous_ballots"))
-            services.update_decision_settings(actor=request.user, body=body, **settings_fields)
+            chosen, settings_fields = _policy_input(request.POST)
+            services.change_decision_policy(actor=request.user, body=body, policy=chosen,
+                                            settings=settings_fields)
         except DomainError as exc:
             error, status = exc.message, exc.status
         else:
             messages.success(request, _("Decision policy saved."))
             return redirect("body_policy", slug=body.slug)
     return render(request, "decisions/policy.html", {
-        "body": body, "policy": services.policy_of(body), "settings": services.settings_of(body),
+        "body": body, "policy": queries.policy_of(body), "settings": queries.settings_of(body),
         "classes": ClassChoice.choices, "methods": MethodChoice.choices, "error": error},
         status=status)
 
@@ -336,29 +314,21 @@ def register(request):
     """The register of decisions: searchable, filterable, public for open bodies, CSV."""
     params = request.GET
     try:
-        date_from = _date(params.get("from", ""))
-        date_to = _date(params.get("to", ""))
-    except ValueError:
+        filters = queries.register_filters(
+            q=params.get("q", ""), body=params.get("body", ""),
+            method=params.get("method", ""), outcome=params.get("outcome", ""),
+            date_from=params.get("from", ""), date_to=params.get("to", ""))
+    except DomainError as exc:
         return render(request, "decisions/register.html",
-                      {"error": _("Write dates as YYYY-MM-DD."), "decisions": [],
+                      {"error": exc.message, "decisions": [],
                        "params": params, "methods": MethodChoice.choices,
-                       "outcomes": OutcomeChoice.choices}, status=400)
-    decisions = queries.register(request.user, text=params.get("q", "").strip(),
-                                 body_slug=params.get("body", ""),
-                                 method=params.get("method", ""),
-                                 outcome=params.get("outcome", ""),
-                                 date_from=date_from, date_to=date_to)
+                       "outcomes": OutcomeChoice.choices}, status=exc.status)
+    decisions = queries.register(request.user, **filters)
     if params.get("format") == "csv":
         return _csv(decisions)
     return render(request, "decisions/register.html", {
         "decisions": decisions[:500], "params": params, "methods": MethodChoice.choices,
         "outcomes": OutcomeChoice.choices})
-
-
-def _date(raw: str):
-    from datetime import date
-
-    return date.fromisoformat(raw) if raw else None
 
 
 def _csv(decisions):
