@@ -127,3 +127,36 @@ def test_the_race_the_service_loses_reads_like_its_own_refusal(world, premises):
     finally:
         services._check_no_overlap = original
     assert "already booked from Saturday 14 March 2026, 09:00 to 11:00" in str(caught.value)
+
+
+def test_a_confirmation_the_database_refuses_reads_the_same_and_keeps_no_event(world, van):
+    """Approving a request when a confirmed booking was committed meanwhile: the
+    exclusion constraint refuses the change of status made by the transition function;
+    the steward reads the service's own words and the history has no confirmation."""
+    from autogestion.commons.models import BookingEvent
+
+    request = services.book_resource(actor=world["member"], resource_id=van.pk,
+                                     starts_at=at(14, 10), ends_at=at(14, 12))
+    original = services._check_no_overlap
+
+    def late(resource, span, exclude=None):
+        original(resource, span, exclude)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO commons_booking (resource_id, booker_id, starts_at, ends_at, "
+                "purpose, status, decided_at, note, created_at) "
+                "VALUES (%s, %s, %s, %s, '', 'confirmed', %s, '', %s)",
+                [van.pk, world["coordinator"].pk, at(14, 11), at(14, 13), NOW, NOW])
+
+    services._check_no_overlap = late
+    try:
+        with pytest.raises(Conflict) as caught:
+            services.approve_booking(actor=world["coordinator"], booking_id=request.pk)
+    finally:
+        services._check_no_overlap = original
+    assert "Fourgon is already booked from Saturday 14 March 2026, 11:00 to 13:00" \
+        in str(caught.value)
+    request.refresh_from_db()
+    assert request.status == "requested"
+    assert list(BookingEvent.objects.filter(booking=request)
+                .values_list("to_status", flat=True)) == ["requested"]

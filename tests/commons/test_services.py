@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from autogestion.commons import services
-from autogestion.commons.models import Booking, ResourcePhoto, SharedResource
+from autogestion.commons import queries, services
+from autogestion.commons.models import Booking, BookingEvent, ResourcePhoto, SharedResource
 from autogestion.cooperatives import services as bodies
 from autogestion.cooperatives.models import LegalForm
 from autogestion.core import clock
@@ -29,13 +29,16 @@ def book(person, resource, start, end, **extra) -> Booking:
 
 
 def refused(error, call):
-    """The call is refused with `error`; no booking, payment or request is written."""
-    counts = (Booking.objects.count(), Payment.objects.count(),
-              PaymentRequest.objects.count(), SharedResource.objects.count())
+    """The call is refused with `error`; no booking, event, payment or request is
+    written."""
+    def counts():
+        return (Booking.objects.count(), BookingEvent.objects.count(), Payment.objects.count(),
+                PaymentRequest.objects.count(), SharedResource.objects.count())
+
+    before = counts()
     with pytest.raises(error) as caught:
         call()
-    assert (Booking.objects.count(), Payment.objects.count(),
-            PaymentRequest.objects.count(), SharedResource.objects.count()) == counts
+    assert counts() == before
     return caught.value
 
 
@@ -98,7 +101,7 @@ class TestResources:
 
     def test_a_fee_is_in_a_currency_of_the_cooperative_and_opens_its_account(self, world,
                                                                               van, oseille):
-        assert services.steward_account(van).body == world["coop"]
+        assert queries.steward_account(van).body == world["coop"]
         other = economy.create_currency(actor=world["other_coordinator"],
                                         cooperative=world["other"], code="sous", name="Sous",
                                         symbol="S")
@@ -223,7 +226,7 @@ class TestApproval:
     def test_approving_confirms_and_pays_the_fee(self, world, van, oseille):
         request = book(world["member"], van, at(14, 9), at(15, 18), purpose="Marché")
         payer = economy.account_of(world["member"], oseille)
-        payee = services.steward_account(van)
+        payee = queries.steward_account(van)
         assert Payment.objects.count() == 0
         booking = services.approve_booking(actor=world["coordinator"], booking_id=request.pk)
         assert booking.status == "confirmed" and booking.decided_by == world["coordinator"]
@@ -341,7 +344,7 @@ class TestCancelling:
         cancelled = services.cancel_booking(actor=world["coordinator"], booking_id=booking.pk,
                                             reason="Panne")
         assert cancelled.fee_refund.reverses_id == cancelled.fee_payment_id
-        assert balance(payer) == 0 and balance(services.steward_account(van)) == 0
+        assert balance(payer) == 0 and balance(queries.steward_account(van)) == 0
 
     def test_the_booker_cancelling_asks_the_fee_back(self, world, van, oseille):
         booking = book(world["member"], van, at(14, 9), at(14, 18))
@@ -349,7 +352,7 @@ class TestCancelling:
         cancelled = services.cancel_booking(actor=world["member"], booking_id=booking.pk)
         request = cancelled.refund_request
         assert request.status == "pending" and request.amount == 1000
-        assert request.buyer_id == services.steward_account(van).pk
+        assert request.buyer_id == queries.steward_account(van).pk
         economy.accept_request(actor=world["coordinator"], request_id=request.pk)
         assert balance(economy.account_of(world["member"], oseille)) == 0
 

@@ -7,25 +7,18 @@ import io
 import re
 
 import pytest
-from django.test import Client
 from PIL import Image
 
 from autogestion.commons import services
 from autogestion.commons.models import Booking, ResourcePhoto, SharedResource
 from autogestion.economy.models import Payment
+from tests.support.http import client_for, page_refused
 
 from .conftest import at
 
 pytestmark = pytest.mark.django_db
 
 PEOPLE = ("outsider", "member", "coordinator", "operator", "other_coordinator")
-
-
-def client_for(person) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_login(person)
-    return client
 
 
 @pytest.fixture
@@ -88,8 +81,8 @@ class TestWhoSeesWhat:
         assert clients["anonymous"].get("/bookings/").status_code == 302
 
     def test_bad_week_is_a_400_with_a_message(self, premises, clients):
-        page = clients["member"].get(f"/resources/{premises.pk}/?week=14/03/2026")
-        assert page.status_code == 400 and "is not a date" in text(page)
+        page_refused(clients["member"].get(f"/resources/{premises.pk}/?week=14/03/2026"), 400,
+                     "is not a date")
         page = clients["member"].get(f"/resources/{premises.pk}/?week=2026-03-18")
         assert "Week of Monday 16 March 2026" in text(page)
 
@@ -112,17 +105,15 @@ class TestBooking:
         (booking_data(day=9), 400, "This time has passed"),
     ])
     def test_refusals_are_4xx_and_write_nothing(self, premises, clients, data, status, words):
-        response = clients["member"].post(f"/resources/{premises.pk}/book/", data)
-        assert response.status_code == status
-        assert words in text(response)
+        page_refused(clients["member"].post(f"/resources/{premises.pk}/book/", data), status,
+                     words)
         assert not Booking.objects.exists()
 
     def test_an_overlap_is_a_409_naming_the_slot(self, world, premises, clients):
         clients["coordinator"].post(f"/resources/{premises.pk}/book/", booking_data())
         response = clients["member"].post(f"/resources/{premises.pk}/book/",
                                           booking_data(start="11:00", end="13:00"))
-        assert response.status_code == 409
-        assert "already booked from Saturday 14 March 2026, 10:00 to 12:00" in text(response)
+        page_refused(response, 409, "already booked from Saturday 14 March 2026, 10:00 to 12:00")
         assert Booking.objects.count() == 1
 
     def test_outsiders_may_not_book(self, premises, hidden, clients):
@@ -151,14 +142,15 @@ class TestDeciding:
         assert request.status == "requested"
         mine = text(clients["member"].get("/bookings/"))
         assert "waiting for approval" in mine
-        assert clients["member"].post(f"/bookings/{request.pk}/approve/").status_code == 403
+        page_refused(clients["member"].post(f"/bookings/{request.pk}/approve/"), 403,
+                     "Only the stewards of Fourgon decide on its bookings.")
         page = text(clients["coordinator"].get("/bookings/"))
         assert f'id="request-{request.pk}"' in page
         response = clients["coordinator"].post(f"/bookings/{request.pk}/approve/")
         assert response.status_code == 302
         assert Booking.objects.get().status == "confirmed" and Payment.objects.count() == 1
-        again = clients["coordinator"].post(f"/bookings/{request.pk}/approve/")
-        assert again.status_code == 409 and "already confirmed" in text(again)
+        page_refused(clients["coordinator"].post(f"/bookings/{request.pk}/approve/"), 409,
+                     "already confirmed")
 
     def test_decline_and_cancel(self, world, van, premises, clients):
         clients["member"].post(f"/resources/{van.pk}/book/", booking_data(start="09:00",
@@ -204,9 +196,8 @@ class TestStewarding:
         ({"fee": "abc"}, "Choose the currency of the fee."),
     ])
     def test_bad_forms_are_400(self, world, oseille, clients, extra, words):
-        response = clients["coordinator"].post("/bodies/cit/resources/new/",
-                                               self.form(**extra))
-        assert response.status_code == 400 and words in text(response)
+        page_refused(clients["coordinator"].post("/bodies/cit/resources/new/",
+                                                 self.form(**extra)), 400, words)
         assert not SharedResource.objects.exists()
 
     def test_edit(self, world, premises, clients):

@@ -20,38 +20,41 @@ Fees. `fee` is a string in the fee currency's units ("10.00"), with `fee_currenc
 A fee is paid from the booker's account when the booking is confirmed; a payment the
 ledger refuses refuses the booking (409, the ledger's message).
 
-Refusals: 400 (bad input, with `field`), 403 (not allowed), 404, 409 (a booking in the
-way, already decided, a payment refused); nothing is written.
+History. A booking's detail (and the answer to booking it, confirming, declining or
+cancelling it) lists its `events`, oldest first: made (requested or confirmed), then
+each change of status, with when; who did it for those who see who booked, and why for
+the booker and the stewards.
+
+Refusals: 400 (bad input, with `field`), 403 (seen but not allowed), 404 (not there, or
+hidden: a request is not shown to those who see only the slots taken), 409 (a booking
+in the way, already decided, a payment refused); nothing is written. The pages answer
+the same statuses (access.py).
 """
 
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StrictBool
 
-from autogestion.cooperatives.models import Body
-from autogestion.cooperatives.permissions import can_view_body_details
 from autogestion.core import clock
 from autogestion.core.api import public
 from autogestion.core.api_schemas import Input, Integer, Moment, Money, refusals, text_up_to
 from autogestion.core.api_types import MAX_ID, Text
-from autogestion.core.errors import DomainError, NotFound
+from autogestion.core.errors import DomainError
 from autogestion.core.inputs import AmountError, amount_in_minor_units, parse_amount, parse_day
 from autogestion.economy import rules as money_rules
-from autogestion.economy.models import Currency
 
-from . import permissions, queries, rules, services
+from . import access, permissions, queries, rules, services
 from .models import Booking, SharedResource
 from .rules import Refusal
+from .texts import refusal_message
 
 router = Router(tags=["commons"])
 
 MAX_RANGE_DAYS = 62
 HOUR_PATTERN = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
-
 
 
 Hour = Annotated[str, Field(pattern=HOUR_PATTERN, description="HH:MM; 00:00 or 24:00 as a "
@@ -171,6 +174,20 @@ class BookingOut(Schema):
     created_at: datetime
 
 
+class BookingEventOut(Schema):
+    from_status: str | None = Field(description="None for the first event (the booking "
+                                                "made).")
+    to_status: str = Field(description="requested, confirmed, declined or cancelled.")
+    actor: str | None = Field(description="Who did it, for those who see who booked.")
+    at: datetime
+    reason: str | None = Field(description="For the booker and the stewards.")
+
+
+class BookingDetailOut(BookingOut):
+    events: list[BookingEventOut] = Field(description="The booking's history, oldest "
+                                                      "first.")
+
+
 class BookingIn(Input):
     starts_at: Moment
     ends_at: Moment
@@ -191,10 +208,6 @@ class BookingReasonIn(Input):
 
 
 # Reading -----------------------------------------------------------------------------
-
-def _local(moment: datetime | None) -> datetime | None:
-    return timezone.localtime(moment, services.zone()) if moment is not None else None
-
 
 def _money(minor: int, decimals: int) -> dict:
     return {"minor": minor, "value": money_rules.format_amount(minor, decimals)}
@@ -229,54 +242,39 @@ def _resource_out(user, r: SharedResource) -> dict:
         "url": r.get_absolute_url()}
 
 
-def _booking_out(user, b: Booking) -> dict:
+def _booking_out(user, b: Booking, events: bool = False) -> dict:
     resource = b.resource
     mine = b.booker_id == getattr(user, "pk", None)
     steward = bool(permissions.can_steward_resource(user, resource))
     details = mine or steward or bool(permissions.can_see_bookers(user, resource))
+    shown = {}
+    if events:
+        shown["events"] = [
+            {"from_status": e.from_status or None, "to_status": e.to_status,
+             "actor": e.actor.public_name if details and e.actor_id else None,
+             "at": clock.local(e.at), "reason": e.reason if mine or steward else None}
+            for e in b.events.all()]
     fee = None
     if (mine or steward) and b.fee_payment_id is not None:
         fee = _money(b.fee_payment.amount, b.fee_payment.currency.decimals)
     return {
         "id": b.pk, "resource_id": resource.pk, "resource": resource.name,
-        "starts_at": _local(b.starts_at), "ends_at": _local(b.ends_at), "status": b.status,
+        "starts_at": clock.local(b.starts_at), "ends_at": clock.local(b.ends_at),
+        "status": b.status,
         "booker": b.booker.public_name if details else None,
         "for_body": b.for_body.slug if details and b.for_body_id else None,
         "purpose": b.purpose if details else None, "mine": mine,
-        "note": b.note if mine or steward else None, "decided_at": _local(b.decided_at),
+        "note": b.note if mine or steward else None, "decided_at": clock.local(b.decided_at),
         "fee": fee, "fee_payment_id": b.fee_payment_id if mine or steward else None,
         "fee_refund_id": b.fee_refund_id if mine or steward else None,
         "refund_request_id": b.refund_request_id if mine or steward else None,
-        "created_at": _local(b.created_at)}
+        "created_at": clock.local(b.created_at)} | shown
 
 
-def _bookings():
-    return Booking.objects.select_related("resource__steward", "resource__audience_body",
-                                          "booker", "for_body", "fee_payment__currency")
-
-
-def _visible_resource(request, resource_id: int) -> SharedResource:
-    resource = (queries.visible_resources(request.user).prefetch_related("photos")
-                .filter(pk=resource_id).first())
-    if resource is None or not permissions.can_view_resource(request.user, resource):
-        raise NotFound(_("There is no such resource."))
-    return resource
-
-
-def _visible_booking(request, booking_id: int) -> Booking:
-    booking = _bookings().filter(pk=booking_id).first()
-    if booking is None or not (booking.booker_id == request.user.pk
-                               or permissions.can_view_resource(request.user,
-                                                                booking.resource)):
-        raise NotFound(_("There is no such booking."))
-    return booking
-
-
-def _body(request, slug: str) -> Body:
-    body = Body.objects.filter(slug=slug).first() if "\x00" not in slug else None
-    if body is None or not can_view_body_details(request.user, body):
-        raise NotFound(_("There is no body with the short name “%(slug)s”.") % {"slug": slug})
-    return body
+def _detail(user, booking_id: int) -> dict:
+    """A booking as its detail answers it: with its history."""
+    return _booking_out(user, access.get_booking_for(user, booking_id, events=True),
+                        events=True)
 
 
 def _renamed(exc: DomainError) -> DomainError:
@@ -313,8 +311,8 @@ def _is_zero(text: str) -> bool:
         return False
 
 
-def _currency(code: str) -> Currency:
-    currency = Currency.objects.select_related("cooperative").filter(code=code).first()
+def _currency(code: str):
+    currency = queries.currency_with_code(code)
     if currency is None:
         raise DomainError(_("There is no currency with the code “%(code)s”.")
                           % {"code": code[:20]}, field="fee_currency")
@@ -333,16 +331,15 @@ def _aware(moment: datetime, field: str) -> datetime:
     if moment.tzinfo is not None:
         return moment
     try:
-        return rules.localize(moment.date(), moment.time(), services.zone())
+        return rules.localize(moment.date(), moment.time(), clock.zone())
     except Refusal as refusal:
-        error = services.refusal_message(refusal)
+        error = refusal_message(refusal)
         error.field = field
         raise error from None
 
 
 def _range(filters: RangeQuery) -> tuple[datetime, datetime]:
-    today = timezone.localtime(clock.now(), services.zone()).date()
-    start = parse_day(filters.date_from, "from", optional=True) or today
+    start = parse_day(filters.date_from, "from", optional=True) or clock.today()
     end = parse_day(filters.date_to, "to", optional=True) or start + timedelta(days=6)
     if end < start:
         raise DomainError(_("`to` comes on or after `from`."), field="to")
@@ -353,7 +350,7 @@ def _range(filters: RangeQuery) -> tuple[datetime, datetime]:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, rules.MIDNIGHT, services.zone())
+    return datetime.combine(day, rules.MIDNIGHT, clock.zone())
 
 
 # Resources ---------------------------------------------------------------------------
@@ -362,9 +359,8 @@ def _day_start(day: date) -> datetime:
 def list_resources(request, filters: Query[ResourceQuery]):
     """The resources I may see (open bodies' ones to everyone), or those of one body
     (`body`) and the bodies inside it; `bookable=true`: only those I may book now."""
-    within = _body(request, filters.body) if filters.body else None
-    found = (queries.visible_resources(request.user, within=within)
-             .prefetch_related("photos").order_by("steward__path", "name", "pk"))
+    within = access.get_body_for(request.user, filters.body) if filters.body else None
+    found = queries.resource_list(request.user, within=within).prefetch_related("photos")
     rows = [_resource_out(request.user, r) for r in found]
     return [row for row in rows if row["may_book"]] if filters.bookable else rows
 
@@ -373,18 +369,20 @@ def list_resources(request, filters: Query[ResourceQuery]):
              response={201: ResourceOut, **refusals(400, 403, 404, 409)})
 def create_resource(request, slug: str, payload: ResourceIn):
     """The coordinators or stewards of a body put a resource in common for it."""
-    body = _body(request, slug)
+    body = access.get_body_to_steward(request.user, slug)
     fields = _service_fields(payload.dict())
     try:
         resource = services.create_resource(actor=request.user, steward=body, **fields)
     except DomainError as exc:
         raise _renamed(exc) from None
-    return Status(201, _resource_out(request.user, _visible_resource(request, resource.pk)))
+    return Status(201, _resource_out(request.user, access.get_resource_for(
+        request.user, resource.pk, photos=True)))
 
 
 @router.get("/resources/{resource_id}", response={200: ResourceOut, **refusals(404)}, auth=public)
 def get_resource(request, resource_id: int = Path(..., ge=1, le=MAX_ID)):
-    return _resource_out(request.user, _visible_resource(request, resource_id))
+    return _resource_out(request.user, access.get_resource_for(request.user, resource_id,
+                                                                photos=True))
 
 
 @router.patch("/resources/{resource_id}",
@@ -393,7 +391,7 @@ def update_resource(request, payload: ResourcePatch,
                     resource_id: int = Path(..., ge=1, le=MAX_ID)):
     """The stewards change a resource: only the fields sent. `longest_minutes: null`
     lifts the limit; `fee: null` makes it free."""
-    resource = _visible_resource(request, resource_id)
+    resource = access.get_stewarded_resource_for(request.user, resource_id)
     sent = payload.dict(exclude_unset=True)
     for name in ("kind", "name", "audience", "requires_approval", "open_days", "opens_at",
                  "closes_at", "overnight", "notice_minutes", "horizon_days", "fee_per",
@@ -405,7 +403,8 @@ def update_resource(request, payload: ResourcePatch,
                                  **_service_fields(sent, resource))
     except DomainError as exc:
         raise _renamed(exc) from None
-    return _resource_out(request.user, _visible_resource(request, resource_id))
+    return _resource_out(request.user, access.get_resource_for(request.user, resource_id,
+                                                                photos=True))
 
 
 # Bookings ----------------------------------------------------------------------------
@@ -416,7 +415,7 @@ def resource_bookings(request, filters: Query[RangeQuery],
                       resource_id: int = Path(..., ge=1, le=MAX_ID)):
     """Confirmed bookings between two days (and the requests waiting, for those who may
     book the resource and its stewards), in time order."""
-    resource = _visible_resource(request, resource_id)
+    resource = access.get_resource_for(request.user, resource_id)
     start, end = _range(filters)
     details = bool(permissions.can_see_bookers(request.user, resource))
     found = (queries.bookings_between(resource, start, end, with_requests=details)
@@ -427,15 +426,15 @@ def resource_bookings(request, filters: Query[RangeQuery],
 
 
 @router.post("/resources/{resource_id}/bookings",
-             response={201: BookingOut, **refusals(400, 403, 404, 409)})
+             response={201: BookingDetailOut, **refusals(400, 403, 404, 409)})
 def book(request, payload: BookingIn, resource_id: int = Path(..., ge=1, le=MAX_ID)):
     """Book a resource: confirmed at once (status confirmed, the fee paid), or requested
     when its stewards approve bookings. 409 when a confirmed booking is in the way, with
     its times."""
-    resource = _visible_resource(request, resource_id)
+    resource = access.get_resource_for(request.user, resource_id)
     for_body = None
     if payload.for_body:
-        for_body = Body.objects.filter(slug=payload.for_body).first()
+        for_body = queries.body_with_slug(payload.for_body)
         if for_body is None:
             raise DomainError(_("There is no body with the short name “%(slug)s”.")
                               % {"slug": payload.for_body}, field="for_body")
@@ -444,48 +443,44 @@ def book(request, payload: BookingIn, resource_id: int = Path(..., ge=1, le=MAX_
         starts_at=_aware(payload.starts_at, "starts_at"),
         ends_at=_aware(payload.ends_at, "ends_at"), purpose=payload.purpose,
         for_body=for_body)
-    return Status(201, _booking_out(request.user, _bookings().get(pk=booking.pk)))
+    return Status(201, _detail(request.user, booking.pk))
 
 
-@router.get("/bookings/{booking_id}", response={200: BookingOut, **refusals(404)}, auth=public)
+@router.get("/bookings/{booking_id}", response={200: BookingDetailOut, **refusals(404)},
+            auth=public)
 def get_booking(request, booking_id: int = Path(..., ge=1, le=MAX_ID)):
-    booking = _visible_booking(request, booking_id)
-    # The public sees only the slots taken: not the requests, nor the declined or
-    # cancelled bookings.
-    if (booking.status != rules.BookingStatus.CONFIRMED
-            and booking.booker_id != request.user.pk
-            and not permissions.can_see_bookers(request.user, booking.resource)):
-        raise NotFound(_("There is no such booking."))
-    return _booking_out(request.user, booking)
+    """A booking and its history. The public sees the confirmed ones only (the slots
+    taken), without who booked nor why."""
+    return _detail(request.user, booking_id)
 
 
 @router.post("/bookings/{booking_id}/approve",
-             response={200: BookingOut, **refusals(400, 403, 404, 409)})
+             response={200: BookingDetailOut, **refusals(400, 403, 404, 409)})
 def approve(request, booking_id: int = Path(..., ge=1, le=MAX_ID)):
     """A steward confirms a request; the fee is paid now (409 if the ledger refuses)."""
-    _visible_booking(request, booking_id)
+    access.get_booking_to_decide(request.user, booking_id)
     services.approve_booking(actor=request.user, booking_id=booking_id)
-    return _booking_out(request.user, _bookings().get(pk=booking_id))
+    return _detail(request.user, booking_id)
 
 
 @router.post("/bookings/{booking_id}/decline",
-             response={200: BookingOut, **refusals(400, 403, 404, 409)})
+             response={200: BookingDetailOut, **refusals(400, 403, 404, 409)})
 def decline(request, payload: BookingReasonIn, booking_id: int = Path(..., ge=1, le=MAX_ID)):
-    _visible_booking(request, booking_id)
+    access.get_booking_to_decide(request.user, booking_id)
     services.decline_booking(actor=request.user, booking_id=booking_id,
                              reason=payload.reason)
-    return _booking_out(request.user, _bookings().get(pk=booking_id))
+    return _detail(request.user, booking_id)
 
 
 @router.post("/bookings/{booking_id}/cancel",
-             response={200: BookingOut, **refusals(400, 403, 404, 409)})
+             response={200: BookingDetailOut, **refusals(400, 403, 404, 409)})
 def cancel(request, payload: BookingReasonIn, booking_id: int = Path(..., ge=1, le=MAX_ID)):
     """The booker or a steward cancels a booking that has not started. A paid fee goes
     back: reversed when a steward cancels (`fee_refund_id`), asked back from the steward
     body when the booker does (`refund_request_id`)."""
-    _visible_booking(request, booking_id)
+    access.get_booking_to_cancel(request.user, booking_id)
     services.cancel_booking(actor=request.user, booking_id=booking_id, reason=payload.reason)
-    return _booking_out(request.user, _bookings().get(pk=booking_id))
+    return _detail(request.user, booking_id)
 
 
 @router.get("/me/bookings", response=list[BookingOut])

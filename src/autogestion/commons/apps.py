@@ -9,3 +9,4 @@ class CommonsConfig(AppConfig):
     urls = ["autogestion.commons.urls"]
     api_routers = [("/", "autogestion.commons.api.router")]
     demo = "autogestion.commons.demo.load"
+    personal_data = "autogestion.commons.personal_data.export"

@@ -5,8 +5,6 @@ cooperative would."""
 
 from datetime import time, timedelta
 
-from django.utils import timezone
-
 from autogestion.core import clock
 from autogestion.economy.models import Currency
 
@@ -53,8 +51,8 @@ def load(bodies: dict, people: list) -> dict:
         open_days=range(1, 8), opens_at=time(8), closes_at=time(20), overnight=True,
         longest_minutes=3 * 24 * 60, notice_minutes=12 * 60, horizon_days=90, **van_fee)
 
-    tz = services.zone()
-    today = timezone.localtime(clock.now(), tz).date()
+    tz = clock.zone()
+    today = clock.today()
     monday = rules.week_of(today) + timedelta(days=7)
     bookings = []
     for day, start, end, booker, purpose, for_accueil in LOCAL_BOOKINGS:

@@ -22,7 +22,7 @@ from icalendar import Calendar, Event, vText
 
 from autogestion.core import clock
 
-from . import permissions, queries
+from . import access, permissions, queries
 from .models import SharedResource
 
 PRODID = "-//Autogestion//Pooled resources//EN"
@@ -86,9 +86,7 @@ def _person(request):
 @require_safe
 def resource_calendar(request, resource_id):
     person = _person(request)
-    resource = queries.visible_resources(person).filter(pk=resource_id).first()
-    if resource is None or not permissions.can_view_resource(person, resource):
-        raise Http404
+    resource = access.get_resource_for(person, resource_id)
     details = bool(permissions.can_see_bookers(person, resource))
     now = clock.now()
     bookings = queries.bookings_between(resource, now - PAST,

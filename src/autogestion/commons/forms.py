@@ -7,6 +7,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from autogestion.core import clock
+from autogestion.core.errors import DomainError
+from autogestion.core.inputs import check_year
 from autogestion.core.widgets import DateInput, TimeInput
 from autogestion.economy import rules as money_rules
 from autogestion.economy.forms import parse_amount
@@ -14,6 +17,7 @@ from autogestion.economy.models import Currency
 
 from . import rules, services
 from .models import Audience, FeePerChoice, ResourceKind
+from .texts import refusal_message
 
 WEEKDAYS = [(1, _("Monday")), (2, _("Tuesday")), (3, _("Wednesday")), (4, _("Thursday")),
             (5, _("Friday")), (6, _("Saturday")), (7, _("Sunday"))]
@@ -136,14 +140,16 @@ class BookingForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        tz = services.zone()
+        tz = clock.zone()
         start_day: date = data["start_day"]
         end_day: date = data.get("end_day") or start_day
         end_time: time = data["end_time"]
         # Checked before any date arithmetic: 9999-12-31 plus a day overflows.
-        for day in (start_day, end_day):
-            if not 1900 <= day.year <= 2200:
-                raise ValidationError(_("Give a date between the years 1900 and 2200."))
+        for field, day in (("start_day", start_day), ("end_day", end_day)):
+            try:
+                check_year(day, field)
+            except DomainError as error:
+                raise ValidationError(str(error)) from None
         # "until 00:00" on the same day means until midnight, the end of that day.
         if end_time == rules.MIDNIGHT and end_day == start_day:
             end_day = start_day + timedelta(days=1)
@@ -151,7 +157,7 @@ class BookingForm(forms.Form):
             data["starts_at"] = rules.localize(start_day, data["start_time"], tz)
             data["ends_at"] = rules.localize(end_day, end_time, tz)
         except rules.Refusal as refusal:
-            raise ValidationError(str(services.refusal_message(refusal).message)) from None
+            raise ValidationError(str(refusal_message(refusal).message)) from None
         for_body = data.get("for_body")
         data["for_body_obj"] = self.bodies.get(int(for_body)) if for_body else None
         if for_body and data["for_body_obj"] is None:

@@ -4,7 +4,10 @@ Invariants held by the database: a booking ends after it starts; fees are positi
 name their currency; opening hours and days make sense. On PostgreSQL an exclusion
 constraint (migration 0002) also refuses two confirmed bookings of one resource that
 overlap, whatever writes them; on SQLite the booking service checks it inside its
-transaction, which SQLite runs one writer at a time."""
+transaction, which SQLite runs one writer at a time.
+
+A booking changes status only through `services.move_booking` (core.history), which
+writes a `BookingEvent` with each change; its creation writes the first one."""
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from autogestion.cooperatives.models import Body
+from autogestion.core.history import StatusEvent
 
 from .rules import LONGEST_HORIZON_DAYS, MIDNIGHT, BookingStatus, FeePer
 
@@ -197,3 +201,26 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class BookingEvent(StatusEvent):
+    """One step of a booking's history: asked or booked, confirmed, declined, cancelled;
+    by whom, when, and why (the reason given)."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("booking event")
+        verbose_name_plural = _("booking events")
+        indexes = [models.Index(fields=["booking", "at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(to_status__in=BookingStatusChoice.values),
+                                   name="booking_event_status_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.from_status or '-'} → {self.to_status}"
+
+    @property
+    def status_label(self) -> str:
+        return BookingStatusChoice(self.to_status).label

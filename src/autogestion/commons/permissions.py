@@ -8,6 +8,9 @@
 - A resource is visible to whoever sees its steward body (open bodies are public, R2)
   and to its audience; who booked and why is for the audience and the stewards: the
   public sees only which slots are taken.
+- A booking is seen by its booker and by those who see its resource: the confirmed ones
+  (the slots taken) by all of them, the requests and past decisions by the audience and
+  the stewards. Its booker or a steward cancels it.
 """
 
 import rules
@@ -16,6 +19,7 @@ from autogestion.cooperatives.permissions import active_body_ids, can_view_body_
 from autogestion.economy.permissions import can_steward
 
 from .models import Audience
+from .rules import BookingStatus
 
 _PATHS_ATTR = "_autogestion_active_paths"
 
@@ -80,8 +84,20 @@ def can_create_resource(user, body) -> bool:
     return bool(can_steward(user, body))
 
 
-rules.add_perm("commons.view_resource", can_view_resource)
-rules.add_perm("commons.book", may_book)
-rules.add_perm("commons.steward", can_steward_resource)
-rules.add_perm("commons.see_bookers", can_see_bookers)
-rules.add_perm("commons.create_resource", can_create_resource)
+@rules.predicate
+def can_see_booking(user, booking) -> bool:
+    if booking is None:
+        return False
+    if getattr(user, "is_authenticated", False) and booking.booker_id == user.pk:
+        return True
+    resource = booking.resource
+    if not can_view_resource(user, resource):
+        return False
+    return booking.status == BookingStatus.CONFIRMED or bool(can_see_bookers(user, resource))
+
+
+@rules.predicate
+def can_cancel_booking(user, booking) -> bool:
+    if booking is None or not getattr(user, "is_authenticated", False):
+        return False
+    return booking.booker_id == user.pk or bool(can_steward(user, booking.resource.steward))

@@ -4,15 +4,20 @@ number of queries whatever the number of rows."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 
+from autogestion.cooperatives import selectors as memberships
+from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.permissions import active_body_ids, is_operator, memberships_of
-from autogestion.cooperatives.rules import Role, Status
+from autogestion.cooperatives.rules import Kind, Role, Status
 from autogestion.core import clock
+from autogestion.core.errors import DomainError
 from autogestion.economy import rules as money_rules
+from autogestion.economy.models import Account, AccountKind, Currency
 
-from . import permissions, rules, services
-from .models import Audience, Booking, SharedResource
+from . import permissions, rules, texts
+from .models import Audience, Booking, BookingEvent, SharedResource
 from .rules import BookingStatus, Span
 
 PAST_DAYS = 31  # "my bookings" shows the past month too
@@ -37,6 +42,12 @@ def visible_resources(user, within=None):
     return found.filter(Q(steward__is_open=True) | Q(steward_id__in=own)
                         | Q(audience_body_id__in=own)
                         | Q(audience=Audience.NETWORK, audience_body_id__in=member_of))
+
+
+def resource_list(user, within=None):
+    """The resources listed to a person, on the page and through the API alike: those
+    they may see (of `within` and the bodies inside it), by steward, then name."""
+    return visible_resources(user, within=within).order_by("steward__path", "name", "pk")
 
 
 @dataclass
@@ -104,12 +115,12 @@ def bookings_between(resource: SharedResource, start: datetime, end: datetime,
 
 
 def week(resource: SharedResource, monday: date, user) -> Week:
-    tz = services.zone()
+    tz = clock.zone()
     start, end = rules.week_bounds(monday, tz)
     details = bool(permissions.can_see_bookers(user, resource))
     found = list(bookings_between(resource, start, end, with_requests=details))
     open_days = rules.mask_to_days(resource.open_days)
-    today = clock.now().astimezone(tz).date()
+    today = clock.today()
     days = []
     for offset in range(7):
         day = monday + timedelta(days=offset)
@@ -126,22 +137,46 @@ def week(resource: SharedResource, monday: date, user) -> Week:
         days.append(entry)
     return Week(monday=monday, previous=monday - timedelta(days=7),
                 next=monday + timedelta(days=7), days=days,
-                hours=services.hours_text(resource), open_days=services.days_text(
+                hours=texts.hours_text(resource), open_days=texts.days_text(
                     resource.open_days))
 
 
 # My bookings and the requests I decide --------------------------------------------------
 
-def my_bookings(user):
+def my_bookings(user, *, history: bool = False):
+    """My bookings that end from a month ago on, in time order (`history`: with their
+    events)."""
     since = clock.now() - timedelta(days=PAST_DAYS)
-    return (Booking.objects.filter(booker=user, ends_at__gte=since)
-            .select_related("resource__steward", "for_body", "fee_payment__currency")
-            .order_by("starts_at", "pk"))
+    found = (Booking.objects.filter(booker=user, ends_at__gte=since)
+             .select_related("resource__steward", "for_body", "fee_payment__currency")
+             .order_by("starts_at", "pk"))
+    return found.prefetch_related(with_events()) if history else found
+
+
+def with_events() -> Prefetch:
+    """A booking's history (oldest first) with who did what, in one more query."""
+    return Prefetch("events", queryset=BookingEvent.objects.select_related("actor")
+                    .order_by("at", "pk"))
+
+
+def my_bodies(user) -> list[Body]:
+    """The bodies a person may book for (their own, active), in tree order."""
+    if not user or not user.is_authenticated:
+        return []
+    return list(memberships.active_bodies(user).order_by("path"))
 
 
 def stewarded_body_ids(user) -> set[int]:
     return {body_id for body_id, (status, role) in memberships_of(user).items()
             if status == Status.ACTIVE and role in (Role.COORDINATOR, Role.STEWARD)}
+
+
+def stewarded_bodies(user) -> list[Body]:
+    """The bodies whose resources a person stewards, in tree order."""
+    if not user or not user.is_authenticated:
+        return []
+    ids = stewarded_body_ids(user)
+    return list(Body.objects.filter(pk__in=ids).order_by("path")) if ids else []
 
 
 def requests_to_decide(user, resource: SharedResource | None = None):
@@ -152,3 +187,84 @@ def requests_to_decide(user, resource: SharedResource | None = None):
         found = found.filter(resource__steward_id__in=stewarded_body_ids(user))
     return found.select_related("resource__steward", "booker", "for_body").order_by(
         "starts_at", "pk")
+
+
+# What the services read -----------------------------------------------------------------
+
+def opening_rules(resource: SharedResource) -> rules.OpeningRules:
+    return rules.OpeningRules(
+        tz=clock.zone(), days=rules.mask_to_days(resource.open_days), opens=resource.opens_at,
+        closes=resource.closes_at, overnight=resource.overnight,
+        longest=timedelta(minutes=resource.longest_minutes)
+        if resource.longest_minutes else None,
+        notice=timedelta(minutes=resource.notice_minutes),
+        horizon=timedelta(days=resource.horizon_days))
+
+
+def fee_of(resource: SharedResource, span: Span) -> int:
+    return rules.fee_for(span, resource.fee_amount, resource.fee_per)
+
+
+def confirmed_overlapping(resource_id: int, span: Span, exclude: int | None = None):
+    """The confirmed bookings of a resource in the way of `span`, earliest first."""
+    found = Booking.objects.filter(resource_id=resource_id, status=BookingStatus.CONFIRMED,
+                                   starts_at__lt=span.ends_at, ends_at__gt=span.starts_at)
+    if exclude is not None:
+        found = found.exclude(pk=exclude)
+    return found.order_by("starts_at", "pk")
+
+
+def has_pending_request(resource_id: int, person, span: Span) -> bool:
+    return Booking.objects.filter(resource_id=resource_id, booker=person,
+                                  status=BookingStatus.REQUESTED, starts_at__lt=span.ends_at,
+                                  ends_at__gt=span.starts_at).exists()
+
+
+def steward_account(resource: SharedResource) -> Account | None:
+    """The steward body's account that receives the fees."""
+    return (Account.objects.filter(currency=resource.fee_currency_id, body=resource.steward_id,
+                                   person__isnull=True,
+                                   kind__in=[AccountKind.GROUP, AccountKind.PROJECT,
+                                             AccountKind.COOPERATIVE])
+            .order_by("pk").first())
+
+
+def audience_body_of(steward: Body, audience: str) -> Body:
+    """The body whose members may book: the steward, its cooperative or its network."""
+    if audience == Audience.STEWARD:
+        return steward
+    if audience == Audience.COOPERATIVE:
+        cooperative = steward.enclosing_cooperative()
+        if cooperative is None:
+            raise DomainError(_("%(body)s is not part of a cooperative: choose its own "
+                                "members or the network's.") % {"body": steward.name},
+                              field="audience")
+        return cooperative
+    if audience == Audience.NETWORK:
+        if steward.kind == Kind.NETWORK:
+            return steward
+        network = (Body.objects.filter(pk__in=steward.ancestor_ids, kind=Kind.NETWORK)
+                   .order_by("-depth").first())
+        if network is None:
+            raise DomainError(_("%(body)s is not part of a network: choose its own members "
+                                "or its cooperative's.") % {"body": steward.name},
+                              field="audience")
+        return network
+    raise DomainError(_("Choose who may book: the steward's members, the cooperative's or "
+                        "the network's."), field="audience")
+
+
+def may_pay_fees_of(person, resource: SharedResource) -> bool:
+    """A fee in a cooperative's currency is paid by the members of that cooperative."""
+    currency = resource.fee_currency
+    return currency is None or memberships.is_active_member(person, currency.cooperative_id)
+
+
+# What the API reads from its input --------------------------------------------------------
+
+def body_with_slug(slug: str) -> Body | None:
+    return Body.objects.filter(slug=slug).first() if "\x00" not in slug else None
+
+
+def currency_with_code(code: str) -> Currency | None:
+    return Currency.objects.select_related("cooperative").filter(code=code).first()

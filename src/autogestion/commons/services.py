@@ -18,37 +18,34 @@ whose coordinators accept it (or not, as their usage rules say) on the economy p
 
 import io
 import secrets
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from autogestion.cooperatives.models import Body, Membership
+from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.permissions import active_body_ids
 from autogestion.cooperatives.rules import Kind
-from autogestion.core import clock
+from autogestion.core import clock, history
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from autogestion.core.inputs import check_year
 from autogestion.economy import rules as money_rules
 from autogestion.economy import services as economy
-from autogestion.economy.models import Account, AccountKind, Currency
+from autogestion.economy.models import AccountKind, Currency
 
-from . import permissions, rules
+from . import permissions, queries, rules
 from .models import (
     Audience,
     Booking,
-    BookingStatusChoice,
+    BookingEvent,
     FeePerChoice,
     ResourceKind,
     ResourcePhoto,
     SharedResource,
 )
 from .rules import BookingStatus, Refusal, Span
+from .texts import refusal_message, slot_text
 
 MAX_TEXT = 20_000
 MAX_LONGEST_MINUTES = 366 * 24 * 60
@@ -60,134 +57,12 @@ PHOTO_SIDE = 1600  # photos are stored at most this wide or high
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 
 
-def zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-# Words -------------------------------------------------------------------------------
-
-def duration_text(span: timedelta) -> str:
-    minutes = int(span.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(ngettext("%(n)s day", "%(n)s days", days) % {"n": days})
-    if hours:
-        parts.append(ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours})
-    if minutes or not parts:
-        parts.append(ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes})
-    return " ".join(parts)
-
-
-def moment_text(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment, zone()), "l j F Y, H:i")
-
-
-def slot_text(starts_at: datetime, ends_at: datetime) -> tuple[str, str]:
-    """'Saturday 14 March 2026, 10:00' and '12:00' (the whole date when another day)."""
-    start, end = timezone.localtime(starts_at, zone()), timezone.localtime(ends_at, zone())
-    if start.date() == end.date():
-        return moment_text(starts_at), formats.time_format(end, "H:i")
-    return moment_text(starts_at), moment_text(ends_at)
-
-
-def hours_text(resource: SharedResource) -> str:
-    if resource.opens_at == rules.MIDNIGHT and resource.closes_at == rules.MIDNIGHT:
-        return _("round the clock")
-    closes = "24:00" if resource.closes_at == rules.MIDNIGHT else resource.closes_at.strftime(
-        "%H:%M")
-    return _("%(opens)s to %(closes)s") % {"opens": resource.opens_at.strftime("%H:%M"),
-                                          "closes": closes}
-
-
-def days_text(mask: int) -> str:
-    days = sorted(rules.mask_to_days(mask))
-    if len(days) == 7:
-        return _("every day")
-    names = [formats.date_format(datetime(2024, 1, day), "l") for day in days]  # 2024-01-01: Monday
-    return ", ".join(names)
-
-
-def refusal_message(refusal: Refusal, resource: SharedResource | None = None) -> DomainError:
-    """The words (and 4xx status) of a rule's refusal, shared by pages and the API."""
-    code, details = refusal.code, refusal.details
-    name = resource.name if resource is not None else ""
-    if code == "overlap":
-        start, end = slot_text(details["starts_at"], details["ends_at"])
-        return Conflict(_("%(resource)s is already booked from %(start)s to %(end)s: choose "
-                          "another time.") % {"resource": name, "start": start, "end": end},
-                        field="starts_at")
-    if code == "bad_transition":
-        return Conflict(_("This booking is already %(status)s.") % {
-            "status": BookingStatusChoice(details["current"]).label})
-    texts = {
-        "naive_time": (_("Give the times with their time zone."), "starts_at"),
-        "ends_before_start": (_("The end must come after the start."), "ends_at"),
-        "in_the_past": (_("This time has passed: choose a start from now on."), "starts_at"),
-        "skipped_time": (_("This time does not exist on %(day)s: the clocks change that "
-                           "night. Choose another time.")
-                         % {"day": formats.date_format(details.get("day"), "j F Y")}
-                         if details.get("day") else "", "starts_at"),
-        "bad_days": (_("Choose at least one open day."), "open_days"),
-        "bad_hours": (_("Opening comes before closing, in whole minutes (closing at 00:00 "
-                        "means midnight)."), "closes_at"),
-    }
-    if resource is not None:
-        texts |= {
-            "short_notice": (_("%(resource)s is booked at least %(notice)s ahead.") % {
-                "resource": name, "notice": duration_text(details.get("notice", timedelta()))},
-                "starts_at"),
-            "too_far": (_("%(resource)s is booked at most %(days)s days ahead.") % {
-                "resource": name, "days": resource.horizon_days}, "starts_at"),
-            "too_long": (_("A booking of %(resource)s lasts at most %(longest)s.") % {
-                "resource": name,
-                "longest": duration_text(details.get("longest", timedelta()))}, "ends_at"),
-            "closed_day": (_("%(resource)s is not open on %(day)s; it is open %(days)s.") % {
-                "resource": name,
-                "day": formats.date_format(details["day"], "l j F Y")
-                if details.get("day") else "",
-                "days": days_text(resource.open_days)}, "starts_at"),
-            "outside_hours": (_("%(resource)s is open %(hours)s: book within these hours.")
-                              % {"resource": name, "hours": hours_text(resource)}, "starts_at"),
-            "overnight": (_("%(resource)s is given back the same day: end the booking on the "
-                            "day it starts.") % {"resource": name}, "ends_at"),
-        }
-    text, field = texts.get(code, (code, None))
-    return DomainError(text, field=field)
-
-
 # Resources ---------------------------------------------------------------------------
 
 FIELDS = {"kind", "name", "description", "place", "usage_rules", "audience",
           "requires_approval", "open_days", "opens_at", "closes_at", "overnight",
           "longest_minutes", "notice_minutes", "horizon_days", "fee_amount", "fee_currency",
           "fee_per", "is_active"}
-
-
-def audience_body_of(steward: Body, audience: str) -> Body:
-    """The body whose members may book: the steward, its cooperative or its network."""
-    if audience == Audience.STEWARD:
-        return steward
-    if audience == Audience.COOPERATIVE:
-        cooperative = steward.enclosing_cooperative()
-        if cooperative is None:
-            raise DomainError(_("%(body)s is not part of a cooperative: choose its own "
-                                "members or the network's.") % {"body": steward.name},
-                              field="audience")
-        return cooperative
-    if audience == Audience.NETWORK:
-        if steward.kind == Kind.NETWORK:
-            return steward
-        network = (Body.objects.filter(pk__in=steward.ancestor_ids, kind=Kind.NETWORK)
-                   .order_by("-depth").first())
-        if network is None:
-            raise DomainError(_("%(body)s is not part of a network: choose its own members "
-                                "or its cooperative's.") % {"body": steward.name},
-                              field="audience")
-        return network
-    raise DomainError(_("Choose who may book: the steward's members, the cooperative's or "
-                        "the network's."), field="audience")
 
 
 def _text(value, field: str, longest: int, *, required: bool = False, label: str = "") -> str:
@@ -231,7 +106,7 @@ def _clean(data: dict, steward: Body, current: SharedResource | None) -> dict:
             clean[field] = bool(data[field])
     if "audience" in data:
         clean["audience"] = data["audience"]
-        clean["audience_body"] = audience_body_of(steward, data["audience"])
+        clean["audience_body"] = queries.audience_body_of(steward, data["audience"])
     if "open_days" in data:
         try:
             clean["open_days"] = rules.days_to_mask(data["open_days"])
@@ -285,17 +160,8 @@ def _steward_account_kind(steward: Body) -> str:
     return AccountKind.COOPERATIVE if steward.kind == Kind.COOPERATIVE else AccountKind.GROUP
 
 
-def steward_account(resource: SharedResource) -> Account | None:
-    """The steward body's account that receives the fees."""
-    return (Account.objects.filter(currency=resource.fee_currency_id, body=resource.steward_id,
-                                   person__isnull=True,
-                                   kind__in=[AccountKind.GROUP, AccountKind.PROJECT,
-                                             AccountKind.COOPERATIVE])
-            .order_by("pk").first())
-
-
 def _open_fee_account(actor, resource: SharedResource) -> None:
-    if resource.fee_currency_id is not None and steward_account(resource) is None:
+    if resource.fee_currency_id is not None and queries.steward_account(resource) is None:
         economy.open_body_account(actor=actor, currency=resource.fee_currency,
                                   body=resource.steward,
                                   kind=_steward_account_kind(resource.steward))
@@ -434,26 +300,8 @@ def remove_photo(*, actor, photo_id: int) -> None:
 
 # Bookings ----------------------------------------------------------------------------
 
-def opening_rules(resource: SharedResource) -> rules.OpeningRules:
-    return rules.OpeningRules(
-        tz=zone(), days=rules.mask_to_days(resource.open_days), opens=resource.opens_at,
-        closes=resource.closes_at, overnight=resource.overnight,
-        longest=timedelta(minutes=resource.longest_minutes)
-        if resource.longest_minutes else None,
-        notice=timedelta(minutes=resource.notice_minutes),
-        horizon=timedelta(days=resource.horizon_days))
-
-
-def _confirmed_overlapping(resource_id: int, span: Span, exclude: int | None = None):
-    found = Booking.objects.filter(resource_id=resource_id, status=BookingStatus.CONFIRMED,
-                                   starts_at__lt=span.ends_at, ends_at__gt=span.starts_at)
-    if exclude is not None:
-        found = found.exclude(pk=exclude)
-    return found.order_by("starts_at", "pk")
-
-
 def _overlap(resource: SharedResource, span: Span, exclude: int | None = None) -> Conflict:
-    clash = _confirmed_overlapping(resource.pk, span, exclude).first()
+    clash = queries.confirmed_overlapping(resource.pk, span, exclude).first()
     if clash is None:  # the other booking was cancelled meanwhile: the words still hold
         return Conflict(_("%(resource)s was booked for this time meanwhile: choose another "
                           "time.") % {"resource": resource.name}, field="starts_at")
@@ -462,7 +310,7 @@ def _overlap(resource: SharedResource, span: Span, exclude: int | None = None) -
 
 
 def _check_no_overlap(resource: SharedResource, span: Span, exclude: int | None = None) -> None:
-    if _confirmed_overlapping(resource.pk, span, exclude).exists():
+    if queries.confirmed_overlapping(resource.pk, span, exclude).exists():
         raise _overlap(resource, span, exclude)
 
 
@@ -470,12 +318,13 @@ def _is_exclusion_violation(exc: IntegrityError) -> bool:
     return getattr(exc.__cause__, "sqlstate", "") == "23P01"
 
 
-def _save_confirmed(booking: Booking, resource: SharedResource, **save) -> None:
-    """Write a confirmed booking; on PostgreSQL the exclusion constraint has the last
-    word between concurrent writers, and its refusal reads like the service's own."""
+def _save_confirmed(booking: Booking, resource: SharedResource, write) -> None:
+    """Write a confirmed booking (`write()` saves it); on PostgreSQL the exclusion
+    constraint has the last word between concurrent writers, and its refusal reads like
+    the service's own."""
     try:
         with transaction.atomic():
-            booking.save(**save)
+            write()
     except IntegrityError as exc:
         if _is_exclusion_violation(exc):
             raise _overlap(resource, Span(booking.starts_at, booking.ends_at),
@@ -483,16 +332,9 @@ def _save_confirmed(booking: Booking, resource: SharedResource, **save) -> None:
         raise
 
 
-def fee_of(resource: SharedResource, span: Span) -> int:
-    return rules.fee_for(span, resource.fee_amount, resource.fee_per)
-
-
 def _check_can_pay(person, resource: SharedResource) -> None:
-    currency = resource.fee_currency
-    if currency is None:
-        return
-    if not Membership.objects.filter(person=person, body=currency.cooperative_id,
-                                     status="active").exists():
+    if not queries.may_pay_fees_of(person, resource):
+        currency = resource.fee_currency
         raise PermissionDenied(_("The fee of %(resource)s is paid in %(currency)s, held by the "
                                  "members of %(body)s only.") % {
             "resource": resource.name, "currency": currency.name,
@@ -500,10 +342,10 @@ def _check_can_pay(person, resource: SharedResource) -> None:
 
 
 def _pay_fee(booking: Booking, resource: SharedResource) -> None:
-    amount = fee_of(resource, Span(booking.starts_at, booking.ends_at))
+    amount = queries.fee_of(resource, Span(booking.starts_at, booking.ends_at))
     if not amount:
         return
-    payee = steward_account(resource)
+    payee = queries.steward_account(resource)
     if payee is None:
         raise Conflict(_("%(body)s has no account in %(currency)s to receive the fee: its "
                          "coordinators open one.") % {"body": resource.steward.name,
@@ -547,14 +389,13 @@ def book_resource(*, actor, resource_id: int, starts_at: datetime, ends_at: date
     span = Span(starts_at, ends_at)
     try:
         rules.check_span(span)
-        rules.check_timing(span, opening_rules(resource), clock.now())
-        rules.check_opening(span, opening_rules(resource))
+        rules.check_timing(span, queries.opening_rules(resource), clock.now())
+        rules.check_opening(span, queries.opening_rules(resource))
     except Refusal as refusal:
         raise refusal_message(refusal, resource) from None
     _check_can_pay(actor, resource)
     _check_no_overlap(resource, span)
-    if Booking.objects.filter(resource=resource, booker=actor, status=BookingStatus.REQUESTED,
-                              starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
+    if queries.has_pending_request(resource.pk, actor, span):
         raise Conflict(_("You already asked for %(resource)s at this time.")
                        % {"resource": resource.name}, field="starts_at")
     now = clock.now()
@@ -565,9 +406,11 @@ def book_resource(*, actor, resource_id: int, starts_at: datetime, ends_at: date
                       decided_at=now if confirm else None)
     if not confirm:
         booking.save()
-        return booking
-    _save_confirmed(booking, resource)
-    _pay_fee(booking, resource)
+    else:
+        _save_confirmed(booking, resource, lambda: booking.save())
+    history.record(booking, event_model=BookingEvent, subject="booking", actor=actor)
+    if confirm:
+        _pay_fee(booking, resource)
     return booking
 
 
@@ -581,15 +424,36 @@ def _booking(booking_id: int) -> Booking:
     return booking
 
 
+def move_booking(booking: Booking, to: str, *, actor, reason: str = "",
+                 update_fields=()) -> BookingEvent:
+    """The one way a booking changes status (core.history): checks the move, saves the
+    status with who decided and when, and writes its event, in one transaction. A move
+    the state machine refuses is a 409 saying what the booking already is."""
+    refusal = refusal_message(Refusal("bad_transition", current=booking.status,
+                                      wanted=to)).message
+    if to not in rules.TRANSITIONS.get(booking.status, ()):
+        raise Conflict(refusal)
+    booking.decided_by, booking.decided_at = actor, clock.now()
+    return history.transition(
+        booking, to, allowed=rules.TRANSITIONS, event_model=BookingEvent, subject="booking",
+        actor=actor, reason=reason, refusal=refusal,
+        update_fields=("decided_by", "decided_at", *update_fields))
+
+
+def _check_move(booking: Booking, wanted: str) -> None:
+    """The state machine first: a booking already decided says so before anything else."""
+    try:
+        rules.check_transition(booking.status, wanted)
+    except Refusal as refusal:
+        raise refusal_message(refusal) from None
+
+
 def _steward_booking(actor, booking_id: int, wanted: str) -> Booking:
     booking = _booking(booking_id)
     if not permissions.can_steward_resource(actor, booking.resource):
         raise PermissionDenied(_("Only the stewards of %(resource)s decide on its bookings.")
                                % {"resource": booking.resource.name})
-    try:
-        rules.check_transition(booking.status, wanted)
-    except Refusal as refusal:
-        raise refusal_message(refusal) from None
+    _check_move(booking, wanted)
     return booking
 
 
@@ -607,9 +471,8 @@ def approve_booking(*, actor, booking_id: int) -> Booking:
                          "decline the request.") % {"person": booking.booker.public_name,
                                                      "resource": resource.name})
     _check_no_overlap(resource, span, exclude=booking.pk)
-    booking.status, booking.decided_by, booking.decided_at = (BookingStatus.CONFIRMED, actor,
-                                                              clock.now())
-    _save_confirmed(booking, resource, update_fields=["status", "decided_by", "decided_at"])
+    _save_confirmed(booking, resource,
+                    lambda: move_booking(booking, BookingStatus.CONFIRMED, actor=actor))
     _pay_fee(booking, resource)
     return booking
 
@@ -618,9 +481,8 @@ def approve_booking(*, actor, booking_id: int) -> Booking:
 def decline_booking(*, actor, booking_id: int, reason: str = "") -> Booking:
     booking = _steward_booking(actor, booking_id, BookingStatus.DECLINED)
     booking.note = _text(reason, "reason", 255, label=_("reason"))
-    booking.status, booking.decided_by, booking.decided_at = (BookingStatus.DECLINED, actor,
-                                                              clock.now())
-    booking.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    move_booking(booking, BookingStatus.DECLINED, actor=actor, reason=booking.note,
+                 update_fields=("note",))
     return booking
 
 
@@ -634,16 +496,12 @@ def cancel_booking(*, actor, booking_id: int, reason: str = "") -> Booking:
     if booking.booker_id != getattr(actor, "pk", None) and not is_steward:
         raise PermissionDenied(_("Only the person who booked, or a steward of %(resource)s, "
                                "cancels a booking.") % {"resource": resource.name})
-    try:
-        rules.check_transition(booking.status, BookingStatus.CANCELLED)
-    except Refusal as refusal:
-        raise refusal_message(refusal) from None
+    _check_move(booking, BookingStatus.CANCELLED)
     if booking.status == BookingStatus.CONFIRMED and booking.starts_at <= clock.now():
         raise Conflict(_("This booking has started: it can no longer be cancelled."))
     booking.note = _text(reason, "reason", 255, label=_("reason"))
-    booking.status, booking.decided_by, booking.decided_at = (BookingStatus.CANCELLED, actor,
-                                                              clock.now())
-    booking.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    move_booking(booking, BookingStatus.CANCELLED, actor=actor, reason=booking.note,
+                 update_fields=("note",))
     if booking.fee_payment_id is not None:
         _refund(booking, actor, is_steward)
     return booking

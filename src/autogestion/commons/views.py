@@ -1,7 +1,8 @@
 """Pages of pooled resources (R11): what I may book, a resource with its rules, photos
 and week calendar, booking it, my bookings and the requests a steward decides, and
 putting a resource in common. Thin: find, check with permissions.py, call one service,
-show the result or the refusal with its 4xx status.
+show the result or the refusal with its 4xx status. Objects come from access.py, so a
+page answers the same status as the API for the same question.
 
 A resource is seen by whoever sees its steward body and by those who may book it; to
 anyone else it does not exist (404)."""
@@ -11,24 +12,19 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from autogestion.cooperatives.models import Body
-from autogestion.cooperatives.permissions import active_body_ids, can_view_body_details
 from autogestion.core import clock
 from autogestion.core.errors import DomainError
 from autogestion.core.inputs import parse_day
 from autogestion.core.markdown import render as markdown
 
-from . import permissions, queries, rules, services
+from . import access, permissions, queries, rules, services, texts
 from .forms import BookingForm, PhotoForm, ReasonForm, ResourceForm
-from .models import Booking, ResourcePhoto, SharedResource
 
 
 def _refused(request, exc: DomainError, title: str):
@@ -36,35 +32,14 @@ def _refused(request, exc: DomainError, title: str):
                   status=exc.status)
 
 
-def _visible(request, resource_id: int) -> SharedResource:
-    resource = (queries.visible_resources(request.user).filter(pk=resource_id).first())
-    if resource is None or not permissions.can_view_resource(request.user, resource):
-        raise Http404
-    return resource
-
-
-def _stewarded(request, resource_id: int) -> SharedResource:
-    resource = _visible(request, resource_id)
-    if not permissions.can_steward_resource(request.user, resource):
-        raise DjangoPermissionDenied(_("Only the stewards of %(resource)s change it.")
-                                     % {"resource": resource.name})
-    return resource
-
-
-def _today() -> date:
-    return timezone.localtime(clock.now(), services.zone()).date()
-
-
 # Lists -------------------------------------------------------------------------------
 
 @require_safe
 def resource_list(request):
     """Every resource I may see, those I may book first; the menu's "Resources"."""
-    rows = queries.resource_rows(request.user, queries.visible_resources(request.user)
-                                 .filter(is_active=True).order_by("steward__path", "name"))
+    rows = queries.resource_rows(request.user, queries.resource_list(request.user))
     rows.sort(key=lambda row: not row.may_book)
-    stewarded = Body.objects.filter(pk__in=queries.stewarded_body_ids(request.user)) \
-        .order_by("path") if request.user.is_authenticated else []
+    stewarded = queries.stewarded_bodies(request.user)
     return render(request, "commons/resource_list.html", {
         "rows": rows, "stewarded": stewarded, "body": None,
         "pending": queries.requests_to_decide(request.user).count()
@@ -73,11 +48,9 @@ def resource_list(request):
 
 @require_safe
 def body_resources(request, slug):
-    body = get_object_or_404(Body, slug=slug)
-    if not can_view_body_details(request.user, body):
-        raise Http404
-    rows = queries.resource_rows(request.user, queries.visible_resources(
-        request.user, within=body).order_by("steward__path", "name"))
+    body = access.get_body_for(request.user, slug)
+    rows = queries.resource_rows(request.user, queries.resource_list(request.user,
+                                                                     within=body))
     return render(request, "commons/resource_list.html", {
         "rows": rows, "body": body, "stewarded": [],
         "can_create": permissions.can_create_resource(request.user, body)})
@@ -94,12 +67,7 @@ def _resource_form_page(request, form, body, resource=None, status=200, error=No
 
 @login_required
 def resource_create(request, slug):
-    body = get_object_or_404(Body, slug=slug)
-    if not permissions.can_create_resource(request.user, body):
-        if not can_view_body_details(request.user, body):
-            raise Http404
-        raise DjangoPermissionDenied(_("Only coordinators or stewards of %(body)s put "
-                                       "resources in common for it.") % {"body": body.name})
+    body = access.get_body_to_steward(request.user, slug)
     if request.method != "POST":
         form = ResourceForm(initial=ResourceForm.initial_for(), steward=body)
         return _resource_form_page(request, form, body)
@@ -126,7 +94,7 @@ def _attach(form, exc: DomainError) -> None:
 
 @login_required
 def resource_edit(request, resource_id):
-    resource = _stewarded(request, resource_id)
+    resource = access.get_stewarded_resource_for(request.user, resource_id, photos=True)
     if request.method != "POST":
         form = ResourceForm(initial=ResourceForm.initial_for(resource), steward=resource.steward)
         return _resource_form_page(request, form, resource.steward, resource)
@@ -150,7 +118,7 @@ def resource_edit(request, resource_id):
 @login_required
 @require_POST
 def photo_add(request, resource_id):
-    resource = _stewarded(request, resource_id)
+    resource = access.get_stewarded_resource_for(request.user, resource_id)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         return _refused(request, DomainError(_("Choose a photo to send.")), _("No photo added"))
@@ -167,18 +135,17 @@ def photo_add(request, resource_id):
 @login_required
 @require_POST
 def photo_remove(request, photo_id):
-    photo = get_object_or_404(ResourcePhoto, pk=photo_id)
-    resource = _stewarded(request, photo.resource_id)
+    photo = access.get_stewarded_photo_for(request.user, photo_id)
     services.remove_photo(actor=request.user, photo_id=photo.pk)
     messages.success(request, _("Photo removed."))
-    return redirect("resource_edit", resource_id=resource.pk)
+    return redirect("resource_edit", resource_id=photo.resource_id)
 
 
 @require_safe
 def photo(request, photo_id):
     """A photo, for those who see its resource (a closed body's photos stay inside)."""
-    found = get_object_or_404(ResourcePhoto, pk=photo_id)
-    resource = _visible(request, found.resource_id)
+    found = access.get_photo_for(request.user, photo_id)
+    resource = found.resource
     try:
         handle = found.image.open("rb")
     except (FileNotFoundError, OSError):
@@ -195,7 +162,7 @@ def photo(request, photo_id):
 def _week_of(request) -> date:
     raw = request.GET.get("week", "")
     day = parse_day(raw, "week", optional=True) if raw else None
-    return rules.week_of(day or _today())
+    return rules.week_of(day or clock.today())
 
 
 def _detail(request, resource, form=None, status=200, error=None):
@@ -203,12 +170,12 @@ def _detail(request, resource, form=None, status=200, error=None):
     try:
         monday = _week_of(request)
     except DomainError as exc:
-        monday, error, status = rules.week_of(_today()), exc.message, 400
+        monday, error, status = rules.week_of(clock.today()), exc.message, 400
     may_book = permissions.may_book(user, resource)
     if form is None and may_book:
-        day = max(monday, _today() + timedelta(days=1))
+        day = max(monday, clock.today() + timedelta(days=1))
         form = BookingForm(initial=BookingForm.initial_for(day, resource.opens_at),
-                           bodies=_my_bodies(user))
+                           bodies=queries.my_bodies(user))
     can_steward = permissions.can_steward_resource(user, resource)
     feed_url = reverse("resource_calendar", args=[resource.pk])
     if user.is_authenticated and permissions.can_see_bookers(user, resource):
@@ -222,29 +189,24 @@ def _detail(request, resource, form=None, status=200, error=None):
         "usage_rules": markdown(resource.usage_rules),
         "photos": list(resource.photos.all()), "form": form, "may_book": may_book,
         "can_steward": can_steward, "fee": queries.fee_text(resource),
-        "longest": services.duration_text(services.opening_rules(resource).longest)
+        "longest": texts.duration_text(queries.opening_rules(resource).longest)
         if resource.longest_minutes else "",
-        "notice": services.duration_text(services.opening_rules(resource).notice)
+        "notice": texts.duration_text(queries.opening_rules(resource).notice)
         if resource.notice_minutes else "",
         "requests": list(queries.requests_to_decide(user, resource)) if can_steward else [],
         "feed_url": feed_url, "error": error}, status=status)
 
 
-def _my_bodies(user):
-    ids = active_body_ids(user)
-    return list(Body.objects.filter(pk__in=ids).order_by("path")) if ids else []
-
-
 @require_safe
 def resource_detail(request, resource_id):
-    return _detail(request, _visible(request, resource_id))
+    return _detail(request, access.get_resource_for(request.user, resource_id, photos=True))
 
 
 @login_required
 @require_POST
 def book(request, resource_id):
-    resource = _visible(request, resource_id)
-    form = BookingForm(request.POST, bodies=_my_bodies(request.user))
+    resource = access.get_resource_for(request.user, resource_id, photos=True)
+    form = BookingForm(request.POST, bodies=queries.my_bodies(request.user))
     if not form.is_valid():
         return _detail(request, resource, form, status=400, error=_("Check the booking form."))
     data = form.cleaned_data
@@ -257,14 +219,14 @@ def book(request, resource_id):
         if field in form.fields:
             form.add_error(field, exc.message)
         return _detail(request, resource, form, status=exc.status, error=exc.message)
-    start, end = services.slot_text(booking.starts_at, booking.ends_at)
+    start, end = texts.slot_text(booking.starts_at, booking.ends_at)
     if booking.status == rules.BookingStatus.CONFIRMED:
         messages.success(request, _("Booked: %(resource)s from %(start)s to %(end)s.")
                          % {"resource": resource.name, "start": start, "end": end})
     else:
         messages.success(request, _("Request sent: the stewards of %(resource)s will confirm "
                                     "or decline it.") % {"resource": resource.name})
-    week = booking.starts_at.astimezone(services.zone()).date().isoformat()
+    week = clock.local(booking.starts_at).date().isoformat()
     return redirect(reverse("resource_detail", args=[resource.pk]) + f"?week={week}#week")
 
 
@@ -273,7 +235,7 @@ def book(request, resource_id):
 @login_required
 @require_safe
 def my_bookings(request):
-    mine = list(queries.my_bookings(request.user))
+    mine = list(queries.my_bookings(request.user, history=True))
     now = clock.now()
     return render(request, "commons/my_bookings.html", {
         "upcoming": [b for b in mine if b.ends_at >= now],
@@ -282,9 +244,7 @@ def my_bookings(request):
         "reason_form": ReasonForm(), "now": now})
 
 
-def _decide(request, booking_id, action: str):
-    booking = get_object_or_404(Booking.objects.only("pk", "resource_id"), pk=booking_id)
-    resource = _visible(request, booking.resource_id)
+def _decide(request, booking, action: str):
     reason = ReasonForm(request.POST)
     text = reason.cleaned_data["reason"] if reason.is_valid() else ""
     try:
@@ -302,23 +262,23 @@ def _decide(request, booking_id, action: str):
     messages.success(request, done)
     back = request.POST.get("next", "")
     if back == "resource":
-        return redirect(resource)
+        return redirect(booking.resource)
     return redirect("my_bookings")
 
 
 @login_required
 @require_POST
 def approve(request, booking_id):
-    return _decide(request, booking_id, "approve")
+    return _decide(request, access.get_booking_to_decide(request.user, booking_id), "approve")
 
 
 @login_required
 @require_POST
 def decline(request, booking_id):
-    return _decide(request, booking_id, "decline")
+    return _decide(request, access.get_booking_to_decide(request.user, booking_id), "decline")
 
 
 @login_required
 @require_POST
 def cancel(request, booking_id):
-    return _decide(request, booking_id, "cancel")
+    return _decide(request, access.get_booking_to_cancel(request.user, booking_id), "cancel")
