@@ -25,6 +25,7 @@ from autogestion.assemblies.models import (
     SessionSignup,
 )
 from autogestion.core import clock
+from tests.support.http import client_for, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +43,6 @@ def frozen_clock():
     clock.freeze(paris(2026, 1, 10, 12, 0))
     yield clock.freeze
     clock.freeze(None)
-
-
-def client_for(person) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_login(person)
-    return client
 
 
 @pytest.fixture
@@ -92,15 +86,6 @@ def rows() -> dict[str, int]:
 def add_item(client, series, day=JAN, **fields):
     data = {"title": "Budget 2026", "duration_minutes": 30, "kind": "decision"} | fields
     return post(client, occ(series, day) + "/items", data)
-
-
-def refused(response, status, field=None, contains=""):
-    assert response.status_code == status, response.content
-    body = response.json()
-    if field is not None:
-        assert body.get("field") == field, body
-    assert contains in body["detail"], body
-    return body
 
 
 # Permission matrix ---------------------------------------------------------------------

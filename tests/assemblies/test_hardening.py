@@ -3,21 +3,16 @@ present at its meetings. Attendance has no notion of a guest, and the names it l
 are published with the minutes, so a coordinator cannot record anyone else."""
 
 import pytest
-from django.test import Client
 
 from autogestion.assemblies import services
 from autogestion.assemblies.models import Attendance
 from autogestion.cooperatives import services as bodies
 from autogestion.core.errors import DomainError
+from tests.support.http import client_for
 
 JSON = "application/json"
 DAY = "2026-11-28"
 
-
-def client_for(person) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(person)
-    return client
 
 
 @pytest.fixture

@@ -90,7 +90,8 @@ class TestAgenda:
         frozen(november.deadline - timedelta(minutes=1))
         item = add(november, world["member"], "Local", 20)
         assert item.status == "new" and item.presenter == world["member"]
-        assert [e.kind for e in item.events.all()] == ["added"]
+        assert [(e.from_status, e.to_status, e.actor) for e in item.events.all()] == [
+            ("", "new", world["member"])]
 
     def test_after_the_deadline_the_message_offers_the_next_agora(self, world, november,
                                                                    frozen):
@@ -164,8 +165,11 @@ class TestAgenda:
             services.fix_agenda(actor=coordinator, occurrence=occurrence)
         with pytest.raises(Conflict, match="fixed"):
             add(queries.find_occurrence(agora, date(2026, 11, 28)), world["member"])
-        kinds = set(AgendaItemEvent.objects.values_list("kind", flat=True))
-        assert {"added", "accepted", "discarded", "delayed", "carried"} <= kinds
+        moves = {(e.item.title, e.from_status, e.to_status, e.reason)
+                 for e in AgendaItemEvent.objects.select_related("item")}
+        assert {("C", "new", "accepted", ""), ("A", "new", "discarded", "Hors sujet"),
+                ("B", "new", "delayed", "2026-12-26"),
+                ("B", "", "new", "2026-11-28")} <= moves  # the copy, carried over
 
     def test_fix_waits_for_every_item_to_be_answered(self, world, november, frozen):
         frozen(november.deadline - timedelta(days=2))

@@ -4,10 +4,10 @@ its deadline, coordinators' actions, the program, minutes, query counts."""
 from datetime import date, timedelta
 
 import pytest
-from django.test import Client
 
 from autogestion.assemblies import queries, services
 from autogestion.assemblies.models import AgendaItem, MeetingSeries, SessionSignup
+from tests.support.http import client_for
 
 from .conftest import paris
 
@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/meetings/{id}/2026-11-28/"
 
-
-def client_for(person):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_login(person)
-    return client
 
 
 @pytest.fixture

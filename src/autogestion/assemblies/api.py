@@ -1,26 +1,20 @@
 """Meetings, agendas, programs and minutes through the API (DOMAIN.md R2, R3, R4).
 
-Each endpoint parses its input, checks that the caller may see the body holding the
-meeting (a closed body's meetings answer 404 to others, as if they did not exist),
-calls one service of `services.py` and shapes the answer. Refusals come from the
-services as DomainError subclasses, which core/api.py turns into 400/403/404/409 with
-the message and the field.
+Each endpoint parses its input, finds what it addresses through access.py (a closed
+body's meetings answer 404 to others, as if they did not exist; 403 to those who see
+them but may not act), calls one service of `services.py` and shapes the answer from
+queries.py. Refusals are DomainError subclasses (from access.py and the services),
+which core/api.py turns into 400/403/404/409 with the message and the field.
 
 An occurrence is addressed by its series and the local date the recurrence rule gives
 it (`/series/12/occurrences/2026-01-31`); a moved occurrence keeps that address.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import F
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from ninja import Field, Router, Schema, Status
 
-from autogestion.cooperatives.models import Body
-from autogestion.core import clock
 from autogestion.core.api import public
 from autogestion.core.api_schemas import (
     CalendarDay,
@@ -32,10 +26,9 @@ from autogestion.core.api_schemas import (
     text_up_to,
 )
 from autogestion.core.api_types import Id, Text
-from autogestion.core.errors import DomainError, NotFound
-from autogestion.core.inputs import parse_day
+from autogestion.core.inputs import check_year, parse_day
 
-from . import permissions, queries, rules, services
+from . import access, permissions, queries, rules, services
 from .models import (
     AgendaItem,
     AgendaItemKind,
@@ -49,13 +42,6 @@ from .models import (
 from .queries import Occurrence
 
 router = Router(tags=["assemblies"])
-
-DEFAULT_WINDOW = timedelta(days=120)
-MAX_WINDOW = timedelta(days=2 * 366)
-NEXT_HORIZON = timedelta(days=400)
-# The calendar is expanded from each series' first day: dates far from ours would only
-# cost time (and overflow at year 9999), so the API takes dates within these years.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 # Schemas -----------------------------------------------------------------------------
@@ -117,6 +103,14 @@ class SeriesIn(Input):
     agenda_opens_days: int = 28
 
 
+class StatusEventOut(Schema):
+    from_status: str = Field(description="Empty for the first event (the item added).")
+    to_status: str
+    actor: str | None
+    at: datetime
+    reason: str
+
+
 class AgendaItemOut(Schema):
     id: int
     title: str
@@ -132,6 +126,8 @@ class AgendaItemOut(Schema):
                                                      "delayed to.")
     delayed_from: int | None = Field(None, description="The item this one was carried "
                                                        "over from.")
+    events: list[StatusEventOut] = Field(description="The history of its status, oldest "
+                                                     "first.")
 
 
 class AgendaOut(Schema):
@@ -236,79 +232,6 @@ class AttendanceOut(Schema):
     recorded: int
 
 
-# Reading the path and the input ------------------------------------------------------
-
-def _check_year(value: date | datetime, field: str) -> None:
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise DomainError(_("Give a date between the years %(first)s and %(last)s.")
-                          % {"first": FIRST_YEAR, "last": LAST_YEAR}, field=field)
-
-
-def _parse_day(text: str, field: str) -> date:
-    return parse_day(text, field)
-
-
-def _aware(moment: datetime, series: MeetingSeries, field: str) -> datetime:
-    """A datetime without offset is wall-clock time where the series meets."""
-    _check_year(moment, field)
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return rules.localize(moment, rules.check_timezone(series.timezone))
-    return moment
-
-
-def _local_midnight(day: date, series: MeetingSeries) -> datetime:
-    return rules.localize(datetime.combine(day, time.min), rules.check_timezone(series.timezone))
-
-
-def _hidden_body(body: Body) -> NotFound:
-    return NotFound(_("The meetings of %(body)s are visible to its members only.")
-                    % {"body": body.name})
-
-
-def _visible_body(request, slug: str) -> Body:
-    body = Body.objects.filter(slug=slug).first()
-    if body is None:
-        raise NotFound(_("There is no body with the short name “%(slug)s”.") % {"slug": slug})
-    if not permissions.can_view_meetings(request.user, body):
-        raise _hidden_body(body)
-    return body
-
-
-def _visible_series(request, series_id: int) -> MeetingSeries:
-    series = MeetingSeries.objects.select_related("body").filter(pk=series_id).first()
-    if series is None or not permissions.can_view_meetings(request.user, series.body):
-        raise NotFound(_("There is no meeting series with this number."))
-    return series
-
-
-def _occurrence(request, series_id: int, day: str) -> Occurrence:
-    series = _visible_series(request, series_id)
-    wanted = _parse_day(day, "day")
-    occurrence = queries.find_occurrence(series, wanted)
-    if occurrence is None:
-        raise NotFound(_("%(series)s does not meet on %(day)s.")
-                       % {"series": series.title, "day": wanted.isoformat()})
-    return occurrence
-
-
-def _visible_item(request, item_id: int) -> AgendaItem:
-    item = (AgendaItem.objects.select_related("meeting__series__body")
-            .filter(pk=item_id).first())
-    if item is None or not permissions.can_view_meetings(request.user,
-                                                         item.meeting.series.body):
-        raise NotFound(_("There is no such agenda item."))
-    return item
-
-
-def _visible_session(request, session_id: int) -> ProgramSession:
-    session = (ProgramSession.objects.select_related("meeting__series__body")
-               .filter(pk=session_id).first())
-    if session is None or not permissions.can_view_meetings(request.user,
-                                                            session.meeting.series.body):
-        raise NotFound(_("There is no such session."))
-    return session
-
-
 # Shaping the answers -----------------------------------------------------------------
 
 def _occurrence_out(o: Occurrence) -> dict:
@@ -357,7 +280,14 @@ def _item_out(item: AgendaItem, copy: AgendaItem | None = None) -> dict:
         "is_permanent": item.is_permanent,
         "delayed_to": _key_of(copy.meeting) if copy is not None else None,
         "delayed_from": item.delayed_from_id,
+        "events": [_event_out(e) for e in item.events.all()],
     }
+
+
+def _event_out(event) -> dict:
+    return {"from_status": event.from_status, "to_status": event.to_status,
+            "actor": event.actor.public_name if event.actor else None, "at": event.at,
+            "reason": event.reason}
 
 
 def _agenda_out(occurrence: Occurrence) -> dict:
@@ -404,33 +334,18 @@ def _after_change(meeting: Meeting) -> dict:
 @router.get("/bodies/{slug}/series", response={200: list[SeriesOut], **refusals(404)}, auth=public)
 def list_series(request, slug: str):
     """A body's meeting series, each with its next occurrence (not cancelled)."""
-    body = _visible_body(request, slug)
-    series_list = list(MeetingSeries.objects.filter(body=body).select_related("body")
-                       .order_by("title", "pk"))
-    now = clock.now()
-    margin = timedelta(days=62)
-    stored: dict[int, list[Meeting]] = {s.pk: [] for s in series_list}
-    for meeting in Meeting.objects.filter(series__in=[s for s in series_list if s.is_active],
-                                          original_start__gte=now - margin,
-                                          original_start__lt=now + NEXT_HORIZON + margin):
-        stored[meeting.series_id].append(meeting)
-    answer = []
-    for series in series_list:
-        following = None
-        if series.is_active:
-            following = next((o for o in queries.occurrences_of(
-                series, now, now + NEXT_HORIZON, stored[series.pk]) if not o.cancelled), None)
-        answer.append(_series_out(series, following))
-    return answer
+    body = access.get_body_for(request.user, slug)
+    series_list = queries.series_of(body)
+    following = queries.next_occurrence_of_each(series_list)
+    return [_series_out(series, following[series.pk]) for series in series_list]
 
 
 @router.post("/bodies/{slug}/series", response={201: SeriesOut, **refusals(400, 403, 404, 409)})
 def create_series(request, slug: str, payload: SeriesIn):
-    body = _visible_body(request, slug)
-    _check_year(payload.first_day, "first_day")
+    body = access.get_body_for(request.user, slug, may=permissions.can_manage_meetings)
     series = services.create_series(
         actor=request.user, body=body, title=payload.title, rrule=payload.rrule,
-        first_day=payload.first_day, start_time=payload.start_time,
+        first_day=check_year(payload.first_day, "first_day"), start_time=payload.start_time,
         end_time=payload.end_time, kind=payload.kind, timezone_name=payload.timezone,
         place=payload.place, preparation_offset_days=payload.preparation_offset_days,
         preparation_time=payload.preparation_time,
@@ -446,39 +361,23 @@ def list_occurrences(request, series_id: int, start: str | None = None,
                      end: str | None = None):
     """Occurrences from `start` to `end` included (local dates, YYYY-MM-DD); by default
     the next 120 days. At most two years at a time."""
-    series = _visible_series(request, series_id)
-    start_day = _parse_day(start, "start") if start else None
-    end_day = _parse_day(end, "end") if end else None
-    window_start = _local_midnight(start_day, series) if start_day else clock.now()
-    if end_day is not None:
-        window_end = _local_midnight(end_day + timedelta(days=1), series)
-    else:
-        window_end = window_start + DEFAULT_WINDOW
-    if window_end <= window_start:
-        raise DomainError(_("The end of the period comes before its start."), field="end")
-    if window_end - window_start > MAX_WINDOW:
-        raise DomainError(_("Ask for at most two years of meetings at a time: narrow the "
-                            "period between start and end."), field="end")
-    return [_occurrence_out(o) for o in queries.occurrences_of(series, window_start,
-                                                               window_end)]
+    series = access.get_series_for(request.user, series_id)
+    found = queries.occurrences_between(series, parse_day(start, "start", optional=True),
+                                        parse_day(end, "end", optional=True))
+    return [_occurrence_out(o) for o in found]
 
 
 @router.get("/series/{series_id}/occurrences/{day}",
             response={200: OccurrenceDetail, **refusals(400, 404)}, auth=public)
 def get_occurrence(request, series_id: int, day: str):
     """One occurrence with its agenda, its program and, once published, its minutes."""
-    occurrence = _occurrence(request, series_id, day)
+    occurrence = access.get_occurrence_for(request.user, series_id, day)
     user, body = request.user, occurrence.series.body
     can_manage = bool(permissions.can_manage_meetings(user, body))
     data = _occurrence_out(occurrence)
-    minutes = None
-    if occurrence.meeting is not None and (occurrence.minutes_published or can_manage):
-        entries = (MinutesEntry.objects.filter(meeting=occurrence.meeting)
-                   .select_related("written_by")
-                   .order_by(F("agenda_item__position").asc(nulls_first=True), "pk"))
-        minutes = [_minutes_out(e) for e in entries]
-    elif occurrence.minutes_published or can_manage:
-        minutes = []
+    minutes = queries.published_minutes_for(user, occurrence)
+    if minutes is not None:
+        minutes = [_minutes_out(e) for e in minutes]
     data.update(
         body=body.slug, agenda=_agenda_out(occurrence),
         sessions=[_session_out(s, user) for s in queries.program(occurrence)],
@@ -492,7 +391,7 @@ def get_occurrence(request, series_id: int, day: str):
 @router.post("/series/{series_id}/occurrences/{day}/cancel",
              response={200: OccurrenceOut, **refusals(400, 403, 404, 409)})
 def cancel_occurrence(request, series_id: int, day: str, payload: ReasonIn | None = None):
-    occurrence = _occurrence(request, series_id, day)
+    occurrence = access.get_occurrence_to_manage(request.user, series_id, day)
     meeting = services.cancel_occurrence(actor=request.user, occurrence=occurrence,
                                          reason=payload.reason if payload else "")
     return _after_change(meeting)
@@ -501,19 +400,19 @@ def cancel_occurrence(request, series_id: int, day: str, payload: ReasonIn | Non
 @router.post("/series/{series_id}/occurrences/{day}/move",
              response={200: OccurrenceOut, **refusals(400, 403, 404, 409)})
 def move_occurrence(request, series_id: int, day: str, payload: OccurrenceMoveIn):
-    occurrence = _occurrence(request, series_id, day)
-    series = occurrence.series
+    occurrence = access.get_occurrence_to_manage(request.user, series_id, day)
     meeting = services.move_occurrence(
         actor=request.user, occurrence=occurrence,
-        starts_at=_aware(payload.starts_at, series, "starts_at"),
-        ends_at=_aware(payload.ends_at, series, "ends_at"), place=payload.place)
+        starts_at=rules.aware(check_year(payload.starts_at, "starts_at"), occurrence.tz),
+        ends_at=rules.aware(check_year(payload.ends_at, "ends_at"), occurrence.tz),
+        place=payload.place)
     return _after_change(meeting)
 
 
 @router.post("/series/{series_id}/occurrences/{day}/restore",
              response={200: OccurrenceOut, **refusals(400, 403, 404)})
 def restore_occurrence(request, series_id: int, day: str):
-    occurrence = _occurrence(request, series_id, day)
+    occurrence = access.get_occurrence_to_manage(request.user, series_id, day)
     return _after_change(services.restore_occurrence(actor=request.user,
                                                      occurrence=occurrence))
 
@@ -524,7 +423,9 @@ def restore_occurrence(request, series_id: int, day: str):
              response={201: AgendaItemOut, **refusals(400, 403, 404, 409)})
 def add_item(request, series_id: int, day: str, payload: AgendaItemIn):
     """Members add items until the deadline; after it, 409 naming the next meeting."""
-    occurrence = _occurrence(request, series_id, day)
+    occurrence = access.get_occurrence_for(
+        request.user, series_id, day, may=permissions.can_add_agenda_item,
+        refusal=access.ADD_ITEMS)
     item = services.add_agenda_item(
         actor=request.user, occurrence=occurrence, title=payload.title,
         duration_minutes=payload.duration_minutes, kind=payload.kind,
@@ -535,23 +436,23 @@ def add_item(request, series_id: int, day: str, payload: AgendaItemIn):
 @router.post("/agenda-items/{item_id}/accept",
              response={200: AgendaItemOut, **refusals(400, 403, 404, 409)})
 def accept_item(request, item_id: int):
-    _visible_item(request, item_id)
-    return _item_out(services.accept_agenda_item(actor=request.user, item_id=item_id))
+    item = access.get_item_to_manage(request.user, item_id)
+    return _item_out(services.accept_agenda_item(actor=request.user, item_id=item.pk))
 
 
 @router.post("/agenda-items/{item_id}/discard",
              response={200: AgendaItemOut, **refusals(400, 403, 404, 409)})
 def discard_item(request, item_id: int, payload: ReasonIn | None = None):
-    _visible_item(request, item_id)
+    item = access.get_item_to_manage(request.user, item_id)
     return _item_out(services.discard_agenda_item(
-        actor=request.user, item_id=item_id, reason=payload.reason if payload else ""))
+        actor=request.user, item_id=item.pk, reason=payload.reason if payload else ""))
 
 
 @router.post("/agenda-items/{item_id}/reopen",
              response={200: AgendaItemOut, **refusals(400, 403, 404, 409)})
 def reopen_item(request, item_id: int):
-    _visible_item(request, item_id)
-    return _item_out(services.reopen_agenda_item(actor=request.user, item_id=item_id))
+    item = access.get_item_to_manage(request.user, item_id)
+    return _item_out(services.reopen_agenda_item(actor=request.user, item_id=item.pk))
 
 
 @router.post("/agenda-items/{item_id}/delay",
@@ -559,20 +460,16 @@ def reopen_item(request, item_id: int):
 def delay_item(request, item_id: int, payload: DelayIn):
     """The item stays here as history ("delayed"); the answer is its copy on the later
     agenda."""
-    item = _visible_item(request, item_id)
-    series = item.meeting.series
-    target = queries.find_occurrence(series, _parse_day(payload.to, "to"))
-    if target is None:
-        raise DomainError(_("%(series)s does not meet on %(day)s.")
-                          % {"series": series.title, "day": payload.to}, field="to")
-    return _item_out(services.delay_agenda_item(actor=request.user, item_id=item_id,
+    item = access.get_item_to_manage(request.user, item_id)
+    target = access.get_later_occurrence(item.meeting.series, payload.to, "to")
+    return _item_out(services.delay_agenda_item(actor=request.user, item_id=item.pk,
                                                 to=target))
 
 
 @router.post("/series/{series_id}/occurrences/{day}/order",
              response={200: AgendaOut, **refusals(400, 403, 404)})
 def order_agenda(request, series_id: int, day: str, payload: OrderIn):
-    occurrence = _occurrence(request, series_id, day)
+    occurrence = access.get_occurrence_to_manage(request.user, series_id, day)
     services.reorder_agenda(actor=request.user, occurrence=occurrence,
                             item_ids=payload.item_ids)
     return _agenda_out(occurrence)
@@ -583,7 +480,7 @@ def order_agenda(request, series_id: int, day: str, payload: OrderIn):
 def fix_agenda(request, series_id: int, day: str):
     """The preparation meeting fixes and publishes the agenda; every item must be
     accepted, discarded or delayed first."""
-    occurrence = _occurrence(request, series_id, day)
+    occurrence = access.get_occurrence_to_manage(request.user, series_id, day)
     return _after_change(services.fix_agenda(actor=request.user, occurrence=occurrence))
 
 
@@ -592,12 +489,13 @@ def fix_agenda(request, series_id: int, day: str):
 @router.post("/series/{series_id}/occurrences/{day}/sessions",
              response={201: SessionOut, **refusals(400, 403, 404, 409)})
 def add_session(request, series_id: int, day: str, payload: SessionIn):
-    occurrence = _occurrence(request, series_id, day)
-    series = occurrence.series
+    occurrence = access.get_occurrence_to_manage(request.user, series_id, day)
+    tz = occurrence.tz
     session = services.add_session(
         actor=request.user, occurrence=occurrence, title=payload.title,
-        starts_at=_aware(payload.starts_at, series, "starts_at"),
-        ends_at=_aware(payload.ends_at, series, "ends_at") if payload.ends_at else None,
+        starts_at=rules.aware(check_year(payload.starts_at, "starts_at"), tz),
+        ends_at=rules.aware(check_year(payload.ends_at, "ends_at"), tz)
+        if payload.ends_at else None,
         kind=payload.kind, place=payload.place, capacity=payload.capacity,
         description=payload.description)
     return Status(201, _session_out(session, request.user, signups=[]))
@@ -607,16 +505,16 @@ def add_session(request, series_id: int, day: str, payload: SessionIn):
              response={201: SignupOut, **refusals(400, 403, 404, 409)})
 def sign_up(request, session_id: int):
     """Confirmed while there is room, then on the waiting list."""
-    _visible_session(request, session_id)
-    signup = services.sign_up(person=request.user, session_id=session_id)
-    return Status(201, {"session_id": session_id, "status": signup.status})
+    session = access.get_session_for(request.user, session_id)
+    signup = services.sign_up(person=request.user, session_id=session.pk)
+    return Status(201, {"session_id": session.pk, "status": signup.status})
 
 
 @router.post("/sessions/{session_id}/leave", response={200: SessionOut, **refusals(404)})
 def leave_session(request, session_id: int):
     """Leaving frees the place for the first on the waiting list."""
-    session = _visible_session(request, session_id)
-    services.leave_session(person=request.user, session_id=session_id)
+    session = access.get_session_for(request.user, session_id)
+    services.leave_session(person=request.user, session_id=session.pk)
     return _session_out(session, request.user,
                         signups=list(session.signups.only("status", "person_id")))
 
@@ -626,7 +524,7 @@ def leave_session(request, session_id: int):
 @router.put("/series/{series_id}/occurrences/{day}/minutes",
             response={200: MinutesOut, **refusals(400, 403, 404)})
 def write_minutes(request, series_id: int, day: str, payload: MinutesIn):
-    occurrence = _occurrence(request, series_id, day)
+    occurrence = access.get_occurrence_to_manage(request.user, series_id, day)
     entry = services.write_minutes(
         actor=request.user, occurrence=occurrence, item_id=payload.item_id,
         notes=payload.notes, presented_by=payload.presented_by, decisions=payload.decisions,
@@ -637,28 +535,15 @@ def write_minutes(request, series_id: int, day: str, payload: MinutesIn):
 @router.post("/series/{series_id}/occurrences/{day}/minutes/publish",
              response={200: OccurrenceOut, **refusals(400, 403, 404, 409)})
 def publish_minutes(request, series_id: int, day: str):
-    occurrence = _occurrence(request, series_id, day)
+    occurrence = access.get_occurrence_to_manage(request.user, series_id, day)
     return _after_change(services.publish_minutes(actor=request.user, occurrence=occurrence))
 
 
 @router.post("/series/{series_id}/occurrences/{day}/attendance",
              response={200: AttendanceOut, **refusals(400, 403, 404)})
 def record_attendance(request, series_id: int, day: str, payload: AttendanceIn):
-    occurrence = _occurrence(request, series_id, day)
-    wanted = set(payload.person_ids)
-    people = list(get_user_model().objects.filter(pk__in=wanted, is_active=True))
-    missing = sorted(wanted - {p.pk for p in people})
-    if missing:
-        raise DomainError(ngettext("There is no person with the number %(ids)s.",
-                                   "There are no people with the numbers %(ids)s.",
-                                   len(missing))
-                          % {"ids": ", ".join(str(i) for i in missing[:20])},
-                          field="person_ids")
-    try:
-        recorded = services.record_attendance(actor=request.user, occurrence=occurrence,
-                                              people=people)
-    except DomainError as exc:
-        if exc.field == "people":
-            exc.field = "person_ids"
-        raise
+    occurrence = access.get_occurrence_to_manage(request.user, series_id, day)
+    recorded = services.record_attendance(
+        actor=request.user, occurrence=occurrence,
+        people=access.get_people(payload.person_ids, "person_ids"), field="person_ids")
     return {"recorded": recorded}

@@ -11,3 +11,4 @@ class AssembliesConfig(AppConfig):
     periodic_jobs = [("send_due_reminders",
                       "autogestion.assemblies.services.send_due_reminders")]
     demo = "autogestion.assemblies.demo.load"
+    personal_data = "autogestion.assemblies.personal_data.export"

@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -32,12 +31,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event, Timezone, vRecur, vText
 
-from autogestion.cooperatives.models import Body, Membership
-from autogestion.cooperatives.rules import Status
 from autogestion.core import clock
-from autogestion.work import daily_feeds
+from autogestion.work.daily import feeds as daily_feeds
 
-from . import permissions, queries, rules
+from . import access, queries, rules
 from .models import CalendarFeedToken, Meeting, MeetingSeries
 from .queries import Occurrence
 
@@ -311,12 +308,8 @@ def _response(calendar: Calendar, filename: str, private: bool) -> HttpResponse:
 def body_calendar(request, slug):
     """Every active series of a body. Open bodies publish it to everyone (R2); a closed
     body's calendar is for its members, and is not found for anyone else."""
-    body = get_object_or_404(Body, slug=slug)
-    if not permissions.can_view_meetings(request.user, body):
-        raise Http404
-    series_list = list(MeetingSeries.objects.filter(body=body, is_active=True))
-    for series in series_list:
-        series.body = body
+    body = access.get_body_for(request.user, slug)
+    series_list = queries.active_series_of(body)
     calendar = _calendar_of(series_list, body.name)
     return _response(calendar, body.slug, private=not body.is_open)
 
@@ -324,12 +317,8 @@ def body_calendar(request, slug):
 @require_safe
 def occurrence_calendar(request, series_id, day):
     """One occurrence, to add to a calendar program by hand."""
-    series = get_object_or_404(MeetingSeries.objects.select_related("body"), pk=series_id)
-    if not permissions.can_view_meetings(request.user, series.body):
-        raise Http404
-    occurrence = queries.occurrence_on(series, day)
-    if occurrence is None:
-        raise Http404
+    occurrence = access.get_occurrence_at(request.user, series_id, day)
+    series = occurrence.series
     return _response(occurrence_calendar_of(occurrence), f"{series.body.slug}-{occurrence.key}",
                      private=not series.body.is_open)
 
@@ -337,7 +326,7 @@ def occurrence_calendar(request, series_id, day):
 @require_safe
 def member_calendar(request, token):
     """A person's own calendar at a secret address: the meetings of every body the
-    person is an active member of, and their work (work/daily_feeds.py: tasks of
+    person is an active member of, and their work (work/daily/feeds.py: tasks of
     published daily plans, training sessions), which no body's feed shows. No login
     (calendar programs cannot sign in); the person cuts off old copies of the address by
     resetting it."""
@@ -346,9 +335,7 @@ def member_calendar(request, token):
     if feed is None:
         raise Http404
     person = feed.person
-    bodies = Membership.objects.filter(person=person, status=Status.ACTIVE).values("body_id")
-    series_list = list(MeetingSeries.objects.filter(body_id__in=bodies, is_active=True)
-                       .select_related("body"))
+    series_list = queries.feed_series_of(person)
     with translation.override(person.language or settings.LANGUAGE_CODE):
         calendar = _calendar_of(series_list, _("My meetings — Autogestion"))
         # The person's tasks of published daily plans and training sessions (work app).

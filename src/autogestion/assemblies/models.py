@@ -10,8 +10,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from autogestion.cooperatives.models import Body
+from autogestion.core.history import StatusEvent
 
-from .rules import ItemStatus, ReminderKind, SignupStatus
+from .rules import ItemStatus, MeetingState, ReminderKind, SignupStatus
 
 
 class SeriesKind(models.TextChoices):
@@ -71,8 +72,8 @@ class MeetingSeries(models.Model):
 
 
 class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("scheduled")
-    CANCELLED = "cancelled", _("cancelled")
+    SCHEDULED = MeetingState.SCHEDULED, _("scheduled")
+    CANCELLED = MeetingState.CANCELLED, _("cancelled")
 
 
 class Meeting(models.Model):
@@ -116,6 +117,21 @@ class Meeting(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
+
+
+class MeetingEvent(StatusEvent):
+    """Append-only history of an occurrence's status: stored (scheduled), cancelled
+    (with the reason), restored."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
+                                related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("meeting event")
+        verbose_name_plural = _("meeting events")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status} {self.at:%Y-%m-%d}"
 
 
 class AgendaItemKind(models.TextChoices):
@@ -175,33 +191,29 @@ class AgendaItem(models.Model):
         return self.title
 
 
-class AgendaItemEvent(models.Model):
-    """Append-only history of an agenda item."""
-
-    class Kind(models.TextChoices):
-        ADDED = "added", _("added")
-        ACCEPTED = "accepted", _("accepted")
-        DISCARDED = "discarded", _("discarded")
-        DELAYED = "delayed", _("delayed to a later meeting")
-        REOPENED = "reopened", _("back to new")
-        MOVED = "moved", _("reordered")
-        CARRIED = "carried", _("carried over from an earlier meeting")
+class AgendaItemEvent(StatusEvent):
+    """Append-only history of an agenda item's status: added (from nothing to new, or
+    accepted for a permanent item), accepted, discarded, delayed, back to new. The
+    reason holds the discard reason, or the meeting an item was delayed to or carried
+    over from."""
 
     item = models.ForeignKey(AgendaItem, verbose_name=_("agenda item"),
                              on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(_("note"), max_length=255, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("agenda item event")
         verbose_name_plural = _("agenda item events")
-        ordering = ["at", "pk"]
+
+    @property
+    def from_label(self) -> str:
+        return AgendaItemStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return AgendaItemStatus(self.to_status).label
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.at:%Y-%m-%d}"
+        return f"{self.from_status or '-'} → {self.to_status} {self.at:%Y-%m-%d}"
 
 
 class PermanentItem(models.Model):
@@ -295,6 +307,21 @@ class SessionSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} → {self.session}"
+
+
+class SessionSignupEvent(StatusEvent):
+    """Append-only history of a sign-up: confirmed or waiting when made, confirmed when
+    a place frees up."""
+
+    signup = models.ForeignKey(SessionSignup, verbose_name=_("sign-up"),
+                               on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("sign-up event")
+        verbose_name_plural = _("sign-up events")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status} {self.at:%Y-%m-%d}"
 
 
 class MinutesEntry(models.Model):

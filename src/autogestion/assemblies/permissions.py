@@ -32,9 +32,3 @@ def can_manage_meetings(user, body) -> bool:
 def can_sign_up(user, body) -> bool:
     """The Agora is open to all: anyone signed in takes part in an open body's program."""
     return is_signed_in(user) and can_view_body_details(user, body)
-
-
-rules.add_perm("assemblies.view_meetings", can_view_meetings)
-rules.add_perm("assemblies.add_agenda_item", can_add_agenda_item)
-rules.add_perm("assemblies.manage_meetings", can_manage_meetings)
-rules.add_perm("assemblies.sign_up", can_sign_up)

@@ -2,16 +2,37 @@
 meetings laid over it), agendas and programs, each with a fixed number of queries."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
-from django.db.models import Prefetch
+from django.contrib.auth import get_user_model
+from django.db.models import F, Prefetch
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from autogestion.cooperatives import selectors
 from autogestion.core import clock
+from autogestion.core.errors import DomainError
 
 from . import rules
-from .models import AgendaItem, Meeting, MeetingSeries, MeetingStatus, ProgramSession
+from .models import (
+    AgendaItem,
+    AgendaItemEvent,
+    Attendance,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    MinutesEntry,
+    ProgramSession,
+    SessionSignup,
+)
+from .permissions import can_manage_meetings
+
+# The API's occurrence lists: the next 120 days by default, at most two years at once.
+DEFAULT_WINDOW = timedelta(days=120)
+MAX_WINDOW = timedelta(days=2 * 366)
+# How far ahead a series' next occurrence is looked for.
+NEXT_HORIZON = timedelta(days=400)
 
 
 @dataclass
@@ -137,8 +158,8 @@ def occurrences_of(series: MeetingSeries, window_start: datetime, window_end: da
 def find_occurrence(series: MeetingSeries, day: date) -> Occurrence | None:
     """The occurrence the rule places on a local day (moved or not)."""
     tz = rules.check_timezone(series.timezone)
-    start = rules.localize(datetime.combine(day, time.min), tz)
-    end = rules.localize(datetime.combine(day + timedelta(days=1), time.min), tz)
+    start = rules.local_midnight(day, tz)
+    end = rules.local_midnight(day + timedelta(days=1), tz)
     for rule_start in rule_starts(series, start, end):
         meeting = series.meetings.filter(original_start=rule_start).first()
         if meeting is not None:
@@ -159,6 +180,57 @@ def occurrence_on(series: MeetingSeries, day: str) -> Occurrence | None:
         return find_occurrence(series, date.fromisoformat(day))
     except ValueError:
         return None
+
+
+def occurrences_between(series: MeetingSeries, start_day: date | None,
+                        end_day: date | None) -> list[Occurrence]:
+    """The occurrences from the local day `start_day` to `end_day` included, by default
+    from now for DEFAULT_WINDOW; a period that ends before it starts, or is longer than
+    MAX_WINDOW, is refused (400 on "end")."""
+    tz = rules.check_timezone(series.timezone)
+    window_start = rules.local_midnight(start_day, tz) if start_day else clock.now()
+    if end_day is not None:
+        window_end = rules.local_midnight(end_day + timedelta(days=1), tz)
+    else:
+        window_end = window_start + DEFAULT_WINDOW
+    if window_end <= window_start:
+        raise DomainError(_("The end of the period comes before its start."), field="end")
+    if window_end - window_start > MAX_WINDOW:
+        raise DomainError(_("Ask for at most two years of meetings at a time: narrow the "
+                            "period between start and end."), field="end")
+    return occurrences_of(series, window_start, window_end)
+
+
+def series_of(body) -> list[MeetingSeries]:
+    """Every series of a body, active or not, by title."""
+    return list(MeetingSeries.objects.filter(body=body).select_related("body")
+                .order_by("title", "pk"))
+
+
+def next_occurrence_of_each(series_list: list[MeetingSeries]) -> dict[int, Occurrence | None]:
+    """Each active series' next occurrence that is not cancelled (None for the others),
+    with one query for all the stored meetings."""
+    now = clock.now()
+    margin = timedelta(days=62)
+    stored: dict[int, list[Meeting]] = {s.pk: [] for s in series_list}
+    for meeting in Meeting.objects.filter(series__in=[s for s in series_list if s.is_active],
+                                          original_start__gte=now - margin,
+                                          original_start__lt=now + NEXT_HORIZON + margin):
+        stored[meeting.series_id].append(meeting)
+    found: dict[int, Occurrence | None] = {}
+    for series in series_list:
+        found[series.pk] = None
+        if series.is_active:
+            found[series.pk] = next((o for o in occurrences_of(
+                series, now, now + NEXT_HORIZON, stored[series.pk]) if not o.cancelled), None)
+    return found
+
+
+def past_occurrences(body, limit: int = 12) -> list[Occurrence]:
+    """The body's stored meetings that have begun, latest first."""
+    return [occurrence_of_meeting(m) for m in
+            Meeting.objects.filter(series__body=body, starts_at__lt=clock.now())
+            .select_related("series__body").order_by("-starts_at")[:limit]]
 
 
 def next_occurrences(series: MeetingSeries, count: int = 1, after: datetime | None = None,
@@ -208,9 +280,10 @@ class AgendaView:
 def agenda(occurrence: Occurrence) -> AgendaView:
     if occurrence.meeting is None:
         return AgendaView()
+    events = AgendaItemEvent.objects.select_related("actor").order_by("at", "pk")
     items = list(occurrence.meeting.agenda_items.select_related("presenter", "author",
                                                                 "delayed_to__meeting__series")
-                 .prefetch_related("proposals"))
+                 .prefetch_related("proposals", Prefetch("events", queryset=events)))
     counted = [i.duration_minutes for i in items if i.status in ("new", "accepted")]
     return AgendaView(items=items, total_minutes=sum(counted),
                       over_minutes=rules.time_warning(counted, occurrence.available_minutes))
@@ -229,3 +302,64 @@ def slots(sessions: list[ProgramSession]) -> list[tuple[datetime, list[ProgramSe
     for session in sessions:
         grouped.setdefault(session.starts_at, []).append(session)
     return sorted(grouped.items())
+
+
+def signed_up_session_ids(person, sessions: list[ProgramSession]) -> set[int]:
+    """Which of `sessions` the person signed up to (confirmed or waiting)."""
+    if not person.is_authenticated or not sessions:
+        return set()
+    return set(SessionSignup.objects.filter(person=person, session__in=sessions)
+               .values_list("session_id", flat=True))
+
+
+def minutes_of(occurrence: Occurrence) -> list[MinutesEntry]:
+    """The minutes of a meeting, general notes first, then in the agenda's order."""
+    if occurrence.meeting is None:
+        return []
+    return list(MinutesEntry.objects.filter(meeting=occurrence.meeting)
+                .select_related("written_by", "agenda_item")
+                .order_by(F("agenda_item__position").asc(nulls_first=True), "pk"))
+
+
+def published_minutes_for(user, occurrence: Occurrence) -> list[MinutesEntry] | None:
+    """The minutes `user` may read: everyone once they are published, the coordinators
+    while they write them; None before that for the others."""
+    if occurrence.minutes_published or can_manage_meetings(user, occurrence.series.body):
+        return minutes_of(occurrence)
+    return None
+
+
+def attendance_of(occurrence: Occurrence) -> list[Attendance]:
+    if occurrence.meeting is None:
+        return []
+    return list(occurrence.meeting.attendance.select_related("person"))
+
+
+def members_to_mark(body) -> list:
+    """The body's active memberships, by name: whom a coordinator marks present."""
+    return list(selectors.active_memberships(body=body).select_related("person")
+                .order_by("person__display_name"))
+
+
+def reminder_recipients(body) -> list:
+    """The body's active members who asked for reminder e-mails."""
+    return list(selectors.active_members(body).filter(email_reminders=True, is_active=True))
+
+
+def active_series_of(body) -> list[MeetingSeries]:
+    """A body's active series (each holding `body`: no query to get back to it)."""
+    series_list = list(MeetingSeries.objects.filter(body=body, is_active=True))
+    for series in series_list:
+        series.body = body
+    return series_list
+
+
+def feed_series_of(person) -> list[MeetingSeries]:
+    """The active series of every body the person is an active member of."""
+    return list(MeetingSeries.objects.filter(body_id__in=selectors.active_body_ids(person),
+                                             is_active=True).select_related("body"))
+
+
+def active_people(person_ids) -> list:
+    """The active accounts among these numbers (the others are left out)."""
+    return list(get_user_model().objects.filter(pk__in=person_ids, is_active=True))

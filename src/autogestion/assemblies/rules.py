@@ -112,6 +112,19 @@ def occurrences(rule: str, first_day: date, start: time, tz: ZoneInfo, window_st
     return [s for s in starts if window_start <= s < window_end]
 
 
+def aware(moment: datetime, tz: ZoneInfo) -> datetime:
+    """A moment as given: one without an offset is wall-clock time in `tz` (where the
+    series meets)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return localize(moment, tz)
+    return moment
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The start of a local day in `tz`."""
+    return localize(datetime.combine(day, time.min), tz)
+
+
 def shift_days(moment: datetime, days: int) -> datetime:
     """`days` earlier or later at the same wall-clock time in the moment's zone."""
     tz = moment.tzinfo
@@ -207,6 +220,18 @@ ITEM_TRANSITIONS: dict[ItemStatus, frozenset[ItemStatus]] = {
 }
 
 
+# An occurrence is cancelled and restored; restoring a scheduled one changes nothing.
+class MeetingState(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+MEETING_TRANSITIONS: dict[MeetingState, frozenset[MeetingState]] = {
+    MeetingState.SCHEDULED: frozenset({MeetingState.CANCELLED}),
+    MeetingState.CANCELLED: frozenset({MeetingState.SCHEDULED}),
+}
+
+
 def check_item_transition(current: ItemStatus, target: ItemStatus) -> None:
     if target not in ITEM_TRANSITIONS[current]:
         raise Refusal("bad_transition", current=current, target=target)
@@ -217,6 +242,14 @@ def check_item_transition(current: ItemStatus, target: ItemStatus) -> None:
 class SignupStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITING = "waiting"
+
+
+# The waiting list moves up when a place frees; a confirmed place stays confirmed until
+# the person leaves (the sign-up is then deleted).
+SIGNUP_TRANSITIONS: dict[SignupStatus, frozenset[SignupStatus]] = {
+    SignupStatus.WAITING: frozenset({SignupStatus.CONFIRMED}),
+    SignupStatus.CONFIRMED: frozenset(),
+}
 
 
 def signup_status(capacity: int | None, confirmed: int) -> SignupStatus:

@@ -1,5 +1,7 @@
-"""Every write of the assembly calendar, agendas, programs and minutes. Each function
-checks permission, runs in a transaction and leaves its history."""
+"""Every write of the assembly calendar, agendas, programs and minutes: one function
+per action a person takes, each checking permission, running in a transaction and
+leaving its history. Reads are in queries.py; statuses change only through the
+transition functions below (core.history), each writing its event row."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -12,8 +14,8 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from autogestion.cooperatives.models import Membership, MembershipStatus
-from autogestion.core import clock
+from autogestion.cooperatives import selectors
+from autogestion.core import clock, history
 from autogestion.core.email import queue_email
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
@@ -26,6 +28,7 @@ from .models import (
     Attendance,
     CalendarFeedToken,
     Meeting,
+    MeetingEvent,
     MeetingSeries,
     MeetingStatus,
     MinutesEntry,
@@ -35,9 +38,10 @@ from .models import (
     SeriesKind,
     SessionKind,
     SessionSignup,
+    SessionSignupEvent,
 )
 from .queries import Occurrence
-from .rules import ItemStatus, Refusal, ReminderKind, SignupStatus
+from .rules import ItemStatus, MeetingState, Refusal, ReminderKind, SignupStatus
 
 
 def _when(moment: datetime) -> str:
@@ -178,28 +182,37 @@ def add_permanent_item(*, actor, series: MeetingSeries, title: str, kind: str =
                                         duration_minutes=duration_minutes, position=position)
 
 
-def _meeting_for(occurrence: Occurrence) -> Meeting:
-    """The stored meeting of an occurrence, created on first need with the series'
-    permanent items on its agenda. Always read from the database: an occurrence object
-    may outlive a rolled-back transaction that created its row."""
+def _meeting_for(occurrence: Occurrence, actor=None) -> Meeting:
+    """The stored meeting of an occurrence, created on first need (its first event)
+    with the series' permanent items on its agenda. Always read from the database: an
+    occurrence object may outlive a rolled-back transaction that created its row."""
     meeting, created = Meeting.objects.get_or_create(
         series=occurrence.series, original_start=occurrence.original_start,
         defaults={"starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at,
                   "place": occurrence.place})
     if created:
+        history.record(meeting, event_model=MeetingEvent, subject="meeting", actor=actor)
         for position, permanent in enumerate(occurrence.series.permanent_items.all(), start=1):
             item = AgendaItem.objects.create(
                 meeting=meeting, title=permanent.title, kind=permanent.kind,
                 duration_minutes=permanent.duration_minutes, status=ItemStatus.ACCEPTED,
                 is_permanent=True, position=position)
-            AgendaItemEvent.objects.create(item=item, kind=AgendaItemEvent.Kind.ADDED,
-                                           note="permanent")
+            history.record(item, event_model=AgendaItemEvent, subject="item",
+                           reason="permanent")
     return meeting
 
 
-def ensure_meeting(occurrence: Occurrence) -> Meeting:
+def ensure_meeting(occurrence: Occurrence, actor=None) -> Meeting:
     with transaction.atomic():
-        return _meeting_for(occurrence)
+        return _meeting_for(occurrence, actor)
+
+
+def _move_meeting(meeting: Meeting, to: MeetingState, *, actor, reason: str = "",
+                  refusal=None, update_fields=()) -> None:
+    """The one way a meeting changes status (R3): checked, saved, with its event."""
+    history.transition(meeting, to, allowed=rules.MEETING_TRANSITIONS,
+                       event_model=MeetingEvent, subject="meeting", actor=actor,
+                       reason=reason, refusal=refusal, update_fields=update_fields)
 
 
 @transaction.atomic
@@ -207,12 +220,11 @@ def cancel_occurrence(*, actor, occurrence: Occurrence, reason: str = "") -> Mee
     _require(permissions.can_manage_meetings(actor, occurrence.series.body),
              _("Only coordinators of %(body)s plan its meetings.")
              % {"body": occurrence.series.body.name})
-    meeting = _meeting_for(occurrence)
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise Conflict(_("This meeting is already cancelled."))
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.note = (reason or "").strip()[:255]
-    meeting.save(update_fields=["status", "note"])
+    meeting = _meeting_for(occurrence, actor)
+    reason = (reason or "").strip()[:255]
+    meeting.note = reason
+    _move_meeting(meeting, MeetingState.CANCELLED, actor=actor, reason=reason,
+                  refusal=_("This meeting is already cancelled."), update_fields=("note",))
     return meeting
 
 
@@ -228,7 +240,7 @@ def move_occurrence(*, actor, occurrence: Occurrence, starts_at: datetime, ends_
         rules.check_move(occurrence.original_start, starts_at)
     except Refusal as refusal:
         raise _message(refusal) from None
-    meeting = _meeting_for(occurrence)
+    meeting = _meeting_for(occurrence, actor)
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict(_("This meeting is cancelled: restore it before moving it."))
     if place is not None and len(place) > 255:
@@ -245,18 +257,15 @@ def restore_occurrence(*, actor, occurrence: Occurrence) -> Meeting:
     _require(permissions.can_manage_meetings(actor, occurrence.series.body),
              _("Only coordinators of %(body)s plan its meetings.")
              % {"body": occurrence.series.body.name})
-    meeting = _meeting_for(occurrence)
-    meeting.status = MeetingStatus.SCHEDULED
+    meeting = _meeting_for(occurrence, actor)
+    if meeting.status == MeetingStatus.SCHEDULED:
+        return meeting  # nothing to restore
     meeting.note = ""
-    meeting.save(update_fields=["status", "note"])
+    _move_meeting(meeting, MeetingState.SCHEDULED, actor=actor, update_fields=("note",))
     return meeting
 
 
 # Agenda ------------------------------------------------------------------------------
-
-def _record(item: AgendaItem, kind: str, actor, note: str = "") -> None:
-    AgendaItemEvent.objects.create(item=item, kind=kind, actor=actor, note=note[:255])
-
 
 def _locked_meeting(meeting: Meeting) -> Meeting:
     # Lock the meeting row so two coordinators fixing and adding at once serialize.
@@ -279,7 +288,7 @@ def add_agenda_item(*, actor, occurrence: Occurrence, title: str, duration_minut
     if kind not in AgendaItemKind.values:
         raise DomainError(_("Choose the kind of item: information, discussion or decision."),
                           field="kind")
-    meeting = _locked_meeting(_meeting_for(occurrence))
+    meeting = _locked_meeting(_meeting_for(occurrence, actor))
     try:
         rules.check_item_can_be_added(rules.AddingItem(
             now=clock.now(), deadline=occurrence.deadline,
@@ -293,7 +302,7 @@ def add_agenda_item(*, actor, occurrence: Occurrence, title: str, duration_minut
         meeting=meeting, title=title, description=(description or "").strip(), kind=kind,
         duration_minutes=duration_minutes, presenter=presenter or actor, author=actor,
         position=position)
-    _record(item, AgendaItemEvent.Kind.ADDED, actor)
+    history.record(item, event_model=AgendaItemEvent, subject="item", actor=actor)
     return item
 
 
@@ -308,20 +317,20 @@ def _item_for_coordinator(actor, item_id: int) -> AgendaItem:
     return item
 
 
-def _transition(item: AgendaItem, target: ItemStatus) -> None:
-    try:
-        rules.check_item_transition(ItemStatus(item.status), target)
-    except Refusal as refusal:
-        raise _message(refusal) from None
+def _move_item(item: AgendaItem, to: ItemStatus, *, actor, reason: str = "",
+               update_fields=()) -> None:
+    """The one way an agenda item changes status (R3): checked against
+    rules.ITEM_TRANSITIONS, saved, with its event."""
+    refusal = _message(Refusal("bad_transition", current=item.status, target=to)).message
+    history.transition(item, to, allowed=rules.ITEM_TRANSITIONS, event_model=AgendaItemEvent,
+                       subject="item", actor=actor, reason=reason, refusal=refusal,
+                       update_fields=update_fields)
 
 
 @transaction.atomic
 def accept_agenda_item(*, actor, item_id: int) -> AgendaItem:
     item = _item_for_coordinator(actor, item_id)
-    _transition(item, ItemStatus.ACCEPTED)
-    item.status = ItemStatus.ACCEPTED
-    item.save(update_fields=["status"])
-    _record(item, AgendaItemEvent.Kind.ACCEPTED, actor)
+    _move_item(item, ItemStatus.ACCEPTED, actor=actor)
     return item
 
 
@@ -332,20 +341,17 @@ def discard_agenda_item(*, actor, item_id: int, reason: str) -> AgendaItem:
     if not reason:
         raise DomainError(_("Say why the item is discarded: its author will read it."),
                           field="reason")
-    _transition(item, ItemStatus.DISCARDED)
-    item.status, item.discard_reason = ItemStatus.DISCARDED, reason[:255]
-    item.save(update_fields=["status", "discard_reason"])
-    _record(item, AgendaItemEvent.Kind.DISCARDED, actor, reason)
+    item.discard_reason = reason[:255]  # saved only if the item may be discarded
+    _move_item(item, ItemStatus.DISCARDED, actor=actor, reason=reason[:255],
+               update_fields=("discard_reason",))
     return item
 
 
 @transaction.atomic
 def reopen_agenda_item(*, actor, item_id: int) -> AgendaItem:
     item = _item_for_coordinator(actor, item_id)
-    _transition(item, ItemStatus.NEW)
-    item.status, item.discard_reason = ItemStatus.NEW, ""
-    item.save(update_fields=["status", "discard_reason"])
-    _record(item, AgendaItemEvent.Kind.REOPENED, actor)
+    item.discard_reason = ""  # saved only if the item may go back to new
+    _move_item(item, ItemStatus.NEW, actor=actor, update_fields=("discard_reason",))
     return item
 
 
@@ -362,18 +368,19 @@ def delay_agenda_item(*, actor, item_id: int, to: Occurrence) -> AgendaItem:
     if to.agenda_published:
         raise Conflict(_("The agenda of that meeting is already fixed: choose a later one."),
                        field="to")
-    _transition(item, ItemStatus.DELAYED)
-    target = _meeting_for(to)
+    try:
+        rules.check_item_transition(ItemStatus(item.status), ItemStatus.DELAYED)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    target = _meeting_for(to, actor)
     position = (target.agenda_items.aggregate(m=Max("position"))["m"] or 0) + 1
     copy = AgendaItem.objects.create(
         meeting=target, title=item.title, description=item.description, kind=item.kind,
         duration_minutes=item.duration_minutes, presenter=item.presenter, author=item.author,
         position=position, delayed_from=item)
-    item.status = ItemStatus.DELAYED
-    item.save(update_fields=["status"])
-    _record(item, AgendaItemEvent.Kind.DELAYED, actor, to.key)
-    _record(copy, AgendaItemEvent.Kind.CARRIED, actor, item.meeting.original_start.date()
-            .isoformat())
+    _move_item(item, ItemStatus.DELAYED, actor=actor, reason=to.key)
+    history.record(copy, event_model=AgendaItemEvent, subject="item", actor=actor,
+                   reason=queries.occurrence_of_meeting(item.meeting).key)
     return copy
 
 
@@ -382,7 +389,7 @@ def reorder_agenda(*, actor, occurrence: Occurrence, item_ids: list[int]) -> lis
     body = occurrence.series.body
     _require(permissions.can_manage_meetings(actor, body),
              _("Only coordinators of %(body)s order its agenda.") % {"body": body.name})
-    meeting = _locked_meeting(_meeting_for(occurrence))
+    meeting = _locked_meeting(_meeting_for(occurrence, actor))
     items = {i.pk: i for i in meeting.agenda_items.all()}
     if sorted(item_ids) != sorted(items) or len(set(item_ids)) != len(item_ids):
         raise DomainError(_("Give every item of this agenda exactly once, in the new order."),
@@ -400,7 +407,7 @@ def fix_agenda(*, actor, occurrence: Occurrence) -> Meeting:
     body = occurrence.series.body
     _require(permissions.can_manage_meetings(actor, body),
              _("Only coordinators of %(body)s fix its agenda.") % {"body": body.name})
-    meeting = _locked_meeting(_meeting_for(occurrence))
+    meeting = _locked_meeting(_meeting_for(occurrence, actor))
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict(_("This meeting is cancelled."))
     if meeting.agenda_published_at is not None:
@@ -450,8 +457,8 @@ def add_session(*, actor, occurrence: Occurrence, title: str, starts_at: datetim
         raise DomainError(_("A workshop has from 1 to 100,000 places (or leave it empty)."),
                           field="capacity")
     return ProgramSession.objects.create(
-        meeting=_meeting_for(occurrence), title=title.strip(), kind=kind, starts_at=starts_at,
-        ends_at=ends_at, place=place or occurrence.place, capacity=capacity,
+        meeting=_meeting_for(occurrence, actor), title=title.strip(), kind=kind,
+        starts_at=starts_at, ends_at=ends_at, place=place or occurrence.place, capacity=capacity,
         facilitator=facilitator, description=description)
 
 
@@ -485,11 +492,13 @@ def sign_up(*, person, session_id: int) -> SessionSignup:
     status = rules.signup_status(session.capacity, confirmed)
     try:
         with transaction.atomic():
-            return SessionSignup.objects.create(session=session, person=person,
-                                                meeting=session.meeting,
-                                                slot_start=session.starts_at, status=status)
+            signup = SessionSignup.objects.create(session=session, person=person,
+                                                  meeting=session.meeting,
+                                                  slot_start=session.starts_at, status=status)
     except IntegrityError:
         raise Conflict(_("You already chose a workshop at that time.")) from None
+    history.record(signup, event_model=SessionSignupEvent, subject="signup", actor=person)
+    return signup
 
 
 @transaction.atomic
@@ -505,8 +514,10 @@ def leave_session(*, person, session_id: int) -> None:
         waiting = session.signups.filter(status=SignupStatus.WAITING).order_by("created_at",
                                                                                 "pk").first()
         if waiting is not None:
-            waiting.status = SignupStatus.CONFIRMED
-            waiting.save(update_fields=["status"])
+            # Nobody acts: a place freed up (the one who left is not named to the next).
+            history.transition(waiting, SignupStatus.CONFIRMED,
+                               allowed=rules.SIGNUP_TRANSITIONS,
+                               event_model=SessionSignupEvent, subject="signup")
 
 
 # Minutes and attendance --------------------------------------------------------------
@@ -518,7 +529,7 @@ def write_minutes(*, actor, occurrence: Occurrence, item_id: int | None = None,
     body = occurrence.series.body
     _require(permissions.can_manage_meetings(actor, body),
              _("Only coordinators of %(body)s write its minutes.") % {"body": body.name})
-    meeting = _meeting_for(occurrence)
+    meeting = _meeting_for(occurrence, actor)
     item = None
     if item_id is not None:
         item = meeting.agenda_items.filter(pk=item_id).first()
@@ -537,7 +548,7 @@ def publish_minutes(*, actor, occurrence: Occurrence) -> Meeting:
     body = occurrence.series.body
     _require(permissions.can_manage_meetings(actor, body),
              _("Only coordinators of %(body)s publish its minutes.") % {"body": body.name})
-    meeting = _meeting_for(occurrence)
+    meeting = _meeting_for(occurrence, actor)
     if meeting.minutes_published_at is not None:
         raise Conflict(_("These minutes are already published."))
     if not meeting.minutes.exists():
@@ -550,25 +561,24 @@ def publish_minutes(*, actor, occurrence: Occurrence) -> Meeting:
 
 
 @transaction.atomic
-def record_attendance(*, actor, occurrence: Occurrence, people) -> int:
+def record_attendance(*, actor, occurrence: Occurrence, people, field: str = "people") -> int:
     """Mark people present; returns how many were newly recorded. Only active members
     of the body are recorded: attendance has no notion of a guest, and the names it
-    lists are published with the minutes."""
+    lists are published with the minutes. A refusal names `field` (the input that
+    listed the people)."""
     body = occurrence.series.body
     _require(permissions.can_manage_meetings(actor, body),
              _("Only coordinators of %(body)s record attendance.") % {"body": body.name})
     people = list(people)
-    members = set(Membership.objects.filter(
-        body=body, status=MembershipStatus.ACTIVE, person__in=people)
-        .values_list("person_id", flat=True))
+    members = selectors.active_members_among(body, [p.pk for p in people])
     if outside := [p for p in people if p.pk not in members]:
         raise DomainError(ngettext(
             "Only active members of %(body)s are marked present, and %(people)s is not one.",
             "Only active members of %(body)s are marked present, and %(people)s are not.",
             len(outside)) % {"body": body.name,
                              "people": ", ".join(p.public_name for p in outside[:20])},
-            field="people")
-    meeting = _meeting_for(occurrence)
+            field=field)
+    meeting = _meeting_for(occurrence, actor)
     already = set(meeting.attendance.values_list("person_id", flat=True))
     new = [Attendance(meeting=meeting, person=p, recorded_by=actor) for p in people
            if p.pk not in already]
@@ -589,6 +599,7 @@ def reset_calendar_token(*, person) -> CalendarFeedToken:
 
 
 def calendar_token_of(person) -> CalendarFeedToken:
+    """The person's feed address, made on first need (so this writes)."""
     token, _created = CalendarFeedToken.objects.get_or_create(person=person)
     return token
 
@@ -601,13 +612,6 @@ REMINDER_SUBJECTS = {
     ReminderKind.AGENDA_PUBLISHED: gettext_lazy("The agenda of %(meeting)s is published"),
     ReminderKind.MEETING_TOMORROW: gettext_lazy("Tomorrow: %(meeting)s"),
 }
-
-
-def _recipients(body):
-    from autogestion.accounts.models import User
-
-    return list(User.objects.filter(memberships__body=body, memberships__status="active",
-                                    email_reminders=True, is_active=True).distinct())
 
 
 def notify_members(meeting_id: int, kind: ReminderKind) -> int:
@@ -625,7 +629,7 @@ def notify_members(meeting_id: int, kind: ReminderKind) -> int:
 def _notify(occurrence: Occurrence, kind: ReminderKind) -> int:
     with transaction.atomic():
         meeting = _meeting_for(occurrence)
-        people = _recipients(occurrence.series.body)
+        people = queries.reminder_recipients(occurrence.series.body)
         already = set(ReminderSent.objects.filter(meeting=meeting, kind=kind)
                       .values_list("person_id", flat=True))
         fresh = [p for p in people if p.pk not in already]

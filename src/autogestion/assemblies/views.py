@@ -1,60 +1,31 @@
 """Pages of the assembly calendar: a body's meetings, one meeting with its preparation,
-agenda, program and minutes. Thin: find, check, call one service, show."""
+agenda, program and minutes. Thin: find through access.py (404 for what the person may
+not see, 403 for what they see but may not do, as the API answers), call one service,
+show what queries.py reads."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from autogestion.cooperatives.models import Body, Membership
 from autogestion.core import clock
 from autogestion.core.errors import DomainError
 
-from . import permissions, queries, rules, services
+from . import access, permissions, queries, rules, services
 from .forms import AgendaItemForm, MinutesForm, MoveForm, SeriesForm, SessionForm
-from .models import (
-    AgendaItem,
-    Meeting,
-    MeetingSeries,
-    ProgramSession,
-    SeriesKind,
-    SessionSignup,
-)
-
-
-def _visible_body(request, slug) -> Body:
-    body = get_object_or_404(Body, slug=slug)
-    if not permissions.can_view_meetings(request.user, body):
-        raise Http404
-    return body
-
-
-def _occurrence(request, series_id: int, day: str) -> queries.Occurrence:
-    """The occurrence at /meetings/<series>/<YYYY-MM-DD>/, if the person may see it."""
-    series = get_object_or_404(MeetingSeries.objects.select_related("body"), pk=series_id)
-    if not permissions.can_view_meetings(request.user, series.body):
-        raise Http404
-    occurrence = queries.occurrence_on(series, day)
-    if occurrence is None:
-        raise Http404
-    return occurrence
+from .models import SeriesKind
 
 
 def body_meetings(request, slug):
-    body = _visible_body(request, slug)
-    now = clock.now()
+    body = access.get_body_for(request.user, slug)
     series_list = list(body.meeting_series.filter(is_active=True))
     upcoming = queries.upcoming_for_bodies([body], days=120, limit=30)
-    past = [queries.occurrence_of_meeting(m) for m in
-            Meeting.objects.filter(series__body=body, starts_at__lt=now)
-            .select_related("series__body").order_by("-starts_at")[:12]]
+    past = queries.past_occurrences(body, limit=12)
     return render(request, "assemblies/body_meetings.html", {
         "body": body, "series_list": series_list, "upcoming": upcoming, "past": past,
         "can_manage": permissions.can_manage_meetings(request.user, body)})
@@ -62,10 +33,7 @@ def body_meetings(request, slug):
 
 @login_required
 def create_series(request, slug):
-    body = _visible_body(request, slug)
-    if not permissions.can_manage_meetings(request.user, body):
-        raise DjangoPermissionDenied(_("Only coordinators of %(body)s plan its meetings.")
-                                     % {"body": body.name})
+    body = access.get_body_for(request.user, slug, may=permissions.can_manage_meetings)
     form = SeriesForm(request.POST or None, initial={"place": body.place})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -95,25 +63,18 @@ def _detail_context(request, occurrence: queries.Occurrence, **extra) -> dict:
     can_manage = permissions.can_manage_meetings(user, body)
     agenda = queries.agenda(occurrence)
     sessions = queries.program(occurrence)
-    my_sessions = set()
-    if user.is_authenticated and sessions:
-        my_sessions = set(SessionSignup.objects.filter(person=user, session__in=sessions)
-                          .values_list("session_id", flat=True))
-    minutes = []
-    attendance = []
-    if occurrence.meeting is not None and (occurrence.minutes_published or can_manage):
-        minutes = list(occurrence.meeting.minutes.select_related("agenda_item"))
-        attendance = list(occurrence.meeting.attendance.select_related("person"))
+    my_sessions = queries.signed_up_session_ids(user, sessions)
+    minutes = queries.published_minutes_for(user, occurrence)
+    attendance = queries.attendance_of(occurrence) if minutes is not None else []
     following = queries.next_occurrences(occurrence.series, 6, after=occurrence.ends_at)
     members, present_ids = [], set()
     if can_manage:
-        members = list(Membership.objects.filter(body=body, status="active")
-                       .select_related("person").order_by("person__display_name"))
+        members = queries.members_to_mark(body)
         present_ids = {a.person_id for a in attendance}
     context = {
         "occurrence": occurrence, "series": occurrence.series, "body": body,
         "agenda": agenda, "slots": queries.slots(sessions), "my_sessions": my_sessions,
-        "minutes": minutes, "attendance": attendance, "following": following,
+        "minutes": minutes or [], "attendance": attendance, "following": following,
         "can_manage": can_manage, "members": members, "present_ids": present_ids,
         "can_add": permissions.can_add_agenda_item(user, body) and occurrence.is_open_for_items,
         "is_member": permissions.can_add_agenda_item(user, body),
@@ -128,7 +89,7 @@ def _detail_context(request, occurrence: queries.Occurrence, **extra) -> dict:
 
 
 def occurrence_detail(request, series_id, day):
-    occurrence = _occurrence(request, series_id, day)
+    occurrence = access.get_occurrence_at(request.user, series_id, day)
     return render(request, "assemblies/occurrence_detail.html",
                   _detail_context(request, occurrence))
 
@@ -142,7 +103,7 @@ def _refused(request, occurrence, exc: DomainError, **extra):
 @login_required
 @require_POST
 def add_item(request, series_id, day):
-    occurrence = _occurrence(request, series_id, day)
+    occurrence = access.get_occurrence_at(request.user, series_id, day)
     form = AgendaItemForm(request.POST)
     if not form.is_valid():
         context = _detail_context(request, occurrence, item_form=form)
@@ -165,7 +126,7 @@ def _local(occurrence, clock_time):
 @require_POST
 def manage_occurrence(request, series_id, day):
     """The coordinators' actions on one meeting, named by the `action` field."""
-    occurrence = _occurrence(request, series_id, day)
+    occurrence = access.get_occurrence_at(request.user, series_id, day)
     action = request.POST.get("action", "")
     user = request.user
     try:
@@ -211,7 +172,7 @@ def manage_occurrence(request, series_id, day):
         elif action == "attendance":
             ids = [int(i) for i in request.POST.getlist("present") if i.isdigit()]
             # Not filtered here: the service refuses anyone who is not an active member.
-            people = get_user_model().objects.filter(pk__in=ids, is_active=True)
+            people = queries.active_people(ids)
             count = services.record_attendance(actor=user, occurrence=occurrence, people=people)
             done = ngettext("%(n)s person marked present.", "%(n)s people marked present.",
                             count) % {"n": count}
@@ -226,11 +187,8 @@ def manage_occurrence(request, series_id, day):
 @login_required
 @require_POST
 def item_action(request, item_id, action):
-    item = get_object_or_404(AgendaItem.objects.select_related("meeting__series__body"),
-                             pk=item_id)
+    item = access.get_item_for(request.user, item_id)
     occurrence = queries.occurrence_of_meeting(item.meeting)
-    if not permissions.can_view_meetings(request.user, occurrence.series.body):
-        raise Http404
     try:
         if action == "accept":
             services.accept_agenda_item(actor=request.user, item_id=item.pk)
@@ -240,15 +198,8 @@ def item_action(request, item_id, action):
         elif action == "reopen":
             services.reopen_agenda_item(actor=request.user, item_id=item.pk)
         elif action == "delay":
-            try:
-                target_day = date.fromisoformat(request.POST.get("to", ""))
-            except ValueError:
-                raise DomainError(_("Choose the later meeting to delay the item to."),
-                                  field="to") from None
-            target = queries.find_occurrence(occurrence.series, target_day)
-            if target is None:
-                raise DomainError(_("There is no meeting of this series on that day."),
-                                  field="to")
+            target = access.get_later_occurrence(occurrence.series,
+                                                 request.POST.get("to", ""), "to")
             services.delay_agenda_item(actor=request.user, item_id=item.pk, to=target)
         else:
             raise Http404
@@ -259,7 +210,7 @@ def item_action(request, item_id, action):
 
 def program_page(request, series_id, day):
     """The printable program of an assembly day (fits an A4 page)."""
-    occurrence = _occurrence(request, series_id, day)
+    occurrence = access.get_occurrence_at(request.user, series_id, day)
     return render(request, "assemblies/program_print.html", {
         "occurrence": occurrence, "slots": queries.slots(queries.program(occurrence)),
         "agenda": queries.agenda(occurrence)})
@@ -267,9 +218,9 @@ def program_page(request, series_id, day):
 
 @login_required
 def minutes_edit(request, series_id, day):
-    occurrence = _occurrence(request, series_id, day)
-    if not permissions.can_manage_meetings(request.user, occurrence.series.body):
-        raise DjangoPermissionDenied(_("Only coordinators write the minutes."))
+    occurrence = access.get_occurrence_at(request.user, series_id, day,
+                                          may=permissions.can_manage_meetings,
+                                          refusal=access.MINUTES)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "publish":
@@ -287,9 +238,7 @@ def minutes_edit(request, series_id, day):
         except DomainError as exc:
             return _refused(request, occurrence, exc)
     agenda = queries.agenda(occurrence)
-    existing = {}
-    if occurrence.meeting is not None:
-        existing = {m.agenda_item_id: m for m in occurrence.meeting.minutes.all()}
+    existing = {m.agenda_item_id: m for m in queries.minutes_of(occurrence)}
     # One small form per agenda item (and one for general notes), each saved alone.
     rows = [(None, MinutesForm(initial=_initial(existing.get(None))))]
     rows += [(item, MinutesForm(initial=_initial(existing.get(item.pk))))
@@ -308,11 +257,8 @@ def _initial(entry) -> dict:
 @login_required
 @require_POST
 def session_signup(request, session_id):
-    session = get_object_or_404(ProgramSession.objects.select_related("meeting__series__body"),
-                                pk=session_id)
+    session = access.get_session_for(request.user, session_id)
     occurrence = queries.occurrence_of_meeting(session.meeting)
-    if not permissions.can_view_meetings(request.user, occurrence.series.body):
-        raise Http404
     try:
         signup = services.sign_up(person=request.user, session_id=session.pk)
     except DomainError as exc:
@@ -328,11 +274,8 @@ def session_signup(request, session_id):
 @login_required
 @require_POST
 def session_leave(request, session_id):
-    session = get_object_or_404(ProgramSession.objects.select_related("meeting__series__body"),
-                                pk=session_id)
     # The refusal below shows the meeting page: only to those who may see it.
-    if not permissions.can_view_meetings(request.user, session.meeting.series.body):
-        raise Http404
+    session = access.get_session_for(request.user, session_id)
     occurrence = queries.occurrence_of_meeting(session.meeting)
     try:
         services.leave_session(person=request.user, session_id=session.pk)
