@@ -22,6 +22,7 @@ from autogestion.core.api_schemas import (
     Integer,
     LocalTime,
     Moment,
+    StatusEventOut,
     refusals,
     text_up_to,
 )
@@ -101,14 +102,6 @@ class SeriesIn(Input):
     preparation_offset_days: int | None = None
     preparation_time: LocalTime | None = None
     agenda_opens_days: int = 28
-
-
-class StatusEventOut(Schema):
-    from_status: str = Field(description="Empty for the first event (the item added).")
-    to_status: str
-    actor: str | None
-    at: datetime
-    reason: str
 
 
 class AgendaItemOut(Schema):

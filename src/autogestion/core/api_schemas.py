@@ -137,3 +137,14 @@ class Money(Schema):
 
     minor: int = Field(description="Exact integer in the currency's smallest unit.")
     value: str = Field(description="The same in units, e.g. \"12.50\".")
+
+
+class StatusEventOut(Schema):
+    """One change of status (core/history.py): from what, to what, by whom, when, why."""
+
+    from_status: str = Field(description="Empty for the first event (the creation).")
+    to_status: str
+    actor: str | None = Field(description="Who did it; none when the platform did.")
+    actor_id: int | None = None
+    at: datetime
+    reason: str

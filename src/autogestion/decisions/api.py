@@ -24,7 +24,7 @@ from autogestion.assemblies.rules import localize
 from autogestion.cooperatives.models import Body
 from autogestion.core import clock, markdown
 from autogestion.core.api import public
-from autogestion.core.api_schemas import Input, Integer, Moment, refusals
+from autogestion.core.api_schemas import Input, Integer, Moment, StatusEventOut, refusals
 from autogestion.core.api_types import Id, Text
 from autogestion.core.errors import DomainError
 from autogestion.core.inputs import check_year
@@ -152,14 +152,6 @@ class StarGroupOut(Schema):
     summary_at: datetime | None
 
 
-class ProposalEventOut(Schema):
-    from_status: str = Field(description="Empty for the first event (the proposal made).")
-    to_status: str
-    actor: str | None
-    at: datetime
-    reason: str = Field(description="What happened: a round opened or closed, a referral.")
-
-
 class CommentOut(Schema):
     id: int
     author: str | None
@@ -203,7 +195,7 @@ class ProposalDetail(Schema):
     not_positioned_count: int
     star_groups: list[StarGroupOut]
     comments: list[CommentOut]
-    events: list[ProposalEventOut] = Field(description="The proposal's history, oldest first.")
+    events: list[StatusEventOut] = Field(description="The proposal's history, oldest first.")
     can_take_position: bool
     can_facilitate: bool
     can_revise: bool

@@ -37,7 +37,15 @@ from pydantic import StrictInt
 from autogestion.cooperatives.access import get_body_for
 from autogestion.cooperatives.models import Body
 from autogestion.core import clock
-from autogestion.core.api_schemas import CalendarDay, Input, Integer, Money, refusals, text_up_to
+from autogestion.core.api_schemas import (
+    CalendarDay,
+    Input,
+    Integer,
+    Money,
+    StatusEventOut,
+    refusals,
+    text_up_to,
+)
 from autogestion.core.api_types import MAX_ID, Id, Text
 from autogestion.core.errors import DomainError
 from autogestion.core.inputs import check_year, parse_amount, parse_day
@@ -106,14 +114,6 @@ class CurrencyIn(Input):
     euros_convert_in_only: bool = Field(False, strict=True)
 
 
-class EconomyEventOut(Schema):
-    from_status: str = Field(description="Empty for the first event (the creation).")
-    to_status: str
-    actor: str | None
-    at: datetime
-    reason: str
-
-
 class AccountOut(Schema):
     id: int
     currency: str
@@ -131,7 +131,7 @@ class AccountOut(Schema):
     margin_to_receive: Money | None = Field(description="What it can receive now (no "
                                                         "ceiling: null).")
     created_at: datetime
-    events: list[EconomyEventOut] = Field(description="Its status history, oldest first.")
+    events: list[StatusEventOut] = Field(description="Its status history, oldest first.")
 
 
 class OpenAccountIn(Input):
@@ -245,7 +245,7 @@ class RequestOut(Schema):
     created_at: datetime
     answered_at: datetime | None
     role: str | None = Field(description="buyer or seller: the caller's side, if any.")
-    events: list[EconomyEventOut] = Field(description="Its status history, oldest first.")
+    events: list[StatusEventOut] = Field(description="Its status history, oldest first.")
 
 
 class RequestPage(Schema):

@@ -22,7 +22,14 @@ from pydantic import AfterValidator
 
 from autogestion.cooperatives.models import Body
 from autogestion.core import clock
-from autogestion.core.api_schemas import Input, Integer, Moment, refusals, text_up_to
+from autogestion.core.api_schemas import (
+    Input,
+    Integer,
+    Moment,
+    StatusEventOut,
+    refusals,
+    text_up_to,
+)
 from autogestion.core.api_types import Id, Text, no_nul
 from autogestion.core.inputs import parse_day
 
@@ -142,15 +149,6 @@ class LoadOut(Schema):
     longest_run: int
 
 
-class EventOut(Schema):
-    from_status: str = Field(description="Empty for the creation.")
-    to_status: str
-    actor: str | None
-    actor_id: int | None
-    at: datetime
-    reason: str
-
-
 class RotationOut(RotationSummary):
     assignments: list[AssignmentOut]
     gaps: list[GapOut]
@@ -158,7 +156,7 @@ class RotationOut(RotationSummary):
     load: list[LoadOut]
     load_spread: int
     longest_run: int
-    events: list[EventOut] = Field(description="Proposed, published or discarded: by whom, "
+    events: list[StatusEventOut] = Field(description="Proposed, published or discarded: by whom, "
                                                "when, why.")
 
 

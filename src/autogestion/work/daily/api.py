@@ -19,13 +19,12 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from autogestion.cooperatives.models import Body
 from autogestion.core import clock
-from autogestion.core.api_schemas import Input, LocalTime, refusals, text_up_to
+from autogestion.core.api_schemas import Input, LocalTime, StatusEventOut, refusals, text_up_to
 from autogestion.core.api_types import MAX_ID, Id, Text
 from autogestion.core.errors import NotFound
 from autogestion.core.inputs import parse_day
 
 from .. import permissions
-from ..api import EventOut
 from ..models import Task
 from ..queries import events_of
 from . import access, queries
@@ -66,7 +65,7 @@ class PlanOut(Schema):
                                                       "published plan publishes it again.")
     tasks: list[TaskOut]
     can_plan: bool
-    events: list[EventOut] = Field(description="Prepared, published: by whom, when.")
+    events: list[StatusEventOut] = Field(description="Prepared, published: by whom, when.")
 
 
 class PrepareIn(Input):
