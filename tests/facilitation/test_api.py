@@ -11,7 +11,6 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 
 from autogestion.assemblies import queries as assembly_queries
 from autogestion.assemblies import services as assembly_services
@@ -22,10 +21,11 @@ from autogestion.facilitation.models import (
     Gesture,
     Participant,
     Room,
-    RoomEvent,
+    RoomAction,
     RoomRole,
     SpeakingTurn,
 )
+from tests.support.http import client_for, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -35,13 +35,6 @@ PEOPLE = ["anonymous", "outsider", "member", "coordinator", "other_coordinator",
 RUNNERS = {"coordinator", "operator"}
 # Members of the CIT and operators act in its Agora's room; other signed-in people watch.
 TAKERS = {"member", "coordinator", "operator"}
-
-
-def client_for(person) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_login(person)
-    return client
 
 
 @pytest.fixture
@@ -89,18 +82,9 @@ def written(room) -> dict:
         "limit": fresh.speaker_limit_seconds, "per_item": fresh.reset_turns_per_item,
         "item": fresh.current_item_id,
         "rows": [m.objects.filter(room=room).count()
-                 for m in (RoomEvent, Participant, SpeakingTurn, Gesture, RoomRole)],
+                 for m in (RoomAction, Participant, SpeakingTurn, Gesture, RoomRole)],
         "roles": sorted(RoomRole.objects.filter(room=room).values_list("role", "person_id")),
     }
-
-
-def refused(response, status, contains="", field=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert contains in body["detail"], body
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
 
 
 # Reading -----------------------------------------------------------------------------
@@ -133,10 +117,10 @@ class TestReading:
         if who in RUNNERS:
             assert response.status_code == 200
         else:
-            refused(response, 404, "no such meeting room")
+            refused(response, 404, contains="no such meeting room")
 
     def test_an_unknown_room(self, clients):
-        refused(clients["member"].get("/api/rooms/999999"), 404, "no such meeting room")
+        refused(clients["member"].get("/api/rooms/999999"), 404, contains="no such meeting room")
 
     def test_my_place_and_roles(self, clients, world, room):
         member, coordinator = world["member"], world["coordinator"]
@@ -168,7 +152,7 @@ class TestOpening:
             assert room.opened_by == world[who]
         else:
             expected = 401 if who == "anonymous" else 403
-            refused(response, expected, "Sign in" if who == "anonymous"
+            refused(response, expected, contains="Sign in" if who == "anonymous"
                     else "Only coordinators of CIT open")
             assert not Room.objects.exists()
 
@@ -183,20 +167,20 @@ class TestOpening:
     def test_addresses(self, clients, world, occurrence, secret_room):
         coordinator, series_id = clients["coordinator"], occurrence.series.pk
         refused(post(coordinator, f"/api/meetings/{series_id}/2026-11-27/room"), 404,
-                "does not meet on 2026-11-27")
+                contains="does not meet on 2026-11-27")
         refused(post(coordinator, f"/api/meetings/{series_id}/28-11-2026/room"), 400,
-                "YYYY-MM-DD", field="day")
+                contains="YYYY-MM-DD", field="day")
         refused(post(coordinator, "/api/meetings/999999/2026-11-28/room"), 404,
-                "no meeting series")
+                contains="no meeting series")
         # A closed group's meetings do not exist for the others.
         hidden = f"/api/meetings/{secret_room.meeting.series_id}/2026-11-30/room"
-        refused(post(clients["member"], hidden), 404, "no meeting series")
+        refused(post(clients["member"], hidden), 404, contains="no meeting series")
         assert Room.objects.count() == 1
 
     def test_a_cancelled_meeting_has_no_room(self, clients, world, occurrence):
         assembly_services.cancel_occurrence(actor=world["coordinator"], occurrence=occurrence)
         refused(post(clients["coordinator"], f"/api/meetings/{occurrence.series.pk}/{DAY}/room"),
-                409, "cancelled")
+                409, contains="cancelled")
         assert not Room.objects.exists()
 
 
@@ -208,11 +192,12 @@ class TestList:
         before = written(room)
         response = act(clients[who], room, "raise")
         if who == "anonymous":
-            refused(response, 401, "Sign in")
+            refused(response, 401, contains="Sign in")
             assert written(room) == before
             return
         if who not in TAKERS:
-            refused(response, 403, "Only members of CIT and the meeting's registered guests")
+            refused(response, 403,
+                    contains="Only members of CIT and the meeting's registered guests")
             assert written(room) == before
             return
         assert response.status_code == 200, response.content
@@ -232,9 +217,9 @@ class TestList:
             assert SpeakingTurn.objects.filter(room=room, ended_at__isnull=True).count() == 1
             return
         if who == "anonymous":
-            refused(response, 401, "Sign in")
+            refused(response, 401, contains="Sign in")
         else:
-            refused(response, 403, "Only the facilitator runs the speaking list.")
+            refused(response, 403, contains="Only the facilitator runs the speaking list.")
         assert written(room) == before
 
     def test_a_member_given_the_role_runs_the_list(self, clients, world, room):
@@ -250,26 +235,30 @@ class TestList:
         member, coordinator = clients["member"], clients["coordinator"]
         assert act(member, room, "raise").status_code == 200
         before = written(room)
-        refused(act(member, room, "raise"), 409, "Already on the list: a person is on it once.")
-        refused(act(member, room, "raise", kind="shout"), 400, "Unknown kind of hand.",
+        refused(act(member, room, "raise"), 409,
+                contains="Already on the list: a person is on it once.")
+        refused(act(member, room, "raise", kind="shout"), 400, contains="Unknown kind of hand.",
                 field="kind")
-        refused(act(member, room, "dance"), 400, "Unknown action.", field="action")
-        refused(act(member, room, "lower", kind="technical"), 409, "not on the list")
-        refused(act(coordinator, room, "end_turn"), 409, "Nobody has the floor.")
-        refused(act(coordinator, room, "add_guest", name="  "), 400, "Write the name",
+        refused(act(member, room, "dance"), 400, contains="Unknown action.", field="action")
+        refused(act(member, room, "lower", kind="technical"), 409, contains="not on the list")
+        refused(act(coordinator, room, "end_turn"), 409, contains="Nobody has the floor.")
+        refused(act(coordinator, room, "add_guest", name="  "), 400, contains="Write the name",
                 field="name")
-        refused(act(coordinator, room, "give_floor", who="p:999999"), 409, "not on the list")
+        refused(act(coordinator, room, "give_floor", who="p:999999"), 409,
+                contains="not on the list")
         refused(act(coordinator, room, "put_back", who=key(world["member"])), 409,
-                "was not skipped")
-        refused(post(member, url(room, "/act"), {"action": "raise", "kind": 3}), 422, "kind")
-        refused(post(member, url(room, "/act"), {}), 422, "action")
+                contains="was not skipped")
+        refused(post(member, url(room, "/act"), {"action": "raise", "kind": 3}), 422,
+                contains="kind")
+        refused(post(member, url(room, "/act"), {}), 422, contains="action")
         assert written(room) == before
 
     def test_an_empty_list_and_nothing_to_undo(self, clients, world, occurrence):
         room = services.open_room(actor=world["coordinator"], occurrence=occurrence)
         before = written(room)
-        refused(act(clients["coordinator"], room, "next"), 409, "Nobody is waiting to speak.")
-        refused(act(clients["coordinator"], room, "undo"), 409, "nothing to undo")
+        refused(act(clients["coordinator"], room, "next"), 409,
+                contains="Nobody is waiting to speak.")
+        refused(act(clients["coordinator"], room, "undo"), 409, contains="nothing to undo")
         assert written(room) == before
 
     def test_a_whole_round(self, clients, world, room):
@@ -292,13 +281,13 @@ class TestList:
     def test_a_closed_room_takes_no_hands(self, clients, world, room):
         services.close_room(actor=world["coordinator"], room_id=room.pk)
         before = written(room)
-        refused(act(clients["member"], room, "raise"), 409, "The meeting room is closed.")
+        refused(act(clients["member"], room, "raise"), 409, contains="The meeting room is closed.")
         assert written(room) == before
 
     def test_a_closed_bodys_room_refuses_as_if_absent(self, clients, secret_room):
         before = written(secret_room)
         for who in ("outsider", "member", "other_coordinator"):
-            refused(act(clients[who], secret_room, "raise"), 404, "no such meeting room")
+            refused(act(clients[who], secret_room, "raise"), 404, contains="no such meeting room")
             refused(post(clients[who], url(secret_room, "/gestures"), {"kind": "agree"}), 404)
             refused(post(clients[who], url(secret_room, "/close")), 404)
         assert written(secret_room) == before
@@ -313,11 +302,12 @@ class TestGestures:
         before = written(room)
         response = post(clients[who], url(room, "/gestures"), {"kind": "agree"})
         if who == "anonymous":
-            refused(response, 401, "Sign in")
+            refused(response, 401, contains="Sign in")
             assert written(room) == before
             return
         if who not in TAKERS:
-            refused(response, 403, "Only members of CIT and the meeting's registered guests")
+            refused(response, 403,
+                    contains="Only members of CIT and the meeting's registered guests")
             assert written(room) == before
             return
         assert response.status_code == 201, response.content
@@ -353,11 +343,12 @@ class TestGestures:
     def test_unknown_gestures(self, clients, room):
         before = written(room)
         refused(post(clients["member"], url(room, "/gestures"), {"kind": "shout"}), 400,
-                "Unknown gesture.", field="kind")
+                contains="Unknown gesture.", field="kind")
         refused(post(clients["member"], url(room, "/gestures/release"), {"kind": "shout"}),
-                400, "Unknown gesture.", field="kind")
+                400, contains="Unknown gesture.", field="kind")
         refused(post(clients["member"], url(room, "/gestures"), {"kind": "agree",
-                                                                  "hold": "yes"}), 422, "hold")
+                                                                  "hold": "yes"}), 422,
+                contains="hold")
         refused(post(clients["anonymous"], url(room, "/gestures/release"), {"kind": "agree"}),
                 401)
         assert written(room) == before
@@ -377,7 +368,7 @@ class TestFacilitation:
             assert RoomRole.objects.get(room=room, role="timekeeper").person == world["member"]
             return
         refused(response, 401 if who == "anonymous" else 403,
-                "Sign in" if who == "anonymous" else "Only the facilitator assigns roles.")
+                contains="Sign in" if who == "anonymous" else "Only the facilitator assigns roles.")
         assert written(room) == before
 
     def test_role_refusals(self, clients, world, room):
@@ -385,18 +376,19 @@ class TestFacilitation:
         before = written(room)
         refused(put(coordinator, url(room, "/roles"), {"role": "king",
                                                        "person_id": world["member"].pk}),
-                400, "Unknown role.", field="role")
+                400, contains="Unknown role.", field="role")
         refused(put(coordinator, url(room, "/roles"), {"role": "timekeeper",
                                                        "person_id": world["outsider"].pk}),
-                400, "Outsider is not a member of CIT", field="person_id")
+                400, contains="Outsider is not a member of CIT", field="person_id")
         refused(put(coordinator, url(room, "/roles"), {"role": "timekeeper",
                                                        "person_id": 999999}),
-                400, "999999", field="person_id")
+                400, contains="999999", field="person_id")
         # Whoever may not assign roles learns that first, whatever the person.
         refused(put(member, url(room, "/roles"), {"role": "timekeeper", "person_id": 999999}),
-                403, "Only the facilitator assigns roles.")
+                403, contains="Only the facilitator assigns roles.")
         refused(put(coordinator, url(room, "/roles"), {"role": "timekeeper",
-                                                       "person_id": "1"}), 422, "person_id")
+                                                       "person_id": "1"}), 422,
+                                                               contains="person_id")
         assert written(room) == before
 
     def test_the_facilitator_role_changes_hands(self, clients, world, room):
@@ -426,10 +418,10 @@ class TestFacilitation:
             clock.freeze(None)
         before = written(room)
         refused(post(clients["member"], url(room, "/item"), {"item_id": item.pk}), 403,
-                "Only the facilitator or the timekeeper moves to another agenda item.")
+                contains="Only the facilitator or the timekeeper moves to another agenda item.")
         refused(post(clients["coordinator"], url(room, "/item"), {"item_id": elsewhere.pk}),
-                404, "not on the agenda of this meeting")
-        refused(post(clients["coordinator"], url(room, "/item"), {}), 422, "item_id")
+                404, contains="not on the agenda of this meeting")
+        refused(post(clients["coordinator"], url(room, "/item"), {}), 422, contains="item_id")
         assert written(room) == before
         services.set_role(actor=world["coordinator"], room_id=room.pk, role="timekeeper",
                           person=world["member"])
@@ -444,12 +436,12 @@ class TestFacilitation:
         body = {"speaker_limit_seconds": 120, "reset_turns_per_item": True}
         before = written(room)
         refused(put(clients["member"], url(room, "/settings"), body), 403,
-                "Only the facilitator or the timekeeper sets the timers.")
+                contains="Only the facilitator or the timekeeper sets the timers.")
         refused(put(clients["anonymous"], url(room, "/settings"), body), 401)
         refused(put(coordinator, url(room, "/settings"), body | {"speaker_limit_seconds": 5}),
-                400, "from 10 seconds to an hour", field="speaker_limit_seconds")
+                400, contains="from 10 seconds to an hour", field="speaker_limit_seconds")
         refused(put(coordinator, url(room, "/settings"), {"speaker_limit_seconds": 60}), 422,
-                "reset_turns_per_item")
+                contains="reset_turns_per_item")
         assert written(room) == before
         data = put(coordinator, url(room, "/settings"), body).json()
         assert data["speaker_limit_seconds"] == 120 and data["reset_turns_per_item"] is True
@@ -472,8 +464,25 @@ class TestFacilitation:
             assert not SpeakingTurn.objects.filter(room=room, ended_at__isnull=True).exists()
             return
         refused(response, 401 if who == "anonymous" else 403,
-                "Sign in" if who == "anonymous" else "Only the facilitator closes the room.")
+                contains="Sign in" if who == "anonymous"
+                else "Only the facilitator closes the room.")
         assert written(room) == before
+
+    def test_the_rooms_history_of_openings_and_closings(self, clients, world, room):
+        coordinator = clients["coordinator"]
+        data = coordinator.get(url(room)).json()
+        assert data["status"] == "open"
+        assert [(e["from_status"], e["to_status"], e["actor"]) for e in data["events"]] == [
+            ("", "open", "Coordinator")]
+        assert post(coordinator, url(room, "/close")).json()["status"] == "closed"
+        before = written(room)
+        refused(post(coordinator, url(room, "/close")), 409, contains="already closed")
+        assert written(room) == before
+        series_id = room.meeting.series_id
+        data = post(coordinator, f"/api/meetings/{series_id}/{DAY}/room").json()
+        assert data["status"] == "open" and data["closed_at"] is None
+        assert [(e["from_status"], e["to_status"]) for e in data["events"]] == [
+            ("", "open"), ("open", "closed"), ("closed", "open")]
 
 
 # Query counts ------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.test import Client
 
 from autogestion.assemblies import queries as assembly_queries
 from autogestion.assemblies import services as assembly_services
@@ -20,6 +19,7 @@ from autogestion.config.asgi import application
 from autogestion.cooperatives import services as cooperatives
 from autogestion.facilitation import services
 from autogestion.facilitation.models import Room
+from tests.support.http import client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,8 +31,7 @@ def session_cookie(person) -> str | None:
     """The session cookie of `person` logged in, as the browser would send it."""
     if person is None:
         return None
-    client = Client()
-    client.force_login(person)
+    client = client_for(person)
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 

@@ -182,3 +182,18 @@ class TestStatistics:
     def test_categories_only_in_groups_of_five(self):
         rows = [("a", 10)] * 5 + [("b", 3)] * 4
         assert rules.aggregate_categories(rows) == {"a": (5, 50)}
+
+
+class TestRoleRotation:
+    def test_never_held_first_by_name_then_held_longest_ago(self):
+        candidates = [(1, "Zoé"), (2, "Ana"), (3, "Bob"), (4, "Céline")]
+        assert rules.rotation(candidates, {3: 5, 2: 1}) == [4, 1, 2, 3]
+
+    def test_everyone_is_offered_once(self):
+        candidates = [(n, f"Person {n:02}") for n in range(1, 13)]
+        ranked = rules.rotation(candidates, {n: n for n in range(1, 13, 2)})
+        assert sorted(ranked) == list(range(1, 13))
+        assert ranked[:rules.SUGGESTED] == [2, 4, 6]
+
+    def test_nobody(self):
+        assert rules.rotation([], {1: 3}) == []

@@ -9,8 +9,17 @@ from django.utils import timezone
 
 from autogestion.core import clock
 from autogestion.core.errors import Conflict, DomainError, PermissionDenied
-from autogestion.facilitation import queries, services
-from autogestion.facilitation.models import Room, RoomEvent, SpeakingTurn
+from autogestion.facilitation import personal_data, queries, services
+from autogestion.facilitation.models import (
+    Gesture,
+    Participant,
+    Room,
+    RoomAction,
+    RoomEvent,
+    RoomRole,
+    SelfDescription,
+    SpeakingTurn,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +85,9 @@ class TestList:
         act(world["coordinator"], room, "next")
         reloaded = Room.objects.get(pk=room.pk)
         assert queries.state_of(reloaded).speaker == f"p:{world['member'].pk}"
-        assert RoomEvent.objects.filter(room=room).count() == 3  # open, raise, next
+        assert list(RoomAction.objects.filter(room=room).values_list("action", flat=True)) == [
+            "raise", "next"]
+        assert RoomEvent.objects.filter(room=room).count() == 1  # its opening
 
     def test_refusals_change_nothing(self, world, room):
         version = Room.objects.get(pk=room.pk).version
@@ -150,14 +161,30 @@ class TestGesturesAndRoles:
             services.set_role(actor=world["coordinator"], room_id=room.pk, role="timekeeper",
                               person=world["outsider"])
 
-    def test_role_suggestions_rotate(self, world, room, occurrence, make_person):
-        from autogestion.facilitation.views import role_suggestions
-
-        first = role_suggestions(room)["facilitator"]
-        assert world["coordinator"] not in first[:1] or len(first) == 1
+    def test_role_suggestions_rotate(self, world, room):
+        # The coordinator opened the room and holds the facilitator role: last to ask.
+        first = queries.role_choices(room)["facilitator"]
+        offered = first["suggested"] + first["others"]
+        assert offered[0] != world["coordinator"] and offered[-1] == world["coordinator"]
         services.set_role(actor=world["coordinator"], room_id=room.pk, role="note_taker",
                           person=world["member"])
-        assert role_suggestions(room)["note_taker"][0] != world["member"]
+        note_taker = queries.role_choices(room)["note_taker"]
+        assert (note_taker["suggested"] + note_taker["others"])[-1] == world["member"]
+
+    def test_every_member_present_can_be_chosen_for_a_role(self, world, room, make_person):
+        """The choice list offered three names only: a fourth member present could not be
+        chosen. Now everyone who may hold the role is offered, the suggestions first."""
+        from autogestion.cooperatives import selectors
+        from autogestion.cooperatives import services as cooperatives
+
+        for n in range(5):
+            cooperatives.join_body(person=make_person(f"Present {n}"), body=world["coop"])
+        members = set(selectors.active_members(world["coop"]))
+        assert len(members) > 3
+        for role, choice in queries.role_choices(room).items():
+            offered = choice["suggested"] + choice["others"]
+            assert len(choice["suggested"]) == 3, role
+            assert len(offered) == len(set(offered)) and set(offered) == members, role
 
     def test_closing_ends_the_turn(self, world, room):
         act(world["member"], room, "raise")
@@ -166,6 +193,72 @@ class TestGesturesAndRoles:
         assert SpeakingTurn.objects.get().ended_at is not None
         with pytest.raises(Conflict, match="closed"):
             act(world["member"], room, "raise")
+
+
+class TestRoomHistory:
+    def events(self, room):
+        return list(RoomEvent.objects.filter(room=room)
+                    .values_list("from_status", "to_status", "actor__display_name"))
+
+    def test_opening_records_the_first_event(self, world, room):
+        assert room.status == "open"
+        assert self.events(room) == [("", "open", "Coordinator")]
+
+    def test_closing_and_opening_again_each_write_an_event(self, world, room, occurrence):
+        services.close_room(actor=world["operator"], room_id=room.pk)
+        room = Room.objects.get(pk=room.pk)
+        assert room.status == "closed" and room.closed_at is not None
+        assert self.events(room)[-1] == ("open", "closed", "Operator")
+        with pytest.raises(Conflict, match="already closed"):
+            services.close_room(actor=world["coordinator"], room_id=room.pk)
+        assert len(self.events(room)) == 2
+        services.open_room(actor=world["coordinator"], occurrence=occurrence)
+        room = Room.objects.get(pk=room.pk)
+        assert room.status == "open" and room.closed_at is None
+        assert self.events(room) == [("", "open", "Coordinator"),
+                                     ("open", "closed", "Operator"),
+                                     ("closed", "open", "Coordinator")]
+
+    def test_the_list_keeps_its_own_history(self, world, room):
+        """A speaking turn is a row with its start and end, and each action on the list
+        a RoomAction: no status event per turn."""
+        act(world["member"], room, "raise")
+        act(world["coordinator"], room, "next")
+        act(world["coordinator"], room, "end_turn")
+        assert RoomEvent.objects.filter(room=room).count() == 1
+        assert RoomAction.objects.filter(room=room).count() == 3
+        turn = SpeakingTurn.objects.get(room=room)
+        assert turn.started_at <= turn.ended_at
+
+
+def test_personal_data_covers_every_row_pointing_to_the_person(world, room):
+    member, coordinator = world["member"], world["coordinator"]
+    act(member, room, "raise")
+    act(coordinator, room, "next")
+    services.make_gesture(person=member, room_id=room.pk, kind="agree")
+    services.set_role(actor=coordinator, room_id=room.pk, role="timekeeper", person=member)
+    services.describe_myself(person=member, category="night owl")
+    services.close_room(actor=coordinator, room_id=room.pk)
+    mine = personal_data.export(member)
+    assert [r["id"] for r in mine["participant"]] == list(
+        Participant.objects.filter(person=member).values_list("pk", flat=True))
+    assert len(mine["speakingturn"]) == 1 and len(mine["gesture"]) == 1
+    assert [r["role"] for r in mine["roomrole"]] == ["timekeeper"]
+    assert mine["selfdescription"][0]["category"] == "night owl"
+    assert [r["action"] for r in mine["roomaction"]] == ["raise"]
+    assert mine["room"] == [] and mine["roomevent"] == []
+    theirs = personal_data.export(coordinator)
+    assert [r["id"] for r in theirs["room"]] == [room.pk]
+    assert "state" not in theirs["room"][0]
+    assert [(r["from_status"], r["to_status"]) for r in theirs["roomevent"]] == [
+        ("", "open"), ("open", "closed")]
+    assert {r["id"] for r in theirs["roomrole"]} == set(
+        RoomRole.objects.filter(person=coordinator).values_list("pk", flat=True))
+    # Every model of the app with a foreign key to the user is in the export.
+    exported = set(mine)
+    for model in (Room, RoomEvent, RoomAction, Participant, Gesture, RoomRole,
+                  SelfDescription):
+        assert model._meta.model_name in exported
 
 
 def test_only_coordinators_open_a_room(world, occurrence):

@@ -1,20 +1,15 @@
 """The meeting room pages: open, take part, run the list — with and without JavaScript
 (plain forms), the state as JSON for polling, who sees what."""
 
+import re
+
 import pytest
-from django.test import Client
 
 from autogestion.facilitation import queries, services
 from autogestion.facilitation.models import Room
+from tests.support.http import client_for, page_refused
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(person):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_login(person)
-    return client
 
 
 def url(occurrence, suffix=""):
@@ -130,6 +125,49 @@ class TestWithoutJavaScript:
         entry = room.meeting.minutes.get(agenda_item=item)
         assert "Buy a van" in entry.decisions and "adopted" in entry.decisions
         assert proposal.rounds.get().meeting == room.meeting
+
+
+class TestRoles:
+    def test_every_member_can_be_chosen_for_each_role(self, world, occurrence, room,
+                                                       make_person):
+        """The choice list held three suggestions only: a fourth member present could
+        not be chosen. It now offers every member, the suggestions first."""
+        from autogestion.cooperatives import services as bodies
+
+        people = [make_person(f"Present {n}") for n in range(4)]
+        for person in people:
+            bodies.join_body(person=person, body=world["coop"])
+        page = client_for(world["coordinator"]).get(url(occurrence)).content.decode()
+        selects = re.findall(r'<select name="person">(.*?)</select>', page, re.S)
+        assert len(selects) == 5  # one per role
+        everyone = {str(p.pk) for p in [world["coordinator"], world["member"], *people]}
+        for select in selects:
+            offered = re.findall(r'<option value="(\d+)">', select)
+            assert len(offered) == len(everyone) and set(offered) == everyone
+            assert 'label="Suggested"' in select and 'label="Everyone else"' in select
+        last = people[-1]
+        assert client_for(world["coordinator"]).post(
+            f"/rooms/{room.pk}/manage/", {"action": "role", "role": "timekeeper",
+                                          "person": last.pk}).status_code == 302
+        assert room.roles.get(role="timekeeper").person == last
+
+    def test_what_the_forms_send_is_read_once(self, world, room):
+        coordinator, member = client_for(world["coordinator"]), client_for(world["member"])
+        manage = f"/rooms/{room.pk}/manage/"
+        for form in ({"action": "role", "role": "timekeeper", "person": "abc"},
+                     {"action": "role", "role": "timekeeper"},
+                     {"action": "settings", "speaker_limit_seconds": "ten"},
+                     {"action": "item", "item": "x"},
+                     {"action": "close_round", "proposal": "1e3"}):
+            page_refused(coordinator.post(manage, form), 400)
+        text = page_refused(coordinator.post(manage, {"action": "role", "role": "timekeeper",
+                                                      "person": "999999"}), 400)
+        assert "There is no person with the number 999999." in text
+        # Whoever may not assign roles hears that first, whatever they sent.
+        page_refused(member.post(manage, {"action": "role", "role": "timekeeper",
+                                          "person": "abc"}), 403,
+                     "Only the facilitator assigns roles.")
+        page_refused(member.post(manage, {"action": "dance"}), 400, "Unknown action.")
 
 
 def test_room_page_queries_do_not_grow(world, occurrence, room, make_person,

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from django.core.exceptions import ObjectDoesNotExist
 from ninja import Field, Router, Schema, Status
 
+from autogestion.core import history
 from autogestion.core.api import public
 from autogestion.core.api_schemas import (
     CalendarDay,
@@ -273,14 +274,8 @@ def _item_out(item: AgendaItem, copy: AgendaItem | None = None) -> dict:
         "is_permanent": item.is_permanent,
         "delayed_to": _key_of(copy.meeting) if copy is not None else None,
         "delayed_from": item.delayed_from_id,
-        "events": [_event_out(e) for e in item.events.all()],
+        "events": [history.event_out(e) for e in item.events.all()],
     }
-
-
-def _event_out(event) -> dict:
-    return {"from_status": event.from_status, "to_status": event.to_status,
-            "actor": event.actor.public_name if event.actor else None, "at": event.at,
-            "reason": event.reason}
 
 
 def _agenda_out(occurrence: Occurrence) -> dict:

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from .models import Body, Membership
-from .rules import Role
+from .rules import Role, Status
 
 
 def active_memberships(*, body=None, person=None) -> QuerySet[Membership]:
@@ -58,3 +58,12 @@ def has_ever_been_member(person, body) -> bool:
 
 def stewards_and_coordinators(body) -> QuerySet[Membership]:
     return active_memberships(body=body).filter(role__in=[Role.COORDINATOR, Role.STEWARD])
+
+
+def active_membership_sql(body: str, person: str) -> str:
+    """`active_memberships()` as an SQL condition, for a statement that must check it in
+    the same round trip (the ledger's one-statement payment). `body` and `person` are SQL
+    expressions (a column, a parameter placeholder), never values."""
+    table, active = Membership._meta.db_table, Status.ACTIVE.value  # constants, not input
+    return (f"EXISTS (SELECT 1 FROM {table} m WHERE m.body_id = {body} "  # noqa: S608
+            f"AND m.person_id = {person} AND m.status = '{active}')")

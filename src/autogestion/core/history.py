@@ -64,3 +64,15 @@ def record(obj, *, event_model: type[StatusEvent], subject: str, actor=None,
 def _display(obj, status_field: str) -> str:
     display = getattr(obj, f"get_{status_field}_display", None)
     return str(display()).lower() if display else getattr(obj, status_field)
+
+
+def event_out(event: StatusEvent) -> dict:
+    """One event as the API shows it (core.api_schemas.StatusEventOut), in local time."""
+    return {"from_status": event.from_status, "to_status": event.to_status,
+            "actor": event.actor.public_name if event.actor_id and event.actor else None,
+            "actor_id": event.actor_id, "at": clock.local(event.at), "reason": event.reason}
+
+
+def history_out(obj) -> list[dict]:
+    """`obj.events`, oldest first, as the API shows them."""
+    return [event_out(e) for e in obj.events.select_related("actor").order_by("at", "pk")]

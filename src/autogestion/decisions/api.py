@@ -22,7 +22,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from autogestion.assemblies.rules import localize
 from autogestion.cooperatives.models import Body
-from autogestion.core import clock, markdown
+from autogestion.core import clock, history, markdown
 from autogestion.core.api import public
 from autogestion.core.api_schemas import Input, Integer, Moment, StatusEventOut, refusals
 from autogestion.core.api_types import Id, Text
@@ -36,7 +36,6 @@ from .models import (
     MethodChoice,
     Position,
     Proposal,
-    ProposalEvent,
     Round,
     StarGroup,
     StatusChoice,
@@ -339,11 +338,6 @@ def _comment_out(c: Comment) -> dict:
             "created_at": _local(c.created_at)}
 
 
-def _event_out(e: ProposalEvent) -> dict:
-    return {"from_status": e.from_status, "to_status": e.to_status, "actor": _name(e.actor),
-            "at": _local(e.at), "reason": e.reason}
-
-
 def _position_out(p: Position) -> dict:
     return {"person": p.person.public_name, "stance": p.stance, "note": p.note,
             "reason": p.reason, "counter_proposal": p.counter_proposal,
@@ -388,7 +382,7 @@ def _detail(request, proposal: Proposal) -> dict:
         "not_positioned_count": page.not_positioned_count,
         "star_groups": [_star_group_out(g) for g in page.star_groups],
         "comments": [_comment_out(c) for c in page.comments],
-        "events": [_event_out(e) for e in page.events],
+        "events": [history.event_out(e) for e in page.events],
         "can_take_position": page.current is not None
         and bool(permissions.can_take_position(user, body)),
         "can_facilitate": can_facilitate,

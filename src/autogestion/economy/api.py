@@ -36,7 +36,7 @@ from pydantic import StrictInt
 
 from autogestion.cooperatives.access import get_body_for
 from autogestion.cooperatives.models import Body
-from autogestion.core import clock
+from autogestion.core import clock, history
 from autogestion.core.api_schemas import (
     CalendarDay,
     Input,
@@ -425,12 +425,6 @@ def _rate(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _events_out(events) -> list[dict]:
-    return [{"from_status": e.from_status, "to_status": e.to_status,
-             "actor": e.actor.public_name if e.actor_id and e.actor else None,
-             "at": clock.local(e.at), "reason": e.reason} for e in events]
-
-
 def _with_events(queryset):
     return queryset.prefetch_related("events__actor")
 
@@ -446,7 +440,8 @@ def _account_out(a: Account) -> dict:
             "credit_ceiling": _optional_money(a.credit_ceiling, c.decimals),
             "margin_to_pay": _money(to_pay, c.decimals),
             "margin_to_receive": _optional_money(to_receive, c.decimals),
-            "created_at": clock.local(a.created_at), "events": _events_out(a.events.all())}
+            "created_at": clock.local(a.created_at),
+            "events": [history.event_out(e) for e in a.events.all()]}
 
 
 def _payment_out(p: Payment) -> dict:
@@ -477,7 +472,7 @@ def _request_out(user, r: PaymentRequest) -> dict:
             "auto_accept_at": clock.local(r.auto_accept_at), "payment_id": r.payment_id,
             "created_at": clock.local(r.created_at),
             "answered_at": clock.local(r.answered_at), "role": role,
-            "events": _events_out(r.events.all())}
+            "events": [history.event_out(e) for e in r.events.all()]}
 
 
 def _offer_out(user, o: Offer) -> dict:

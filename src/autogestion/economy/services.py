@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.rules import Kind
-from autogestion.cooperatives.selectors import is_active_member
+from autogestion.cooperatives.selectors import active_membership_sql, is_active_member
 from autogestion.core import clock, history
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
@@ -226,10 +226,7 @@ WITH locked AS (
     SELECT id, balance, debit_limit, credit_ceiling, status, currency_id, person_id
       FROM economy_account WHERE id IN (%(payer)s, %(payee)s) ORDER BY id FOR UPDATE
 ), member AS (
-    SELECT 1 FROM cooperatives_membership m
-      JOIN economy_currency c ON c.cooperative_id = m.body_id
-     WHERE c.id = %(currency)s AND m.person_id = %(actor)s AND m.status = 'active'
-     LIMIT 1
+    SELECT 1 FROM economy_currency c WHERE c.id = %(currency)s AND {active_member}
 ), ok AS (
     SELECT count(*) = 2
            AND bool_and(currency_id = %(currency)s AND status = 'active')
@@ -262,7 +259,7 @@ WITH locked AS (
 INSERT INTO economy_entry (payment_id, account_id, amount, balance_after, created_at)
 SELECT paid.id, moved.id, moved.delta, moved.balance, %(now)s::timestamptz FROM paid, moved
 RETURNING payment_id
-"""
+""".replace("{active_member}", active_membership_sql("c.cooperative_id", "%(actor)s"))
 
 
 def _ledger_cursor():

@@ -13,28 +13,20 @@ A room is opened for an occurrence, addressed as in the assemblies API: its seri
 the local date the recurrence rule gives it (`/meetings/12/2026-01-31/room`).
 """
 
-from datetime import date, datetime
+from datetime import datetime
 
-from django.contrib.auth import get_user_model
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from autogestion.assemblies import queries as assembly_queries
 from autogestion.assemblies import rules as assembly_rules
-from autogestion.assemblies.models import MeetingSeries
-from autogestion.assemblies.permissions import can_view_meetings
+from autogestion.core import history
 from autogestion.core.api import public
-from autogestion.core.api_schemas import Input, Integer, refusals
+from autogestion.core.api_schemas import Input, Integer, StatusEventOut, refusals
 from autogestion.core.api_types import MAX_ID, Text
-from autogestion.core.errors import DomainError, NotFound, PermissionDenied
-from autogestion.core.inputs import parse_day
 
-from . import permissions, queries, services
+from . import access, permissions, queries, services
 from .models import Gesture, GestureKind, Room, RoomRole
 
 router = Router(tags=["meeting room"])
-
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 # Schemas -----------------------------------------------------------------------------
@@ -94,8 +86,11 @@ class RoomOut(Schema):
     body: str
     series_id: int
     day: str = Field(description="The occurrence's address (YYYY-MM-DD).")
+    status: str = Field(description="open or closed.")
     opened_at: datetime
     closed_at: datetime | None
+    events: list[StatusEventOut] = Field(description="The room's openings and closings, "
+                                                   "oldest first.")
     speaker_limit_seconds: int | None
     reset_turns_per_item: bool
     state: SnapshotOut
@@ -164,36 +159,6 @@ class SettingsIn(Input):
                                                                 "item, not per meeting.")
 
 
-# Reading the path --------------------------------------------------------------------
-
-def _rooms():
-    return (Room.objects.select_related("meeting__series__body", "current_item")
-            .prefetch_related("roles"))
-
-
-def _visible_room(request, room_id: int) -> Room:
-    room = _rooms().filter(pk=room_id).first()
-    if room is None or not permissions.can_view_room(request.user, room):
-        raise NotFound(_("There is no such meeting room."))
-    return room
-
-
-def _parse_day(text: str) -> date:
-    return parse_day(text, "day")
-
-
-def _occurrence(request, series_id: int, day: str):
-    series = MeetingSeries.objects.select_related("body").filter(pk=series_id).first()
-    if series is None or not can_view_meetings(request.user, series.body):
-        raise NotFound(_("There is no meeting series with this number."))
-    wanted = _parse_day(day)
-    occurrence = assembly_queries.find_occurrence(series, wanted)
-    if occurrence is None:
-        raise NotFound(_("%(series)s does not meet on %(day)s.")
-                       % {"series": series.title, "day": wanted.isoformat()})
-    return occurrence
-
-
 # Shaping the answers -----------------------------------------------------------------
 
 def _room_out(request, room: Room) -> dict:
@@ -206,13 +171,13 @@ def _room_out(request, room: Room) -> dict:
     return {
         "id": room.pk, "body": series.body.slug, "series_id": series.pk,
         "day": meeting.original_start.astimezone(tz).date().isoformat(),
-        "opened_at": room.opened_at, "closed_at": room.closed_at,
+        "status": room.status, "opened_at": room.opened_at, "closed_at": room.closed_at,
+        "events": history.history_out(room),
         "speaker_limit_seconds": room.speaker_limit_seconds,
         "reset_turns_per_item": room.reset_turns_per_item,
         "state": snapshot, "me": me,
         "place": queries.place_from_snapshot(snapshot, me) if me else None,
-        "my_roles": sorted(r.role for r in room.roles.all()
-                           if user.is_authenticated and r.person_id == user.pk),
+        "my_roles": queries.my_roles(room, user),
         "can_take_part": bool(permissions.can_take_part(user, room)),
         "can_facilitate": bool(permissions.can_facilitate(user, room)),
         "can_keep_time": bool(permissions.can_keep_time(user, room)),
@@ -221,7 +186,7 @@ def _room_out(request, room: Room) -> dict:
 
 def _fresh(request, room_id: int) -> dict:
     """The room after a change, read again (the service's copy holds stale caches)."""
-    return _room_out(request, _rooms().get(pk=room_id))
+    return _room_out(request, access.rooms().get(pk=room_id))
 
 
 def _role_out(assigned: RoomRole) -> dict:
@@ -239,7 +204,7 @@ def _gesture_out(gesture: Gesture) -> dict:
 @router.get("/rooms/{room_id}", response={200: RoomOut, **refusals(404)}, auth=public)
 def get_room(request, room_id: int):
     """The room as everyone sees it, with my place in the list and my roles."""
-    return _room_out(request, _visible_room(request, room_id))
+    return _room_out(request, access.get_room_for(request.user, room_id))
 
 
 @router.post("/meetings/{series_id}/{day}/room",
@@ -247,9 +212,8 @@ def get_room(request, room_id: int):
 def open_room(request, series_id: int, day: str):
     """Coordinators open the room of a meeting (201) and become its facilitator. Opening
     a room that exists answers it (200), opened again if it was closed."""
-    occurrence = _occurrence(request, series_id, day)
-    existed = occurrence.meeting is not None and Room.objects.filter(
-        meeting=occurrence.meeting).exists()
+    occurrence = access.get_occurrence_for(request.user, series_id, day)
+    existed = queries.room_of(occurrence) is not None
     room = services.open_room(actor=request.user, occurrence=occurrence)
     return Status(200 if existed else 201, _fresh(request, room.pk))
 
@@ -258,16 +222,17 @@ def open_room(request, series_id: int, day: str):
 def act(request, room_id: int, payload: ActIn):
     """One action on the speaking list. Anyone signed in who may see the meeting raises
     and lowers their own hand; the facilitator (or a coordinator) runs the list."""
-    room = _visible_room(request, room_id)
+    room = access.get_room_for(request.user, room_id)
     services.act(actor=request.user, room_id=room.pk, action=payload.action,
                  who=payload.who, kind=payload.kind, name=payload.name)
     return _fresh(request, room.pk)
 
 
-@router.post("/rooms/{room_id}/close", response={200: RoomOut, **refusals(403, 404)})
+@router.post("/rooms/{room_id}/close", response={200: RoomOut, **refusals(403, 404, 409)})
 def close_room(request, room_id: int):
-    """The facilitator closes the room; the turn in progress ends."""
-    room = _visible_room(request, room_id)
+    """The facilitator closes the room; the turn in progress ends. A closed room answers
+    409 (opening it again is POST /meetings/{series_id}/{day}/room)."""
+    room = access.get_room_for(request.user, room_id)
     services.close_room(actor=request.user, room_id=room.pk)
     return _fresh(request, room.pk)
 
@@ -279,7 +244,7 @@ def close_room(request, room_id: int):
 def make_gesture(request, room_id: int, payload: GestureIn):
     """A gesture, counted live without interrupting the speaker; a new one of the same
     kind renews it."""
-    room = _visible_room(request, room_id)
+    room = access.get_room_for(request.user, room_id)
     gesture = services.make_gesture(person=request.user, room_id=room.pk,
                                     kind=payload.kind, hold=payload.hold)
     return Status(201, _gesture_out(gesture))
@@ -289,9 +254,7 @@ def make_gesture(request, room_id: int, payload: GestureIn):
              response={200: ReleasedOut, **refusals(400, 403, 404)})
 def release_gesture(request, room_id: int, payload: ReleaseIn):
     """Let go of my gesture of this kind (held or not)."""
-    room = _visible_room(request, room_id)
-    if payload.kind not in GestureKind.values:
-        raise DomainError(_("Unknown gesture."), field="kind")
+    room = access.get_room_for(request.user, room_id)
     released = services.release_gesture(person=request.user, room_id=room.pk,
                                         kind=payload.kind)
     return {"released": released}
@@ -302,20 +265,9 @@ def release_gesture(request, room_id: int, payload: ReleaseIn):
 @router.put("/rooms/{room_id}/roles", response={200: RoleOut, **refusals(400, 403, 404, 409)})
 def set_role(request, room_id: int, payload: RoleIn):
     """The facilitator hands a role to a member of the body (it replaces its holder)."""
-    room = _visible_room(request, room_id)
-    person = get_user_model().objects.filter(pk=payload.person_id, is_active=True).first()
-    if person is None:
-        if not permissions.can_facilitate(request.user, room):
-            raise PermissionDenied(_("Only the facilitator assigns roles."))
-        raise DomainError(_("There is no person with the number %(id)s.")
-                          % {"id": payload.person_id}, field="person_id")
-    try:
-        assigned = services.set_role(actor=request.user, room_id=room.pk, role=payload.role,
-                                     person=person)
-    except DomainError as exc:
-        if exc.field == "person":
-            exc.field = "person_id"
-        raise
+    room = access.get_room_to_assign_roles(request.user, room_id)
+    assigned = services.set_role(actor=request.user, room_id=room.pk, role=payload.role,
+                                 person=access.person_to_assign(payload.person_id))
     return _role_out(assigned)
 
 
@@ -323,7 +275,7 @@ def set_role(request, room_id: int, payload: RoleIn):
 def set_current_item(request, room_id: int, payload: CurrentItemIn):
     """The facilitator or the timekeeper moves to an agenda item (null: none); its timer
     starts."""
-    room = _visible_room(request, room_id)
+    room = access.get_room_for(request.user, room_id)
     services.set_current_item(actor=request.user, room_id=room.pk, item_id=payload.item_id)
     return _fresh(request, room.pk)
 
@@ -332,7 +284,7 @@ def set_current_item(request, room_id: int, payload: CurrentItemIn):
 def update_settings(request, room_id: int, payload: SettingsIn):
     """The facilitator or the timekeeper sets the time per speaker and whether turns
     count per agenda item."""
-    room = _visible_room(request, room_id)
+    room = access.get_room_for(request.user, room_id)
     services.update_room_settings(actor=request.user, room_id=room.pk,
                                   speaker_limit_seconds=payload.speaker_limit_seconds,
                                   reset_turns_per_item=payload.reset_turns_per_item)

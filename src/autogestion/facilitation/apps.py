@@ -9,3 +9,4 @@ class FacilitationConfig(AppConfig):
     urls = ["autogestion.facilitation.urls"]
     api_routers = [("/", "autogestion.facilitation.api.router")]
     demo = "autogestion.facilitation.demo.load"
+    personal_data = "autogestion.facilitation.personal_data.export"

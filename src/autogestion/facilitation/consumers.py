@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from autogestion.cooperatives.permissions import forget_memberships
 from autogestion.core.errors import DomainError, PermissionDenied
 
-from . import permissions, queries, services
+from . import access, queries, services
 from .models import Room
 
 _SERIALISED: dict = {}
@@ -98,11 +98,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _join(self, user):
-        room = (Room.objects.select_related("meeting__series__body")
-                .filter(pk=self.room_id).first())
-        if room is None or not permissions.can_view_room(user, room):
+        if not access.may_see_room(user, self.room_id):
             return False, None
-        return True, room.group_name
+        return True, Room(pk=self.room_id).group_name
 
     @database_sync_to_async
     def _snapshot(self):
@@ -196,9 +194,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     def _may_still_view(self) -> bool:
         user = self.scope.get("user")
         forget_memberships(user)
-        room = (Room.objects.select_related("meeting__series__body")
-                .filter(pk=self.room_id).first())
-        return room is not None and permissions.can_view_room(user, room)
+        return access.may_see_room(user, self.room_id)
 
     async def _stop_viewing(self) -> None:
         """The person lost the right to see the room: no more changes, a last frame

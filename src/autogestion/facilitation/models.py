@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from autogestion.assemblies.models import AgendaItem, Meeting
+from autogestion.core.history import StatusEvent
 
 from .rules import HandKind
 
@@ -39,12 +40,23 @@ class RoleKind(models.TextChoices):
     MOOD_KEEPER = "mood_keeper", _("mood keeper")
 
 
+class RoomStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
+# The only moves of a room's status (services.move_room makes them, with an event row).
+ROOM_MOVES = {RoomStatus.OPEN: {RoomStatus.CLOSED}, RoomStatus.CLOSED: {RoomStatus.OPEN}}
+
+
 class Room(models.Model):
     meeting = models.OneToOneField(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
                                    related_name="room")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                   related_name="+")
     opened_at = models.DateTimeField(_("opened at"))
+    status = models.CharField(_("status"), max_length=10, choices=RoomStatus.choices,
+                              default=RoomStatus.OPEN)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     state = models.JSONField(_("speaking list"), default=dict, blank=True)
     version = models.PositiveIntegerField(default=0)
@@ -76,11 +88,31 @@ class Room(models.Model):
     def group_name(self) -> str:
         return f"room-{self.pk}"
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status == RoomStatus.CLOSED
 
-class RoomEvent(models.Model):
-    """Append-only: every action taken in the room, by whom."""
 
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="events")
+class RoomEvent(StatusEvent):
+    """Append-only history of the room's status: opened, closed, opened again."""
+
+    room = models.ForeignKey(Room, verbose_name=_("meeting room"), on_delete=models.CASCADE,
+                             related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("meeting room event")
+        verbose_name_plural = _("meeting room events")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RoomAction(models.Model):
+    """Append-only: every action taken on the speaking list, by whom (raise, next,
+    skip, undo...). It is the list's own history: a status event per turn would repeat
+    it (and the turns themselves are SpeakingTurn rows with their start and end)."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="actions")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                               related_name="+")
     action = models.CharField(max_length=32)

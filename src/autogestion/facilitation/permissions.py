@@ -69,9 +69,3 @@ def can_keep_time(user, room) -> bool:
 @rules.predicate
 def can_open_room(user, body) -> bool:
     return can_manage_meetings(user, body)
-
-
-rules.add_perm("facilitation.view_room", can_view_room)
-rules.add_perm("facilitation.take_part", can_take_part)
-rules.add_perm("facilitation.facilitate", can_facilitate)
-rules.add_perm("facilitation.keep_time", can_keep_time)

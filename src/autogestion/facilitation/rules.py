@@ -13,7 +13,7 @@ one, so undo restores it exactly.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from autogestion.core.refusal import Refusal
@@ -188,6 +188,23 @@ def place_of(state: State, who: str) -> Place | None:
                 if not h.is_process and state.turns_of(h.who) < turns)
     reason = "not_spoken_yet" if turns == 0 else "spoken_before"
     return Place(position=index, reason=reason, turns=turns, ahead_with_fewer=fewer)
+
+
+# Role rotation ------------------------------------------------------------------------
+
+SUGGESTED = 3  # how many names each role's choice list puts first
+
+
+def rotation(candidates: Sequence[tuple[int, str]],
+             last_held: Mapping[int, object]) -> list[int]:
+    """Everyone who may hold a role, the ones to ask first at the head, so that roles
+    rotate: those who never held it (by name), then those who held it longest ago.
+    `candidates` are (person id, name); `last_held` maps a person id to when they last
+    held the role (any comparable moment)."""
+    never = sorted((c for c in candidates if c[0] not in last_held), key=lambda c: c[1])
+    held = sorted((c for c in candidates if c[0] in last_held),
+                  key=lambda c: (last_held[c[0]], c[1]))
+    return [person_id for person_id, _name in never + held]
 
 
 # Serialisation (the room's state is kept in the database) -----------------------------

@@ -9,20 +9,26 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from autogestion.assemblies import queries as assembly_queries
 from autogestion.assemblies import services as assemblies
 from autogestion.assemblies.queries import Occurrence
-from autogestion.core import clock
+from autogestion.cooperatives import selectors as memberships
+from autogestion.core import clock, history
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from autogestion.decisions import services as decisions
 
 from . import permissions, queries, rules
 from .models import (
+    ROOM_MOVES,
     Gesture,
     GestureKind,
     Participant,
     RoleKind,
     Room,
+    RoomAction,
     RoomEvent,
     RoomRole,
+    RoomStatus,
     SelfDescription,
     SpeakingTurn,
 )
@@ -110,8 +116,16 @@ def _locked(room_id: int) -> Room:
 
 
 def _open(room: Room) -> None:
-    if room.closed_at is not None:
+    if room.is_closed:
         raise Conflict(_("The meeting room is closed."))
+
+
+def _move(room: Room, to: str, *, actor, refusal) -> RoomEvent:
+    """The one way a room changes status: check, save (with `closed_at`), event row."""
+    room.closed_at = clock.now() if to == RoomStatus.CLOSED else None
+    return history.transition(room, to, allowed=ROOM_MOVES, event_model=RoomEvent,
+                              subject="room", actor=actor, refusal=refusal,
+                              update_fields=("closed_at",))
 
 
 def _require_taking_part(person, room: Room) -> None:
@@ -158,19 +172,24 @@ def open_room(*, actor, occurrence: Occurrence) -> Room:
     if created:
         RoomRole.objects.create(room=room, role=RoleKind.FACILITATOR, person=actor,
                                 assigned_at=now)
-        RoomEvent.objects.create(room=room, actor=actor, action="open", at=now)
-    elif room.closed_at is not None:
-        room.closed_at = None
-        room.save(update_fields=["closed_at"])
+        history.record(room, event_model=RoomEvent, subject="room", actor=actor)
+    elif room.is_closed:
+        _move(room, RoomStatus.OPEN, actor=actor, refusal=None)
+        _bump(room)  # the screens still open on it learn it is open again
+        _after(room)
     return room
 
 
-def _store(room: Room, state: rules.State, actor, action: str, who: str = "") -> None:
+def _store(room: Room, state: rules.State, actor, action: str | None, who: str = "") -> None:
+    """Save the list's new state; log the action on it (None: a change of status, whose
+    history is the RoomEvent written by `_move`)."""
     room.state = rules.to_data(state)
     room.version += 1
     room.save(update_fields=["state", "version", "speaker_started_at", "current_item",
                              "item_started_at"])
-    RoomEvent.objects.create(room=room, actor=actor, action=action, who=who, at=clock.now())
+    if action is not None:
+        RoomAction.objects.create(room=room, actor=actor, action=action, who=who,
+                                  at=clock.now())
     _after(room)
 
 
@@ -310,9 +329,10 @@ def set_role(*, actor, room_id: int, role: str, person) -> RoomRole:
     if role not in RoleKind.values:
         raise DomainError(_("Unknown role."), field="role")
     body = room.meeting.series.body
-    if not body.memberships.filter(person=person, status="active").exists():
+    if not memberships.is_active_member(person, body):
         raise DomainError(_("%(person)s is not a member of %(body)s.")
-                          % {"person": person.public_name, "body": body.name}, field="person")
+                          % {"person": person.public_name, "body": body.name},
+                          field="person_id")
     assigned, _created = RoomRole.objects.update_or_create(
         room=room, role=role, defaults={"person": person, "assigned_at": clock.now()})
     _bump(room)
@@ -367,15 +387,47 @@ def close_room(*, actor, room_id: int) -> Room:
     room = _locked(room_id)
     if not permissions.can_facilitate(actor, room):
         raise PermissionDenied(_("Only the facilitator closes the room."))
+    _move(room, RoomStatus.CLOSED, actor=actor,
+          refusal=_("The meeting room is already closed."))
     state = queries.state_of(room)
     if state.speaker is not None:
         after = rules.end_turn(state)
         _sync_turns(room, state, after)
         state = after
-    room.closed_at = clock.now()
-    room.save(update_fields=["closed_at"])
-    _store(room, state, actor, "close")
+    _store(room, state, actor, None)
     return room
+
+
+@transaction.atomic
+def decide_in_room(*, actor, room_id: int, action: str, proposal_id: int | None) -> None:
+    """Open or close the decision round of a proposal of the current item in the room;
+    positions taken in the room go to the same round as online ones, and a closed
+    round's outcome is added to the minutes of the item. One transaction: the round and
+    the minutes change together or not at all."""
+    room = _locked(room_id)
+    if not permissions.can_facilitate(actor, room):
+        raise PermissionDenied(_("Only the facilitator opens and closes rounds in the room."))
+    proposal = queries.proposal_of_current_item(room, proposal_id)
+    if proposal is None:
+        raise DomainError(_("Choose a proposal of the current agenda item."), field="proposal")
+    if action == "open_round":
+        decisions.open_next_round(actor=actor, proposal_id=proposal.pk, text=proposal.text)
+        return
+    if action != "close_round":
+        raise DomainError(_("Unknown action."), field="action")
+    current = queries.open_round_of(proposal)
+    if current is None:
+        raise DomainError(_("No round is open on this proposal."))
+    closed = decisions.close_round(actor=actor, round_id=current.pk, meeting=room.meeting)
+    entry = queries.minutes_entry(room)
+    line = _("%(title)s — round %(n)s: %(outcome)s") % {
+        "title": proposal.title, "n": closed.number, "outcome": closed.get_outcome_display()}
+    assemblies.write_minutes(
+        actor=actor, occurrence=assembly_queries.occurrence_of_meeting(room.meeting),
+        item_id=room.current_item.pk, notes=entry.notes if entry else "",
+        presented_by=entry.presented_by if entry else "",
+        decisions="\n".join(filter(None, [entry.decisions if entry else "", line])),
+        links=entry.links if entry else "")
 
 
 @transaction.atomic

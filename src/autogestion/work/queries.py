@@ -21,7 +21,7 @@ from autogestion.cooperatives.selectors import (
     active_members,
     active_memberships,
 )
-from autogestion.core import clock
+from autogestion.core import clock, history
 
 from . import rules
 from .models import (
@@ -410,14 +410,6 @@ def _fairness(rotation: Rotation, rows, names, able=()) -> tuple[list[LoadRow], 
     return loads, max(streaks.values(), default=0)
 
 
-def events_of(obj) -> list[dict]:
-    """The status history of a rotation or a daily plan (its `events`), oldest first."""
-    return [{"from_status": e.from_status, "to_status": e.to_status,
-             "actor": e.actor.public_name if e.actor else None,
-             "actor_id": e.actor_id, "at": clock.local(e.at), "reason": e.reason}
-            for e in obj.events.select_related("actor").order_by("at", "pk")]
-
-
 def rotation_data(rotation: Rotation) -> dict:
     """The API's view of a rotation: assignments and gaps with their explanations."""
     page = rotation_page(rotation)
@@ -433,7 +425,7 @@ def rotation_data(rotation: Rotation) -> dict:
             "load": [{"person": r.name, "days": r.days, "longest_run": r.longest}
                      for r in page.loads],
             "load_spread": page.spread, "longest_run": page.longest,
-            "events": events_of(rotation)}
+            "events": history.history_out(rotation)}
 
 
 def rotations_of(body: Body, limit: int = 50) -> list[Rotation]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from autogestion.cooperatives.models import Body
-from autogestion.core import clock
+from autogestion.core import clock, history
 from autogestion.core.api_schemas import Input, LocalTime, StatusEventOut, refusals, text_up_to
 from autogestion.core.api_types import MAX_ID, Id, Text
 from autogestion.core.errors import NotFound
@@ -26,7 +26,6 @@ from autogestion.core.inputs import parse_day
 
 from .. import permissions
 from ..models import Task
-from ..queries import events_of
 from . import access, queries
 from . import services as daily
 
@@ -181,7 +180,7 @@ def _plan_out(request, body: Body, day: date) -> dict:
             "note": plan.note, "published_at": published,
             "tasks": [_task_out(row) for row in view.tasks],
             "can_plan": bool(permissions.can_plan_day(request.user, body)),
-            "events": events_of(plan)}
+            "events": history.history_out(plan)}
 
 
 def _one_task_out(request, task: Task) -> dict:
