@@ -7,12 +7,12 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 
 from autogestion.cooperatives import services as bodies
 from autogestion.core.csv_export import SafeWriter, safe_cell
 from autogestion.decisions import services as decisions
 from autogestion.economy import services as economy
+from tests.support.http import client_for
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"click\")", "+1+2", "-2+3", "@SUM(A1:A2)",
            "\t=1+1", "\r=1+1"]
@@ -46,11 +46,6 @@ class TestSafeCell:
                                              ["-12.50", "7", "ok"]]
 
 
-def client_for(person) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_login(person)
-    return client
 
 
 @pytest.mark.django_db

@@ -19,8 +19,8 @@ from .errors import Conflict
 class StatusEvent(models.Model):
     """One change of status: from what, to what, by whom, when, why."""
 
-    from_status = models.CharField(_("from"), max_length=32, blank=True)
-    to_status = models.CharField(_("to"), max_length=32)
+    from_status = models.CharField(_("status before"), max_length=32, blank=True)
+    to_status = models.CharField(_("status after"), max_length=32)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
                               blank=True, on_delete=models.SET_NULL,
                               related_name="+")
