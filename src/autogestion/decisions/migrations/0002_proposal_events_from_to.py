@@ -29,14 +29,14 @@ class Migration(migrations.Migration):
         migrations.RenameField("proposalevent", "status", "to_status"),
         migrations.AlterField(
             model_name="proposalevent", name="to_status",
-            field=models.CharField(max_length=32, verbose_name="to")),
+            field=models.CharField(max_length=32, verbose_name="status after")),
         migrations.RenameField("proposalevent", "note", "reason"),
         migrations.AlterField(
             model_name="proposalevent", name="reason",
             field=models.TextField(blank=True, verbose_name="reason")),
         migrations.AddField(
             model_name="proposalevent", name="from_status",
-            field=models.CharField(blank=True, default="", max_length=32, verbose_name="from"),
+            field=models.CharField(blank=True, default="", max_length=32, verbose_name="status before"),
             preserve_default=False),
         migrations.AlterField(
             model_name="proposalevent", name="at",

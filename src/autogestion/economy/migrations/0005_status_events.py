@@ -44,8 +44,8 @@ class Migration(migrations.Migration):
             name='AccountEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, max_length=32, verbose_name='from')),
-                ('to_status', models.CharField(max_length=32, verbose_name='to')),
+                ('from_status', models.CharField(blank=True, max_length=32, verbose_name='status before')),
+                ('to_status', models.CharField(max_length=32, verbose_name='status after')),
                 ('at', models.DateTimeField(verbose_name='at')),
                 ('reason', models.TextField(blank=True, verbose_name='reason')),
                 ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='economy.account')),
@@ -62,8 +62,8 @@ class Migration(migrations.Migration):
             name='PaymentRequestEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, max_length=32, verbose_name='from')),
-                ('to_status', models.CharField(max_length=32, verbose_name='to')),
+                ('from_status', models.CharField(blank=True, max_length=32, verbose_name='status before')),
+                ('to_status', models.CharField(max_length=32, verbose_name='status after')),
                 ('at', models.DateTimeField(verbose_name='at')),
                 ('reason', models.TextField(blank=True, verbose_name='reason')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
