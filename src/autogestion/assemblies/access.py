@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from autogestion.cooperatives import access as bodies
 from autogestion.cooperatives.models import Body
-from autogestion.core.access import check, get_for
+from autogestion.core.access import get_for
 from autogestion.core.errors import DomainError, NotFound, PermissionDenied
 from autogestion.core.inputs import parse_day
 
@@ -48,14 +49,10 @@ def _body_of(thing) -> Body:
 def get_body_for(user, slug: str, *, may=None, refusal=None) -> Body:
     """A body whose meetings `user` may see. Which bodies exist is public (their list
     is), so an unknown short name and a closed body are told apart in the message."""
-    body = Body.objects.filter(slug=slug).first()
-    if body is None:
-        raise NotFound(_("There is no body with the short name “%(slug)s”.") % {"slug": slug})
-    check(user, body, may_see=permissions.can_view_meetings,
-          hidden=_("The meetings of %(body)s are visible to its members only.")
-          % {"body": body.name})
-    _may(user, body, may, refusal)
-    return body
+    return bodies.get_body_for(
+        user, slug, may_see=permissions.can_view_meetings, may=may,
+        refusal=(refusal or MANAGE) if may is not None else None,
+        hidden=_("The meetings of %(body)s are visible to its members only."))
 
 
 def get_series_for(user, series_id, *, may=None, refusal=None) -> MeetingSeries:

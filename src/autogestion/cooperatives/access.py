@@ -18,8 +18,9 @@ from .models import Body, College, Membership
 NO_REQUEST = gettext_lazy("There is no such request to join.")
 
 
-def _no_body(slug) -> str:
-    return _("There is no body with the short name “%(slug)s”.") % {"slug": slug}
+def no_body(slug) -> str:
+    """What a body that does not exist (or is hidden from the caller) answers."""
+    return _("There is no body with the short name “%(slug)s”.") % {"slug": str(slug)[:80]}
 
 
 def _anyone(user, obj) -> bool:
@@ -33,21 +34,27 @@ def _body_visible(user, membership) -> bool:
 def find_body(slug: str) -> Body:
     """Any body by its short name (that a body exists is public), else 404."""
     return access.get_for(None, Body.objects.select_related("parent"), may_see=_anyone,
-                          hidden=_no_body(slug), slug=slug)
+                          hidden=no_body(slug), slug=slug)
 
 
-def get_body_for(user, slug: str, *, may=None, refusal: str | None = None) -> Body:
-    """The body if `user` may see its details (open, or a member, or an operator), else
-    404 with the message of a body that does not exist; then, if `may` is given, 403
-    with `refusal` (which may name the body as %(body)s) when `user` may not."""
-    return check_body(user, find_body(slug), may=may, refusal=refusal)
+def get_body_for(user, slug: str, *, may_see=permissions.can_view_body_details,
+                 hidden: str | None = None, may=None, refusal: str | None = None) -> Body:
+    """The body if `user` may see it (by default its details: open, or a member, or an
+    operator; another app passes its own `may_see`, as "may see its meetings"), else 404
+    with `hidden` or the message of a body that does not exist; then, if `may` is given,
+    403 with `refusal` when `user` may not. Both messages may name the body as %(body)s.
+    Every app's pages and API find a body through here."""
+    return check_body(user, find_body(slug), may_see=may_see, hidden=hidden, may=may,
+                      refusal=refusal)
 
 
-def check_body(user, body: Body, *, may=None, refusal: str | None = None) -> Body:
+def check_body(user, body: Body, *, may_see=permissions.can_view_body_details,
+               hidden: str | None = None, may=None, refusal: str | None = None) -> Body:
     """The same checks on a body already in hand (services call it after their lock)."""
-    return access.check(user, body, may_see=permissions.can_view_body_details, may=may,
-                        refusal=(refusal % {"body": body.name}) if refusal else None,
-                        hidden=_no_body(body.slug))
+    named = {"body": body.name}
+    return access.check(user, body, may_see=may_see, may=may,
+                        refusal=(refusal % named) if refusal else None,
+                        hidden=(hidden % named) if hidden else no_body(body.slug))
 
 
 def get_body_to_manage(user, slug: str) -> Body:

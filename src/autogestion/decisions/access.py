@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from autogestion.assemblies.models import AgendaItem
+from autogestion.cooperatives import access as bodies
 from autogestion.cooperatives.models import Body
-from autogestion.core.access import check, get_for
-from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from autogestion.core.access import get_for
+from autogestion.core.errors import Conflict, DomainError, PermissionDenied
 
 from . import permissions
 from .models import Proposal, Round, StarGroup, StatusChoice
@@ -39,14 +40,10 @@ def _sees(user, proposal: Proposal) -> bool:
 def get_body_for(user, slug: str, *, may=None, refusal=None) -> Body:
     """A body whose proposals `user` may see. Which bodies exist is public (their list
     is), so an unknown short name and a closed body are told apart in the message."""
-    body = Body.objects.filter(slug=slug).first() if "\x00" not in slug else None
-    if body is None:
-        raise NotFound(_("There is no body with the short name “%(slug)s”.") % {"slug": slug})
-    check(user, body, may_see=permissions.can_view_proposals,
-          hidden=_("The proposals of %(body)s are visible to its members only.")
-          % {"body": body.name})
-    _may(user, body, may, refusal)
-    return body
+    return bodies.get_body_for(
+        user, slug, may_see=permissions.can_view_proposals, may=may,
+        refusal=(refusal or _("You are not allowed to do this.")) if may is not None else None,
+        hidden=_("The proposals of %(body)s are visible to its members only."))
 
 
 def get_proposal_for(user, proposal_id, *, may=None, refusal=None) -> Proposal:

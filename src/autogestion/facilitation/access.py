@@ -16,6 +16,7 @@ from autogestion.assemblies import queries as assembly_queries
 from autogestion.assemblies.models import MeetingSeries
 from autogestion.assemblies.permissions import can_view_meetings
 from autogestion.assemblies.queries import Occurrence
+from autogestion.cooperatives import access as bodies
 from autogestion.cooperatives.models import Body
 from autogestion.core import access
 from autogestion.core.errors import DomainError, NotFound
@@ -109,12 +110,6 @@ def get_occurrence_room_for(user, series_id, day: str) -> tuple[Occurrence, Room
     return occurrence, queries.room_of(occurrence)
 
 
-def _may_see_meetings_of(user, body: Body) -> bool:
-    return can_view_meetings(user, body)
-
-
 def get_body_speech_for(user, slug: str) -> Body:
     """The body whose speech statistics `user` asks for: they follow its meetings."""
-    return access.get_for(user, Body, may_see=_may_see_meetings_of,
-                          hidden=_("There is no body with the short name “%(slug)s”.")
-                          % {"slug": slug}, slug=slug)
+    return bodies.get_body_for(user, slug, may_see=can_view_meetings)

@@ -10,6 +10,7 @@ the coordinators (`organise=`, the refusal's words with %(body)s) answers the me
 
 from django.utils.translation import gettext as _
 
+from autogestion.cooperatives.access import find_body, no_body
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.permissions import can_view_body_details
 from autogestion.cooperatives.rules import Kind
@@ -18,20 +19,6 @@ from autogestion.core.errors import NotFound, PermissionDenied
 
 from . import permissions
 from .models import Knowledge, Post, Rotation, Skill, TrainingSession, Unavailability
-
-
-def no_body(slug) -> str:
-    return _("There is no body with the short name “%(slug)s”.") % {"slug": str(slug)[:80]}
-
-
-def body_by_slug(slug) -> Body:
-    """The body with this short name, or 404 (one message for pages and API, the same
-    whether it does not exist or is hidden from the caller)."""
-    slug = str(slug)
-    found = Body.objects.filter(slug=slug).first() if "\x00" not in slug else None
-    if found is None:
-        raise NotFound(no_body(slug))
-    return found
 
 
 def check_work(user, body: Body, *, members_only: str | None = None,
@@ -47,7 +34,7 @@ def check_work(user, body: Body, *, members_only: str | None = None,
 
 
 def get_body_for(user, slug, *, organise: str | None = None) -> Body:
-    return check_work(user, body_by_slug(slug), organise=organise, hidden=no_body(slug))
+    return check_work(user, find_body(slug), organise=organise, hidden=no_body(slug))
 
 
 def _one(queryset, pk, missing: str):
@@ -101,7 +88,7 @@ def check_cooperative(user, body: Body, hidden: str | None = None) -> Body:
 def get_cooperative_for(user, slug, *, from_group: bool = False) -> Body:
     """The cooperative named by `slug`; with `from_group`, a group visible to the caller
     leads to its cooperative (the page redirects there)."""
-    body = body_by_slug(slug)
+    body = find_body(slug)
     if from_group and body.kind == Kind.GROUP:
         check(user, body, may_see=can_view_body_details, hidden=no_body(slug))
         body = body.enclosing_cooperative()

@@ -8,9 +8,10 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from autogestion.cooperatives.access import find_body, no_body
 from autogestion.core.errors import NotFound, PermissionDenied
 
-from ..access import body_by_slug, check_work, no_body
+from ..access import check_work
 from ..models import DailyPlan, Task
 from ..permissions import can_plan_day
 from .services import day_text
@@ -26,7 +27,7 @@ def check_daily(user, body, *, plan: bool = False, hidden: str | None = None):
 
 
 def get_body_for(user, slug, *, plan: bool = False):
-    return check_daily(user, body_by_slug(slug), plan=plan, hidden=no_body(slug))
+    return check_daily(user, find_body(slug), plan=plan, hidden=no_body(slug))
 
 
 def get_plan_for(user, slug, day: date, *, plan: bool = False) -> DailyPlan:
