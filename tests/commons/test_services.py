@@ -17,6 +17,7 @@ from autogestion.core import clock
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from autogestion.economy import services as economy
 from autogestion.economy.models import Account, Payment, PaymentRequest
+from tests.support.services import refused_unchanged
 
 from .conftest import NOW, at
 
@@ -35,11 +36,7 @@ def refused(error, call):
         return (Booking.objects.count(), BookingEvent.objects.count(), Payment.objects.count(),
                 PaymentRequest.objects.count(), SharedResource.objects.count())
 
-    before = counts()
-    with pytest.raises(error) as caught:
-        call()
-    assert counts() == before
-    return caught.value
+    return refused_unchanged(error, call, counts)
 
 
 def balance(account) -> int:

@@ -16,6 +16,7 @@ from autogestion.work import services
 from autogestion.work.daily import queries as daily_queries
 from autogestion.work.daily import services as daily
 from autogestion.work.models import Assignment, DailyPlan, Task
+from tests.support.services import refused_unchanged
 
 from .daily_support import (
     NOW,
@@ -51,12 +52,7 @@ def counts():
 
 
 def refused(exc_type, call, **kwargs):
-    before = counts()
-    with pytest.raises(exc_type) as info:
-        call(**kwargs)
-    assert counts() == before
-    assert str(info.value.message)
-    return info.value
+    return refused_unchanged(exc_type, call, counts, **kwargs)
 
 
 def prepare(farm, day=WEDNESDAY, actor=None, **extra):

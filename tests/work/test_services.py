@@ -19,6 +19,7 @@ from autogestion.work.models import (
     TrainingSession,
     Unavailability,
 )
+from tests.support.services import refused_unchanged
 
 from .conftest import NEXT_MONDAY, NOW, PARIS
 
@@ -31,12 +32,7 @@ def counts():
 
 
 def refused(exc_type, call, **kwargs):
-    before = counts()
-    with pytest.raises(exc_type) as info:
-        call(**kwargs)
-    assert counts() == before
-    assert str(info.value.message)
-    return info.value
+    return refused_unchanged(exc_type, call, counts, **kwargs)
 
 
 def propose(farm, **extra):
