@@ -49,7 +49,9 @@ def test_the_jobs_each_app_names():
         "send_due_reminders", "close_due_rounds_and_remind", "accept_due_payment_requests"]
 
 
-@pytest.mark.django_db
+# The jobs run as in the worker, outside any transaction: each starts by closing a
+# connection left in a transaction (close_old_connections), as a test's would be.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("command", ["run_jobs", "send_reminders"])
 def test_cron_runs_what_the_worker_runs(world, command, capsys):
     """`send_reminders` once ran only the meeting reminders, while the worker also
