@@ -279,7 +279,7 @@ def _item_out(item: AgendaItem, copy: AgendaItem | None = None) -> dict:
 
 
 def _agenda_out(occurrence: Occurrence) -> dict:
-    view = queries.agenda(occurrence)
+    view = queries.agenda(occurrence, with_history=True)
     return {"items": [_item_out(i) for i in view.items], "total_minutes": view.total_minutes,
             "available_minutes": occurrence.available_minutes,
             "over_minutes": view.over_minutes}

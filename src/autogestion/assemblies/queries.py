@@ -277,13 +277,18 @@ class AgendaView:
     over_minutes: int = 0
 
 
-def agenda(occurrence: Occurrence) -> AgendaView:
+def agenda(occurrence: Occurrence, *, with_history: bool = False) -> AgendaView:
+    """The items of an occurrence's agenda; `with_history` fetches each item's status
+    history along (the occurrence page and the API show it; the home page does not)."""
     if occurrence.meeting is None:
         return AgendaView()
-    events = AgendaItemEvent.objects.select_related("actor").order_by("at", "pk")
+    related = ["proposals"]
+    if with_history:
+        events = AgendaItemEvent.objects.select_related("actor").order_by("at", "pk")
+        related.append(Prefetch("events", queryset=events))
     items = list(occurrence.meeting.agenda_items.select_related("presenter", "author",
                                                                 "delayed_to__meeting__series")
-                 .prefetch_related("proposals", Prefetch("events", queryset=events)))
+                 .prefetch_related(*related))
     counted = [i.duration_minutes for i in items if i.status in ("new", "accepted")]
     return AgendaView(items=items, total_minutes=sum(counted),
                       over_minutes=rules.time_warning(counted, occurrence.available_minutes))

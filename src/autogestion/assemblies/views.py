@@ -61,7 +61,7 @@ def _detail_context(request, occurrence: queries.Occurrence, **extra) -> dict:
     body = occurrence.series.body
     user = request.user
     can_manage = permissions.can_manage_meetings(user, body)
-    agenda = queries.agenda(occurrence)
+    agenda = queries.agenda(occurrence, with_history=True)
     sessions = queries.program(occurrence)
     my_sessions = queries.signed_up_session_ids(user, sessions)
     minutes = queries.published_minutes_for(user, occurrence)
