@@ -419,8 +419,8 @@ class TestLastUse:
 # 4. Password strength and breached passwords ------------------------------------------
 
 def sign_up(password: str, email: str = "lea.martin@example.org"):
-    return browser().post("/accounts/signup/", {"email": email, "password1": password,
-                                                "password2": password})
+    return browser().post("/accounts/signup/", {"email": email, "display_name": "Léa",
+                                                "password1": password, "password2": password})
 
 
 class TestPasswords:

@@ -24,6 +24,7 @@ def database_tasks(settings):
 def test_verification_mail_goes_through_the_worker(mailbox, database_tasks):
     client = client_for(None)
     response = client.post("/accounts/signup/", {"email": "lea@example.org",
+                                                 "display_name": "Léa",
                                                  "password1": "un-mot-de-passe-solide",
                                                  "password2": "un-mot-de-passe-solide"})
     assert response.status_code == 302
@@ -45,6 +46,7 @@ def test_french_browser_gets_a_french_account(mailbox, django_capture_on_commit_
     client = client_for(None, "fr")
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/signup/", {"email": "jules@example.org",
+                                          "display_name": "Jules",
                                           "password1": "un-mot-de-passe-solide",
                                           "password2": "un-mot-de-passe-solide"})
     assert User.objects.get(email="jules@example.org").language == "fr"
@@ -58,12 +60,27 @@ def test_several_people_sign_up_through_the_form(mailbox, django_capture_on_comm
         client = client_for(None)
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post("/accounts/signup/", {
-                "email": f"{name}@example.org", "password1": "un-mot-de-passe-solide",
-                "password2": "un-mot-de-passe-solide"})
+                "email": f"{name}@example.org", "display_name": f"  {name.title()}  ",
+                "password1": "un-mot-de-passe-solide", "password2": "un-mot-de-passe-solide"})
         assert response.status_code == 302, response.content[:500]
     people = User.objects.filter(email__endswith="@example.org").order_by("email")
     assert [p.email for p in people] == ["ana@example.org", "bea@example.org",
                                          "cleo@example.org"]
     assert len({p.username for p in people}) == 3
     assert all(p.username.startswith("person-") for p in people)
+    # The name others see is the one each gave, tidied; never "Member #n".
+    assert [p.public_name for p in people] == ["Ana", "Bea", "Cleo"]
     mailbox.wait_for(3)
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_sign_up_asks_for_the_name_others_will_see(name):
+    client = client_for(None)
+    response = client.post("/accounts/signup/", {
+        "email": "nameless@example.org", "display_name": name,
+        "password1": "un-mot-de-passe-solide", "password2": "un-mot-de-passe-solide"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Your name, as others will see it" in page
+    assert "This field is required." in page
+    assert not User.objects.filter(email="nameless@example.org").exists()

@@ -60,6 +60,7 @@ def test_signup_verify_join_cooperative_and_open_group(live_server, world, mailb
     # Sign up with e-mail and password.
     page.goto("/accounts/signup/")
     page.fill("input[name=email]", EMAIL)
+    page.fill("input[name=display_name]", "Inès")
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
     landed = _submit(page, 'main form[action$="/accounts/signup/"] button[type=submit]')

@@ -194,6 +194,8 @@ LOGIN_REDIRECT_URL = "profile"
 # django-allauth: e-mail as the login, verified before the first log-in, TOTP optional.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign-up also asks the name others will see (accounts/forms.py).
+ACCOUNT_SIGNUP_FORM_CLASS = "autogestion.accounts.forms.SignupForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
