@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "autogestion.accounts"
     label = "accounts"
+    urls = ["autogestion.accounts.urls"]
     verbose_name = _("Accounts")
     personal_data = "autogestion.accounts.personal_data.export"
     api_routers = [("/me", "autogestion.accounts.api.router")]

@@ -235,6 +235,38 @@ def _pending_request(membership_id: int) -> Membership:
 
 
 @transaction.atomic
+def admit_invited(*, person, body: Body, invited_by, college: College | None = None
+                  ) -> Membership:
+    """Make a membership from an accepted invitation: active at once, closed body or not,
+    because a member (`invited_by`) already said yes for the body. The other rules of
+    joining still hold (a group's members belong to its cooperative; a SCIC's member
+    joins in a college)."""
+    if not person or not person.is_authenticated:
+        raise PermissionDenied(_("Sign in to join a body."))
+    current = _current(person, body)
+    cooperative = body.enclosing_cooperative() if body.kind == Kind.GROUP else None
+    college_ids = (frozenset(body.colleges.values_list("pk", flat=True))
+                   if body.kind == Kind.COOPERATIVE else frozenset())
+    try:
+        decide_join(JoinRequest(
+            kind=Kind(body.kind), is_open=True,
+            current_status=Status(current.status) if current else None,
+            member_of_enclosing_cooperative=_is_active(person, cooperative),
+            college_ids=college_ids,
+            chosen_college_id=college.pk if college else None,
+        ))
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    try:
+        with transaction.atomic():
+            return _activate(person, body, college=college, by=invited_by,
+                             message=_("invited"))
+    except IntegrityError:
+        raise Conflict(_("You are already a member of this body, or your request is "
+                         "waiting.")) from None
+
+
+@transaction.atomic
 def accept_membership_request(*, actor, membership_id: int) -> Membership:
     membership = access.check_membership(actor, _pending_request(membership_id))
     try:

@@ -11,7 +11,9 @@ The attributes an AppConfig may set (all optional):
 - `periodic_jobs`: (name, "module.function") pairs the worker and `run_jobs` call;
 - `demo`: "module.function" (or a list of them) taking (bodies, people), called in
   INSTALLED_APPS order (cooperatives' own demo builds the bodies and people first);
-- `personal_data`: "module.function" taking a person, returning {"app.model": [rows]}.
+- `personal_data`: "module.function" taking a person, returning {"app.model": [rows]};
+- `decision_effects`: "module.EFFECTS" lists of core.effects.Effect, the changes the
+  body makes only by decision (applied by the decisions app when a proposal is adopted).
 """
 
 from django.apps import apps
@@ -48,3 +50,13 @@ def demo_loaders() -> list[object]:
 def personal_data_exporters() -> dict[str, object]:
     return {config.label: import_string(config.personal_data) for config in _configs()
             if getattr(config, "personal_data", None)}
+
+
+def decision_effects() -> dict[str, object]:
+    """Every change a body makes only by decision (core.effects.Effect), by kind."""
+    effects = {}
+    for config in _configs():
+        for path in getattr(config, "decision_effects", ()):
+            for effect in import_string(path):
+                effects[effect.kind] = effect
+    return effects

@@ -4,3 +4,21 @@ document.addEventListener("change", (event) => {
   const field = event.target.closest("[data-submit-on-change]");
   if (field && field.form) field.form.submit();
 });
+
+// A form that destroys or cannot be undone carries data-confirm="question" (core/confirm.py):
+// ask here, and tell the server the person said yes, so it need not ask again on a page.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (!form) return;
+  if (!window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    return;
+  }
+  if (!form.querySelector('input[name="confirmed"]')) {
+    const field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "confirmed";
+    field.value = "yes";
+    form.appendChild(field);
+  }
+});
