@@ -71,7 +71,7 @@ def test_every_model_pointing_to_a_person_has_its_place_in_the_export(db, make_p
         app, name = where_exported(model)
         if name not in export.get(app, {}):
             missing.append(f"{app}.{name}")
-    assert missing == [], "models pointing to a person that no app exports"
+    assert missing == [], f"models pointing to a person that no app exports: {missing}"
 
 
 @pytest.mark.django_db
@@ -95,4 +95,4 @@ def test_each_row_is_in_the_export_of_the_person_it_points_to(demo):
                 if pk not in ids:
                     missing.append(f"{app}.{name} #{pk} ({field.name})")
     assert seen > 500
-    assert missing[:20] == []
+    assert missing[:20] == [], missing[:20]

@@ -180,7 +180,8 @@ class TestSameRefusals:
         accept = _statuses(person, lambda c: c.post(f"/agenda-items/{item.pk}/accept/"),
                            lambda c: c.post(f"/api/agenda-items/{item.pk}/accept"))
         cancel = _statuses(person,
-                           lambda c: c.post(page(agora, FEB) + "manage/", {"action": "cancel"}),
+                           lambda c: c.post(page(agora, FEB) + "manage/",
+                                                  {"action": "cancel", "confirmed": "yes"}),
                            lambda c: c.post(api(agora, FEB) + "/cancel"))
         minutes = _statuses(person, lambda c: c.get(page(agora, JAN) + "minutes/"),
                             lambda c: c.put(api(agora, JAN) + "/minutes", {"notes": "x"}))

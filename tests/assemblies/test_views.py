@@ -104,8 +104,8 @@ class TestAgendaPages:
         assert coordinator.post(f"/agenda-items/{item.pk}/accept/").status_code == 302
         manage = f"{URL.format(id=agora.pk)}manage/"
         assert member.post(manage, {"action": "fix"}).status_code == 403
-        assert coordinator.post(manage, {"action": "fix"}).status_code == 302
-        assert coordinator.post(manage, {"action": "fix"}).status_code == 409
+        assert coordinator.post(manage, {"action": "fix", "confirmed": "yes"}).status_code == 302
+        assert coordinator.post(manage, {"action": "fix", "confirmed": "yes"}).status_code == 409
         assert coordinator.post(manage, {"action": "bogus"}).status_code == 400
 
     def test_move_and_cancel_through_the_page(self, world, agora, november):
@@ -119,7 +119,8 @@ class TestAgendaPages:
                                          "place": "Parc"}).status_code == 302
         occurrence = queries.find_occurrence(agora, date(2026, 11, 28))
         assert occurrence.starts_at == paris(2026, 11, 29, 14) and occurrence.place == "Parc"
-        assert coordinator.post(manage, {"action": "cancel", "reason": "Pluie"}).status_code \
+        assert coordinator.post(manage, {"action": "cancel", "reason": "Pluie",
+                                           "confirmed": "yes"}).status_code \
             == 302
         assert queries.find_occurrence(agora, date(2026, 11, 28)).cancelled
 
@@ -161,7 +162,8 @@ class TestMinutesPages:
         assert "Secret until published" not in anonymous.get(URL.format(id=agora.pk)) \
             .content.decode()
         frozen(november.ends_at)
-        assert coordinator.post(minutes, {"action": "publish"}).status_code == 302
+        assert coordinator.post(minutes, {"action": "publish", "confirmed": "yes"}
+                                ).status_code == 302
         assert "Secret until published" in anonymous.get(URL.format(id=agora.pk)) \
             .content.decode()
 

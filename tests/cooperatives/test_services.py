@@ -33,10 +33,13 @@ class TestTree:
                                  parent=world["network"])
         assert not Body.objects.filter(name="Lost").exists()
 
-    def test_only_coordinators_create_inside(self, world):
+    def test_members_found_groups_only_coordinators_create_the_rest(self, world):
         with pytest.raises(PermissionDenied):
-            services.create_body(actor=world["member"], kind=Kind.GROUP, name="Mine",
+            services.create_body(actor=world["outsider"], kind=Kind.GROUP, name="Mine",
                                  parent=world["coop"])
+        with pytest.raises(PermissionDenied):
+            services.create_body(actor=world["member"], kind=Kind.COOPERATIVE, name="Sub",
+                                 parent=world["network"], legal_form="scop")
         with pytest.raises(PermissionDenied):
             services.create_body(actor=world["coordinator"], kind=Kind.COOPERATIVE,
                                  name="Top", legal_form="scop")
@@ -178,6 +181,7 @@ class TestLeaving:
 
 class TestProgress:
     def test_members_post_others_cannot(self, world):
+        before = ProgressUpdate.objects.filter(body=world["coop"]).count()
         services.post_progress_update(actor=world["member"], body=world["coop"], text="Done")
         with pytest.raises(PermissionDenied):
             services.post_progress_update(actor=world["outsider"], body=world["coop"],
@@ -185,7 +189,7 @@ class TestProgress:
         with pytest.raises(DomainError, match="Write"):
             services.post_progress_update(actor=world["member"], body=world["coop"],
                                           text="   ")
-        assert ProgressUpdate.objects.filter(body=world["coop"]).count() == 1
+        assert ProgressUpdate.objects.filter(body=world["coop"]).count() == before + 1
 
     def test_update_body(self, world):
         services.update_body(actor=world["coordinator"], body=world["coop"], place="Ici")

@@ -89,7 +89,7 @@ class TestJoinFlowsInPages:
 
     def test_leave(self, world):
         client = client_for(world["member"])
-        assert client.post("/bodies/accueil/leave/").status_code == 302
+        assert client.post("/bodies/accueil/leave/", {"confirmed": "yes"}).status_code == 302
         page_refused(client.post("/bodies/accueil/leave/"), 409, "not a member")
 
     def test_get_on_a_write_url_is_refused(self, world):
@@ -100,7 +100,7 @@ class TestJoinFlowsInPages:
         assert member.post("/bodies/cit/progress/", {"text": "We met"}).status_code == 302
         empty = member.post("/bodies/cit/progress/", {"text": ""})
         assert empty.status_code == 400
-        assert ProgressUpdate.objects.filter(body__slug="cit").count() == 1
+        assert ProgressUpdate.objects.filter(body__slug="cit", text="We met").count() == 1
         assert "We met" in Client().get("/bodies/cit/").content.decode()
         response = coordinator.post("/bodies/cit/edit/", {"name": "CIT", "place": "Ici",
                                                           "is_open": "on"})

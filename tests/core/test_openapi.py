@@ -103,6 +103,8 @@ PUBLIC_READS = {
     "GET /api/decisions", "GET /api/rooms/{room_id}", "GET /api/resources",
     "GET /api/resources/{resource_id}", "GET /api/resources/{resource_id}/bookings",
     "GET /api/bookings/{booking_id}",
+    # The invitation's token is the credential: whoever holds the link reads what it opens.
+    "GET /api/invitations/{token}",
 }
 
 

@@ -127,7 +127,8 @@ class TestReading:
         policy = clients[who].get("/api/bodies/cit/decision-policy")
         assert policy.status_code == 200
         assert policy.json()["policy"]["executive"] == "consent"
-        assert policy.json()["can_change"] is (who in SEE_CLOSED)
+        # Whether the caller may propose a change: the members (nobody changes it directly).
+        assert policy.json()["can_change"] is (who in ("member", "coordinator"))
 
     @pytest.mark.parametrize("who", EVERYONE)
     def test_a_closed_body_hides_its_proposals_from_others(self, world, clients, who,
@@ -245,18 +246,28 @@ class TestWritingMatrix:
         assert current_round(proposal).deadline == expected
 
     @pytest.mark.parametrize("who", EVERYONE)
-    def test_setting_the_policy(self, world, clients, who):
+    def test_nobody_sets_the_policy_directly(self, world, clients, who):
+        """R16: no PUT for anyone, coordinators and operators included; a POST proposes
+        the change (members only) and changes nothing until it is adopted."""
         before = rows()
-        response = clients[who].put("/api/bodies/cit/decision-policy",
-                                    {"policy": {"executive": "consensus"}, "star_group_size": 4})
-        assert response.status_code == MAY_FACILITATE[who], response.content
-        if response.status_code == 200:
+        change = {"policy": {"executive": "consensus"}, "star_group_size": 4}
+        assert clients[who].put("/api/bodies/cit/decision-policy", change).status_code \
+            == 405
+        assert rows() == before
+        response = clients[who].post("/api/bodies/cit/decision-policy", change)
+        assert response.status_code == MAY_PROPOSE[who], response.content
+        if response.status_code == 201:
             data = response.json()
-            assert data["policy"]["executive"] == "consensus"
-            assert data["allowed"]["executive"] == ["consensus"]
-            assert data["star_group_size"] == 4 and data["quorum_percent"] == 50
+            assert data["decision_class"] == "statutes" and data["method"] == "consensus"
+            assert data["change"]["kind"] == "decisions.policy"
+            assert data["change"]["params"] == {"policy": {"executive": "consensus"},
+                                                "star_group_size": 4}
+            assert data["change"]["applied_at"] is None
         else:
             assert rows() == before
+        policy = clients["coordinator"].get("/api/bodies/cit/decision-policy").json()
+        assert policy["policy"]["executive"] == "consent" and policy["star_group_size"] == 6
+        assert not DecisionPolicy.objects.exists() and not DecisionSettings.objects.exists()
 
     @pytest.mark.parametrize("who", EVERYONE)
     def test_commenting(self, world, clients, who):
@@ -399,8 +410,8 @@ class TestProposing:
             (400, client.post(url(proposal, "position"),
                               {"stance": "fully_agree", "note": "\x00"})),
             (400, client.post(url(proposal, "comments"), {"text": "a\x00b"})),
-            (400, clients["coordinator"].put("/api/bodies/cit/decision-policy",
-                                             {"policy": {"executive\x00": "consent"}})),
+            (400, clients["coordinator"].post("/api/bodies/cit/decision-policy",
+                                              {"policy": {"executive\x00": "consent"}})),
             (400, client.get("/api/decisions?q=a%00b")),
             (422, client.get(f"/api/decisions?offset={huge}")),
             (422, client.get(f"/api/bodies/cit/proposals?offset={huge}")),
@@ -623,9 +634,10 @@ class TestConsent:
 class TestPolicy:
     def test_the_policy_binds_proposers(self, world, clients):
         client = clients["coordinator"]
-        data = client.put("/api/bodies/cit/decision-policy",
-                          {"policy": {"executive": "consensus"}, "threshold_percent": 67,
-                           "anonymous_ballots": True}).json()
+        services.set_initial_policy(body=world["coop"], policy={"executive": "consensus"},
+                                    settings={"threshold_percent": 67,
+                                              "anonymous_ballots": True})
+        data = client.get("/api/bodies/cit/decision-policy").json()
         assert data["policy"]["executive"] == "consensus"
         assert data["threshold_percent"] == 67 and data["anonymous_ballots"] is True
         assert data["quorum_percent"] == 50  # left out: unchanged
@@ -635,19 +647,24 @@ class TestPolicy:
     def test_refused_values_change_nothing(self, world, clients):
         client = clients["coordinator"]
         before = rows()
-        refused(client.put("/api/bodies/cit/decision-policy",
-                           {"policy": {"executive": "consensus", "legal_act": "consent"}}),
+        refused(client.post("/api/bodies/cit/decision-policy",
+                            {"policy": {"executive": "consensus", "legal_act": "consent"}}),
                 400, field="policy.legal_act", contains="law")
-        refused(client.put("/api/bodies/cit/decision-policy",
-                           {"policy": {"statutes": "majority"}}), 400, field="policy.statutes")
-        refused(client.put("/api/bodies/cit/decision-policy",
-                           {"policy": {"executive": "consensus"}, "star_group_size": 9}),
+        refused(client.post("/api/bodies/cit/decision-policy",
+                            {"policy": {"statutes": "majority"}}), 400, field="policy.statutes")
+        refused(client.post("/api/bodies/cit/decision-policy",
+                            {"policy": {"executive": "consensus"}, "star_group_size": 9}),
                 400, field="star_group_size")
-        refused(client.put("/api/bodies/cit/decision-policy", {"threshold_percent": 40}),
+        refused(client.post("/api/bodies/cit/decision-policy", {"threshold_percent": 40}),
                 400, field="threshold_percent")
+        refused(client.post("/api/bodies/cit/decision-policy", {"min_participation_consent": 101}),
+                400, field="min_participation_consent")
+        refused(client.post("/api/bodies/cit/decision-policy",
+                            {"policy": {"executive": "consent"}}), 400, field="policy",
+                contains="changes nothing")
         for wrong in ({"star_group_size": "6"}, {"anonymous_ballots": "yes"},
                       {"quorum_percent": True}):
-            assert client.put("/api/bodies/cit/decision-policy", wrong).status_code == 422
+            assert client.post("/api/bodies/cit/decision-policy", wrong).status_code == 422
         assert rows() == before
         assert client.get("/api/bodies/cit/decision-policy").json()["policy"][
             "executive"] == "consent"
@@ -710,13 +727,12 @@ class TestWeightedMajority:
         assert entry["participants"] == 6
 
     def test_weights_can_reject_what_heads_would_adopt(self, world, clients, scic_members):
+        # Salariés no, no (40 %); Usagers yes, yes; Soutiens yes, yes: 4 yes of 6 heads
+        # (67 %), but weighted 35 + 25 = 60 %, short of a qualified 67 % majority.
+        services.set_initial_policy(body=world["scic"], settings={"threshold_percent": 67})
         proposal = services.create_proposal(
             actor=scic_members[0], body=world["scic"], title="New premises",
             text="Rent the barn.", decision_class="legal_act")
-        # Salariés no, no (40 %); Usagers yes, yes; Soutiens yes, yes: 4 yes of 6 heads
-        # (67 %), but weighted 35 + 25 = 60 %, short of a qualified 67 % majority.
-        services.change_decision_policy(actor=world["operator"], body=world["scic"],
-                                        settings={"threshold_percent": 67})
         vote(scic_members, proposal, ["no", "no", "yes", "yes", "yes", "yes"])
         data = clients["operator"].post(url(proposal, "close")).json()
         assert data["status"] == "amendable"
@@ -726,8 +742,7 @@ class TestWeightedMajority:
             in result["lines"]
 
     def test_secret_ballots_never_name_anyone(self, world, clients, scic_members):
-        services.change_decision_policy(actor=world["operator"], body=world["scic"],
-                                        settings={"anonymous_ballots": True})
+        services.set_initial_policy(body=world["scic"], settings={"anonymous_ballots": True})
         author, *voters = scic_members
         proposal = services.create_proposal(actor=author, body=world["scic"],
                                             title="Elect the board", text="Ballot.",

@@ -67,15 +67,15 @@ class TestProposals:
         assert not Proposal.objects.filter(title="Weak").exists()
 
     def test_body_policy_changes_the_method(self, world):
-        services.change_decision_policy(actor=world["coordinator"], body=world["coop"],
-                                        policy={"executive": "consensus"})
-        assert propose(world).method == "consensus"
         with pytest.raises(DomainError, match="law"):
-            services.change_decision_policy(actor=world["coordinator"], body=world["coop"],
-                                            policy={"legal_act": "consent"})
-        with pytest.raises(PermissionDenied):
-            services.change_decision_policy(actor=world["member"], body=world["coop"],
-                                            policy={"executive": "consent"})
+            services.set_initial_policy(body=world["coop"], policy={"legal_act": "consent"})
+        services.set_initial_policy(body=world["coop"], policy={"executive": "consensus"})
+        assert propose(world).method == "consensus"
+        # Once the body decides, its rules change only by its decisions (R16).
+        with pytest.raises(Conflict, match="own decisions"):
+            services.set_initial_policy(body=world["coop"], policy={"executive": "consent"})
+        assert queries.policy_of(world["coop"])["executive"] == "consensus"
+        assert not hasattr(services, "change_decision_policy")
 
     def test_only_members_propose(self, world):
         with pytest.raises(PermissionDenied):
@@ -137,8 +137,7 @@ class TestPositions:
 
     def test_seniority_for_legal_votes(self, world, frozen):
         scic, colleges = world["scic"], world["colleges"]
-        services.change_decision_policy(actor=world["operator"], body=scic,
-                                        settings={"min_seniority_days": 90})
+        services.set_initial_policy(body=scic, settings={"min_seniority_days": 90})
         bodies.join_body(person=world["member"], body=scic, college=colleges[0])
         proposal = services.create_proposal(actor=world["member"], body=scic, title="Capital",
                                             text="Raise it", decision_class="legal_act")
@@ -307,16 +306,11 @@ class TestPolicy:
                 ({"executive": "sortition"}, {}, "policy.executive"),
                 ({"executive": "consensus"}, {"colour": "red"}, "colour")):
             with pytest.raises(DomainError) as caught:
-                services.change_decision_policy(actor=world["coordinator"], body=coop,
-                                                policy=policy, settings=settings)
+                services.set_initial_policy(body=coop, policy=policy, settings=settings)
             assert caught.value.field == field
         assert not DecisionPolicy.objects.exists() and not DecisionSettings.objects.exists()
-        with pytest.raises(PermissionDenied):
-            services.change_decision_policy(actor=world["member"], body=coop,
-                                            settings={"star_group_size": 5})
-        services.change_decision_policy(actor=world["coordinator"], body=coop,
-                                        policy={"executive": "consensus"},
-                                        settings={"star_group_size": 5})
+        services.set_initial_policy(body=coop, policy={"executive": "consensus"},
+                                    settings={"star_group_size": 5})
         assert queries.policy_of(coop)["executive"] == "consensus"
         assert queries.settings_of(coop).star_group_size == 5
 

@@ -7,9 +7,9 @@ import io
 import pytest
 
 from autogestion.cooperatives import services as bodies
-from autogestion.decisions import queries, services
-from autogestion.decisions.models import DecisionPolicy, DecisionSettings, Position, Proposal
-from tests.support.http import api_client, client_for, page_refused
+from autogestion.decisions import services
+from autogestion.decisions.models import Position, Proposal
+from tests.support.http import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,14 @@ class TestFacilitation:
         member.post(f"/proposals/{proposal.pk}/position/",
                     {"stance": "veto", "reason": "Cannot", "counter_proposal": "Rent"})
         assert member.post(manage, {"action": "close"}).status_code == 403
-        assert coordinator.post(manage, {"action": "close"}).status_code == 302
+        # core.confirm: the close is asked first (how many took a position), nothing
+        # changes until it is confirmed.
+        asked = coordinator.post(manage, {"action": "close"})
+        assert asked.status_code == 200
+        assert "1 of 2 members have taken a position" in asked.content.decode()
+        assert proposal.rounds.get().closed_at is None
+        assert coordinator.post(manage, {"action": "close", "confirmed": "yes"}) \
+            .status_code == 302
         page = client_for(None).get(f"/proposals/{proposal.pk}/").content.decode()
         assert "Star debate" in page and "postponed" in page
         assert member.post(manage, {"action": "revise", "text": ""}).status_code == 400
@@ -102,7 +109,11 @@ class TestFacilitation:
         assert coordinator.post(manage, {"action": "extend", "deadline": "yesterday"}) \
             .status_code == 400
         assert coordinator.post(manage, {"action": "bogus"}).status_code == 400
-        assert member.post(manage, {"action": "withdraw"}).status_code == 302
+        asked = member.post(manage, {"action": "withdraw"})
+        assert asked.status_code == 200 and "Withdraw the proposal?" in asked.content.decode()
+        assert Proposal.objects.get().status == "open"
+        assert member.post(manage, {"action": "withdraw", "confirmed": "yes"}) \
+            .status_code == 302
         assert Proposal.objects.get().status == "withdrawn"
 
     def test_new_proposal_form(self, world):
@@ -117,42 +128,6 @@ class TestFacilitation:
         assert ok.status_code == 302
         assert client_for(world["outsider"]).get("/bodies/cit/proposals/new/").status_code \
             == 403
-
-    def test_policy_page(self, world):
-        coordinator = client_for(world["coordinator"])
-        assert client_for(world["member"]).get("/bodies/cit/decision-policy/").status_code \
-            == 403
-        response = coordinator.post("/bodies/cit/decision-policy/", {
-            "method_executive": "consensus", "star_group_size": "5"})
-        assert response.status_code == 302
-        assert queries.policy_of(world["coop"])["executive"] == "consensus"
-        bad = coordinator.post("/bodies/cit/decision-policy/", {"star_group_size": "12"})
-        assert bad.status_code == 400
-        assert queries.settings_of(world["coop"]).star_group_size == 5
-
-    def test_a_refused_policy_form_changes_nothing(self, world):
-        """One refused value and nothing is written: the methods were saved before the
-        settings were checked."""
-        coordinator = client_for(world["coordinator"])
-        bad = coordinator.post("/bodies/cit/decision-policy/", {
-            "method_executive": "consensus", "star_group_size": "12"})
-        page_refused(bad, 400, contains="star debate group size")
-        assert queries.policy_of(world["coop"])["executive"] == "consent"
-        assert not DecisionPolicy.objects.exists() and not DecisionSettings.objects.exists()
-        wrong_law = coordinator.post("/bodies/cit/decision-policy/", {
-            "method_executive": "consensus", "method_legal_act": "consent",
-            "star_group_size": "5"})
-        page_refused(wrong_law, 400, contains="law")
-        assert not DecisionPolicy.objects.exists() and not DecisionSettings.objects.exists()
-
-    def test_the_policy_page_answers_as_the_api(self, world):
-        """The same refused change: 400 on both, nothing written by either."""
-        page = client_for(world["coordinator"]).post("/bodies/cit/decision-policy/", {
-            "method_executive": "consensus", "star_group_size": "12"})
-        api = api_client(world["coordinator"]).put("/api/bodies/cit/decision-policy", {
-            "policy": {"executive": "consensus"}, "star_group_size": 12})
-        assert (page.status_code, api.status_code) == (400, 400)
-        assert not DecisionPolicy.objects.exists() and not DecisionSettings.objects.exists()
 
 
 class TestRegister:

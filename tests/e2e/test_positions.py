@@ -51,8 +51,18 @@ def test_positions_then_the_computed_outcome(live_server, world, browser):
     coordinator.check('#position-form input[name=stance][value="stand_aside"]')
     with coordinator.expect_navigation():
         coordinator.click("#position-form button[type=submit]")
+    # Closing decides: the browser asks first (core/confirm.py), saying how many took a
+    # position; the facilitator says yes.
+    questions = []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        dialog.accept()
+
+    coordinator.once("dialog", answer)
     with coordinator.expect_navigation():
         coordinator.click('#facilitation form:has(input[value=close]) button')
+    assert questions and "2 of 2 members have taken a position" in questions[0]
     heading = coordinator.locator("#round h2").first.inner_text()
     assert "postponed" in heading.lower()
     assert coordinator.locator("#arithmetic").inner_text().startswith("Blocking vetoes: 1")

@@ -156,7 +156,7 @@ def _actions(world):
                                "put", "/settings", {"speaker_limit_seconds": 5,
                                                     "reset_turns_per_item": False}),
         "no_item": ("manage/", {"action": "item"}, "post", "/item", {"item_id": None}),
-        "close": ("manage/", {"action": "close"}, "post", "/close", None),
+        "close": ("manage/", {"action": "close", "confirmed": "yes"}, "post", "/close", None),
     }
 
 

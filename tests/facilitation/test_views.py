@@ -93,7 +93,8 @@ class TestWithoutJavaScript:
         assert timekeeper.post(manage, {"action": "settings",
                                         "speaker_limit_seconds": "90"}).status_code == 302
         assert timekeeper.post(manage, {"action": "close"}).status_code == 403
-        assert coordinator.post(manage, {"action": "close"}).status_code == 302
+        assert coordinator.post(manage, {"action": "close", "confirmed": "yes"}
+                                ).status_code == 302
         assert Room.objects.get(pk=room.pk).closed_at is not None
 
     def test_decision_round_in_the_room_goes_to_the_minutes(self, world, occurrence, room):
@@ -120,7 +121,7 @@ class TestWithoutJavaScript:
         manage = f"/rooms/{room.pk}/manage/"
         coordinator.post(manage, {"action": "item", "item": item.pk})
         response = coordinator.post(manage, {"action": "close_round",
-                                             "proposal": proposal.pk})
+                                             "proposal": proposal.pk, "confirmed": "yes"})
         assert response.status_code == 302
         entry = room.meeting.minutes.get(agenda_item=item)
         assert "Buy a van" in entry.decisions and "adopted" in entry.decisions
@@ -158,7 +159,7 @@ class TestRoles:
                      {"action": "role", "role": "timekeeper"},
                      {"action": "settings", "speaker_limit_seconds": "ten"},
                      {"action": "item", "item": "x"},
-                     {"action": "close_round", "proposal": "1e3"}):
+                     {"action": "close_round", "proposal": "1e3", "confirmed": "yes"}):
             page_refused(coordinator.post(manage, form), 400)
         text = page_refused(coordinator.post(manage, {"action": "role", "role": "timekeeper",
                                                       "person": "999999"}), 400)

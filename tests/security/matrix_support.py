@@ -188,6 +188,13 @@ def _decisions(ctx):
     decisions.close_round(actor=coordinator, round_id=round_.pk)
     group = round_.star_debate.groups.order_by("number").first()
     found["closed"]["group_id"] = group.pk
+    # A proxy for a legal vote of the (open) cooperative: the member's, to the coordinator.
+    legal = decisions.create_proposal(
+        actor=coordinator, body=ctx["coop"], title="Comptes annuels", text="Approuver",
+        decision_class="legal_act", method="majority")
+    proxy = decisions.give_proxy(giver=member, round_id=legal.rounds.get().pk,
+                                 holder=coordinator)
+    found["closed"]["proxy_id"] = proxy.pk
     return found["closed"], found["open"]
 
 
@@ -292,15 +299,21 @@ def _daily(ctx):
 
 
 def _accounts(ctx):
-    from autogestion.accounts.services import create_api_token
+    from autogestion.accounts.services import create_api_token, create_invitation
     from autogestion.assemblies.services import calendar_token_of
 
     token, _raw = create_api_token(person=ctx["member"], name="member's script")
     for person in (ctx["member"], *ctx["people"].values()):
         # Everyone has visited their profile, which makes their feed's address.
         calendar_token_of(person)
+    invitation, invitation_token = create_invitation(actor=ctx["coordinator"],
+                                                     body=ctx["closed"], kind="link",
+                                                     max_uses=5)
     return ({"token_id": token.pk, "token": calendar_token_of(ctx["member"]).token,
-             "action": "accept"}, {})
+             "action": "accept", "invitation_id": invitation.pk,
+             # The change a body makes by decision that every body has: its own rules.
+             "kind": "decisions.policy",
+             "invitation_token": invitation_token}, {})
 
 
 def _tokens(people) -> dict:
@@ -342,7 +355,8 @@ class Page:
 # Where a parameter takes another value than the one its name says: the cooperative's
 # pages (a group's lead to its cooperative's), the daily plan's day.
 _COOPERATIVE_PAGES = ("economy", "economy_pay", "economy_request", "economy_open_account",
-                      "offers", "work_learning", "work_training_schedule")
+                      "offers", "work_learning", "work_training_schedule", "economy_across",
+                      "currency_create", "body_colleges", "body_capital")
 _DAILY_DAY_PAGES = ("daily_plan", "daily_plan_edit", "daily_plan_publish", "daily_plan_note",
                     "daily_task_add")
 # A training session's pages name their id `session_id`, as the program's sessions do:
@@ -449,7 +463,8 @@ def content_of(response) -> bytes:
 # before it.
 API_FILL = {("sessions", "session_id"): "session_id",
             ("training-sessions", "session_id"): "training_id",
-            ("daily-plans", "day"): "plan_day"}
+            ("daily-plans", "day"): "plan_day",
+            ("invitations", "token"): "invitation_token"}
 # The API's operations on a cooperative as a whole (its currencies, offers, teach/learn
 # lists): a group's slug answers "not a cooperative".
 API_COOPERATIVE_OPERATIONS = {
@@ -457,6 +472,8 @@ API_COOPERATIVE_OPERATIONS = {
     "GET /api/bodies/{slug}/knowledge", "POST /api/bodies/{slug}/knowledge",
     "GET /api/bodies/{slug}/pairings", "GET /api/bodies/{slug}/training-sessions",
     "POST /api/bodies/{slug}/training-sessions",
+    "PUT /api/bodies/{slug}/colleges", "PUT /api/bodies/{slug}/member-college",
+    "GET /api/bodies/{slug}/capital", "PUT /api/bodies/{slug}/capital",
 }
 
 
@@ -494,12 +511,24 @@ API_BODIES = {
     "POST /api/agenda-items/{item_id}/discard": {"reason": "x"},
     "POST /api/agenda-items/{item_id}/delay": {"to": _LATER},
     "POST /api/series/{series_id}/occurrences/{day}/order": {"item_ids": ["@item_id"]},
+    "PUT /api/series/{series_id}/occurrences/{day}/order": {"item_ids": ["@item_id"]},
+    "POST /api/agenda-items/{item_id}/move": {"direction": "up"},
     "POST /api/series/{series_id}/occurrences/{day}/sessions": {
         "title": "x", "starts_at": f"{_DAY}T18:30:00+01:00"},
     "POST /api/series/{series_id}/occurrences/{day}/attendance": {"person_ids": ["@member"]},
     "POST /api/bodies/{slug}/proposals": {"title": "x", "text": "x",
                                           "decision_class": "executive", "method": "consent"},
-    "PUT /api/bodies/{slug}/decision-policy": {"policy": {"executive": "consent"}},
+    "POST /api/bodies/{slug}/decision-policy": {"policy": {"executive": "consensus"}},
+    "POST /api/bodies/{slug}/changes/{kind}": {"params": {"max_proxies": 2}},
+    "POST /api/proposals/{proposal_id}/proxies": {"holder_id": "@coordinator"},
+    "POST /api/bodies": {"kind": "network", "name": "x"},
+    "POST /api/bodies/{slug}/children": {"kind": "group", "name": "x"},
+    "PUT /api/bodies/{slug}/colleges": {"colleges": []},
+    "PUT /api/bodies/{slug}/roles": {"person_id": "@member", "role": "member"},
+    "PUT /api/bodies/{slug}/member-college": {"person_id": "@member", "college_id": 1},
+    "PUT /api/bodies/{slug}/capital": {"person_id": "@member", "capital": "10",
+                                       "is_employee": True},
+    "POST /api/bodies/{slug}/invitations": {"kind": "link"},
     "POST /api/proposals/{proposal_id}/position": {"stance": "fully_agree"},
     "POST /api/proposals/{proposal_id}/extend": {"deadline": "2026-12-20T10:00:00+01:00"},
     "POST /api/rooms/{room_id}/act": {"action": "raise", "kind": "speak"},

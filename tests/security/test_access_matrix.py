@@ -89,12 +89,21 @@ PAGES = {
     "body_directory": MEMBERS,
     "body_requests": COORDINATORS,
     "membership_accept": ACTION, "membership_decline": ACTION,
+    # Only operators found top-level bodies; any member founds a group inside.
+    "body_create": ("login 403 403 403 403 200", "login 403"),
+    "body_found": MEMBERS, "body_roles": COORDINATORS,
+    # The SCIC's colleges and the SCOP's capital: the cooperative's coordinators.
+    "body_colleges": ("login 403 403 403 200 200", "login 403"),
+    "body_capital": ("login 403 403 403 200 200", "login 403"),
     # accounts
     "profile": (OWN, "login 400"),
     "profile_export": (OWN, "login 200"),
     "token_create": (ACTION[0], "login 400"),
     "token_revoke": ACTION,  # another person's token
     "set_language": ("405 405 405 405 405 405", "400 400"),
+    "body_invitations": COORDINATORS, "invitation_revoke": ACTION,
+    # The invitation's token is the credential: whoever holds it sees what it opens.
+    "invitation_detail": ("200 200 200 200 200 200", "login 400"),
     "account_email": (OWN, "login 302:/accounts/email/"),
     "account_change_password": (OWN, "login 200"),
     "mfa_index": (OWN, "login 405"),
@@ -111,7 +120,12 @@ PAGES = {
     "decision_register": PUBLIC, "body_proposals": R2_VIEW, "proposal_detail": R2_VIEW,
     "proposal_not_positioned": R2_VIEW,
     "proposal_create": ("login 404 404 200 200 403", "login 404"),  # operators do not propose
-    "body_policy": COORDINATORS,
+    # The rules are read by whoever sees the body; they change only by decision (R16).
+    "body_policy": (R2_VIEW[0], "405 405"),
+    "body_propose_change": ("login 404 404 200 200 403", "login 404"),
+    "proposal_proxy": ACTION,
+    # The proxy is in the open cooperative: strangers are refused, not kept in the dark.
+    "proxy_revoke": ("login 405 405 405 405 405", "login 403"),
     "proposal_position": ACTION, "proposal_comment": ACTION, "proposal_manage": ACTION,
     "star_summary": ACTION,
     # facilitation
@@ -122,7 +136,9 @@ PAGES = {
     "economy_home": ("login 302:/bodies/cit/economy/ 302:/bodies/other/economy/ "
                      "302:/bodies/cit/economy/ 302:/bodies/cit/economy/ "
                      "302:/bodies/cit/economy/", "login 302:/bodies/cit/economy/"),
-    "economy": COOP_MEMBERS, "offers": COOP_MEMBERS,
+    "economy": COOP_MEMBERS, "offers": COOP_MEMBERS, "economy_across": COOP_MEMBERS,
+    "currency_create": ("login 403 403 403 200 200", "login 403"),
+    "currency_detail": ("login 403 403 200 200 200", "login 405"),
     "economy_pay": COOP_ACTION, "economy_request": COOP_ACTION,
     "economy_open_account": COOP_ACTION,
     "fund": MEMBERS, "fund_overdraft": ACTION,
@@ -269,11 +285,28 @@ OPERATIONS = {
     "GET /api/bodies/{slug}/requests": "401 404 404 403 200 200",
     "POST /api/memberships/{membership_id}/accept": API_COORDINATORS,
     "POST /api/memberships/{membership_id}/decline": API_COORDINATORS,
+    "POST /api/bodies": "401 403 403 403 403 201",  # operators found top-level bodies
+    "POST /api/bodies/{slug}/children": API_MEMBERS_CREATE,
+    "PATCH /api/bodies/{slug}": API_COORDINATORS,
+    "GET /api/bodies/{slug}/roles": API_COORDINATORS,
+    "PUT /api/bodies/{slug}/roles": API_COORDINATORS,
+    "PUT /api/bodies/{slug}/colleges": "401 403 403 403 200 200",
+    "GET /api/bodies/{slug}/capital": "401 403 403 403 200 200",
+    "PUT /api/bodies/{slug}/capital": "401 403 403 403 200 200",
+    # CIT has no colleges: the college named does not exist (404) for its coordinators.
+    "PUT /api/bodies/{slug}/member-college": "401 403 403 403 404 404",
     # accounts
     "GET /api/me": API_OWN_READ, "PATCH /api/me": API_OWN_READ,
     "GET /api/me/memberships": API_OWN_READ, "GET /api/me/export": API_OWN_READ,
     "GET /api/me/tokens": API_OWN_READ, "POST /api/me/tokens": "401 201 201 201 201 201",
     "DELETE /api/me/tokens/{token_id}": "401 404 404 200 404 404",  # the member's token
+    "GET /api/bodies/{slug}/invitations": "401 404 404 403 200 200",
+    "POST /api/bodies/{slug}/invitations": API_COORDINATORS_CREATE,
+    "POST /api/bodies/{slug}/invitations/{invitation_id}/revoke": "401 404 404 403 200 200",
+    "GET /api/invitations/{token}": API_PUBLIC,
+    # The member and the coordinator are in already (409); the others are not in the
+    # cooperative around the group (400).
+    "POST /api/invitations/{token}/accept": "401 400 400 409 409 400",
     # assemblies
     "GET /api/bodies/{slug}/series": API_R2_READ,
     "POST /api/bodies/{slug}/series": API_COORDINATORS_CREATE,
@@ -288,6 +321,9 @@ OPERATIONS = {
     "POST /api/agenda-items/{item_id}/reopen": "401 404 404 403 409 409",  # still new
     "POST /api/agenda-items/{item_id}/delay": API_COORDINATORS,
     "POST /api/series/{series_id}/occurrences/{day}/order": API_COORDINATORS,
+    "PUT /api/series/{series_id}/occurrences/{day}/order": API_COORDINATORS,
+    # The agenda holds one item: it is already first (409).
+    "POST /api/agenda-items/{item_id}/move": "401 404 404 403 409 409",
     "POST /api/series/{series_id}/occurrences/{day}/fix": "401 404 404 403 409 409",
     "POST /api/series/{series_id}/occurrences/{day}/sessions": API_COORDINATORS_CREATE,
     # 400 for insiders: the session takes no sign-up (it is the meeting's plenary).
@@ -302,7 +338,12 @@ OPERATIONS = {
     "GET /api/bodies/{slug}/proposals": API_R2_READ,
     "POST /api/bodies/{slug}/proposals": "401 404 404 201 201 403",  # members propose
     "GET /api/bodies/{slug}/decision-policy": API_R2_READ,
-    "PUT /api/bodies/{slug}/decision-policy": API_COORDINATORS,
+    "POST /api/bodies/{slug}/decision-policy": "401 404 404 201 201 403",
+    "POST /api/bodies/{slug}/changes/{kind}": "401 404 404 201 201 403",
+    # The matrix's proposals are consent ones: no proxy there (400) for members.
+    "POST /api/proposals/{proposal_id}/proxies": "401 404 404 400 400 403",
+    # The giver revokes, the holder declines; nobody else touches it.
+    "POST /api/proxies/{proxy_id}/revoke": "401 403 403 200 200 403",
     "GET /api/proposals/{proposal_id}": API_R2_READ,
     "POST /api/proposals/{proposal_id}/position": "401 404 404 200 200 403",  # members only
     "POST /api/proposals/{proposal_id}/close": API_COORDINATORS,
@@ -327,6 +368,7 @@ OPERATIONS = {
     # economy
     "GET /api/bodies/{slug}/currencies": API_COOP_READ,
     "POST /api/bodies/{slug}/currencies": "401 403 403 403 201 201",
+    "GET /api/currencies/{currency_id}": API_COOP_READ,
     "GET /api/me/accounts": API_OWN_READ,
     "POST /api/me/accounts": "401 403 403 200 200 403",  # members of the cooperative
     "POST /api/bodies/{slug}/accounts": API_COORDINATORS_CREATE,

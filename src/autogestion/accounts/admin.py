@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from autogestion.core.admin import ReadOnlyAdmin
+from autogestion.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import ApiToken, User
+from .models import ApiToken, Invitation, InvitationUse, User
 
 
 @admin.register(User)
@@ -18,3 +18,17 @@ class PersonAdmin(UserAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("name", "owner", "hint", "created_at", "last_used_at", "revoked_at")
+
+
+class InvitationUseInline(ReadOnlyInline):
+    model = InvitationUse
+    fields = ("person", "accepted_at", "membership")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ("body", "kind", "email", "invited_by", "uses", "max_uses", "created_at",
+                    "expires_at", "revoked_at")
+    list_filter = ("kind",)
+    exclude = ("token_hash",)
+    inlines = [InvitationUseInline]

@@ -8,7 +8,8 @@ class AccountsConfig(AppConfig):
     urls = ["autogestion.accounts.urls"]
     verbose_name = _("Accounts")
     personal_data = "autogestion.accounts.personal_data.export"
-    api_routers = [("/me", "autogestion.accounts.api.router")]
+    api_routers = [("/me", "autogestion.accounts.api.router"),
+                   ("/", "autogestion.accounts.api_invitations.router")]
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects the signal receivers)

@@ -2,6 +2,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from autogestion.cooperatives.models import College
+
+from . import rules as invitation_rules
 from .models import ApiToken
 
 
@@ -46,3 +49,56 @@ class SignupForm(forms.Form):
     def signup(self, request, user) -> None:
         user.display_name = self.cleaned_data["display_name"]
         user.save(update_fields=["display_name"])
+
+
+class _InvitationForm(forms.Form):
+    valid_days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=invitation_rules.MAX_DAYS,
+        initial=invitation_rules.DEFAULT_DAYS,
+        help_text=_("From 1 to 90 days."))
+    college = forms.ModelChoiceField(
+        label=_("College"), queryset=College.objects.none(), required=False,
+        empty_label=_("— the person invited chooses —"))
+
+    def __init__(self, *args, body, **kwargs):
+        super().__init__(*args, **kwargs)
+        colleges = body.colleges.all() if body.kind == "cooperative" else College.objects.none()
+        self.fields["college"].queryset = colleges
+        if not colleges.exists():
+            del self.fields["college"]
+
+
+class EmailInvitationForm(_InvitationForm):
+    """An invitation sent to one address, that serves once."""
+
+    email = forms.EmailField(label=_("E-mail address of the person you invite"),
+                             widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+
+    field_order = ["email", "valid_days", "college"]
+
+
+class LinkInvitationForm(_InvitationForm):
+    """A link the inviter copies and gives, that serves a number of times."""
+
+    max_uses = forms.IntegerField(
+        label=_("How many people may use it"), min_value=1,
+        max_value=invitation_rules.MAX_USES, initial=invitation_rules.DEFAULT_USES,
+        help_text=_("From 1 to 100."))
+
+    field_order = ["max_uses", "valid_days", "college"]
+
+
+class AcceptInvitationForm(forms.Form):
+    """Joining through an invitation: the college, when the body has colleges and the
+    invitation leaves the choice to the person."""
+
+    college = forms.ModelChoiceField(label=_("Your college"),
+                                     queryset=College.objects.none(), required=True)
+
+    def __init__(self, *args, invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        body = invitation.body
+        if invitation.college_id is None and body.kind == "cooperative":
+            self.fields["college"].queryset = body.colleges.all()
+        if invitation.college_id is not None or not self.fields["college"].queryset.exists():
+            del self.fields["college"]

@@ -113,3 +113,88 @@ class ApiToken(models.Model):
     @classmethod
     def new_raw_key(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """An invitation into one body (R17), by e-mail (one address, one use) or by a link
+    (a number of uses). Only the hash of its token is kept: the link is shown to the
+    inviter once, when made, and sent in the e-mail; a lost link is revoked and made
+    again. Its acceptances (`uses`) are its history: who came in, when."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("by e-mail")
+        LINK = "link", _("by link")
+
+    body = models.ForeignKey("cooperatives.Body", verbose_name=_("body"),
+                             on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    email = models.EmailField(_("invited address"), blank=True)
+    college = models.ForeignKey("cooperatives.College", verbose_name=_("college"),
+                                null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="invitations")
+    invited_by = models.ForeignKey(User, verbose_name=_("invited by"), null=True,
+                                   on_delete=models.SET_NULL,
+                                   related_name="invitations_made")
+    token_hash = models.CharField(_("hash of the token"), max_length=64, unique=True)
+    max_uses = models.PositiveIntegerField(_("number of uses"), default=1)
+    uses = models.PositiveIntegerField(_("uses so far"), default=0)
+    created_at = models.DateTimeField(_("made at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, verbose_name=_("revoked by"), null=True,
+                                   blank=True, on_delete=models.SET_NULL,
+                                   related_name="invitations_revoked")
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["email", "link"]),
+                                   name="invitation_kind_known"),
+            models.CheckConstraint(condition=models.Q(max_uses__gte=1, max_uses__lte=100),
+                                   name="invitation_max_uses_1_to_100"),
+            models.CheckConstraint(condition=models.Q(uses__lte=models.F("max_uses")),
+                                   name="invitation_uses_within_max"),
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")),
+                                   name="invitation_expires_after_made"),
+            # By e-mail: one address, one use. By link: no address.
+            models.CheckConstraint(
+                condition=(models.Q(kind="email", max_uses=1) & ~models.Q(email=""))
+                | models.Q(kind="link", email=""),
+                name="invitation_email_xor_link"),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True, revoked_by__isnull=True)
+                | models.Q(revoked_at__isnull=False),
+                name="invitation_revoked_by_only_when_revoked"),
+        ]
+        indexes = [models.Index(fields=["body", "-created_at"],
+                                name="invitation_body_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.body_id}"
+
+
+class InvitationUse(models.Model):
+    """One acceptance of an invitation: who came in through it, when, and the
+    membership it made."""
+
+    invitation = models.ForeignKey(Invitation, verbose_name=_("invitation"),
+                                   on_delete=models.CASCADE, related_name="acceptances")
+    person = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE,
+                               related_name="invitations_accepted")
+    membership = models.ForeignKey("cooperatives.Membership", verbose_name=_("membership"),
+                                   null=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_at = models.DateTimeField(_("accepted at"))
+
+    class Meta:
+        verbose_name = _("acceptance of an invitation")
+        verbose_name_plural = _("acceptances of invitations")
+        ordering = ["accepted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "person"],
+                                    name="invitation_use_once_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ← {self.invitation_id}"

@@ -11,8 +11,11 @@ it (`/series/12/occurrences/2026-01-31`); a moved occurrence keeps that address.
 """
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import formats
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from autogestion.core import history
@@ -45,6 +48,8 @@ from .queries import Occurrence
 
 router = Router(tags=["assemblies"])
 
+Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
 
 # Schemas -----------------------------------------------------------------------------
 
@@ -75,7 +80,10 @@ class SeriesOut(Schema):
     body: str
     title: str
     kind: str
-    rrule: str
+    rrule: str = Field(description="The RFC 5545 recurrence rule.")
+    rrule_text: str = Field(description="The rule in words, in the request's language "
+                                        "(\"the last Saturday of each month\"): what "
+                                        "members read.")
     first_day: date
     start_time: LocalTime
     end_time: LocalTime
@@ -90,9 +98,29 @@ class SeriesOut(Schema):
 
 
 class SeriesIn(Input):
+    """The recurrence is given either as `rrule` or with the builder's fields
+    (`frequency` and those it needs), not both; with neither, the Agora's default rule
+    (the last Saturday of each month)."""
+
     title: Text = Field(max_length=150)
-    rrule: Text = Field(rules.DEFAULT_AGORA_RULE, max_length=255,
-                       description="RFC 5545 recurrence rule, e.g. FREQ=MONTHLY;BYDAY=-1SA")
+    rrule: text_up_to(255) | None = Field(
+        None, description="RFC 5545 recurrence rule, e.g. FREQ=MONTHLY;BYDAY=-1SA")
+    frequency: Literal["daily", "weekly", "monthly"] | None = Field(
+        None, description="The builder: every day, every week (on `weekdays`) or every "
+                          "month (by `monthly_by`).")
+    interval: Integer = Field(1, description="Every how many days, weeks or months (1-99).")
+    weekdays: list[Weekday] = Field([], description="Weekly: the days, MO to SU.")
+    monthly_by: Literal["weekday", "day"] = Field(
+        "weekday", description="Monthly: the `ordinal` `weekday` (the last Saturday), or "
+                               "the day `month_day` of the month.")
+    ordinal: Integer | None = Field(None, description="Monthly by weekday: 1-5, -1 (last) "
+                                                      "or -2 (second to last).")
+    weekday: Weekday | None = Field(None, description="Monthly by weekday: MO to SU.")
+    month_day: Integer | None = Field(None, description="Monthly by day: 1-31, or -1 for "
+                                                        "the last day.")
+    until: CalendarDay | None = Field(None, description="The last day it may meet "
+                                                        "(local date).")
+    count: Integer | None = Field(None, description="How many meetings in all.")
     first_day: CalendarDay
     start_time: LocalTime
     end_time: LocalTime
@@ -103,6 +131,19 @@ class SeriesIn(Input):
     preparation_offset_days: int | None = None
     preparation_time: LocalTime | None = None
     agenda_opens_days: int = 28
+
+
+class GroupNewsOut(Schema):
+    group: str = Field(description="The new group's short name.")
+    name: str
+    founded_by: str | None
+    at: datetime
+
+
+class ProposalRef(Schema):
+    id: int
+    title: str
+    status: str
 
 
 class AgendaItemOut(Schema):
@@ -120,6 +161,16 @@ class AgendaItemOut(Schema):
                                                      "delayed to.")
     delayed_from: int | None = Field(None, description="The item this one was carried "
                                                        "over from.")
+    delayed_from_meeting: str | None = Field(
+        None, description="Key (YYYY-MM-DD) of the occurrence it was carried over from.")
+    delayed_from_text: str | None = Field(
+        None, description="Where it came from, in words (\"carried over from the Agora of "
+                          "28 November 2026\").")
+    purpose: str = Field("", description="\"group_news\" for the news of the groups; "
+                                         "empty for items people add.")
+    group_news: list[GroupNewsOut] = Field([], description="The groups founded since the "
+                                                           "last Agora (news of the groups).")
+    proposals: list[ProposalRef] = Field([], description="The proposals tied to this item.")
     events: list[StatusEventOut] = Field(description="The history of its status, oldest "
                                                      "first.")
 
@@ -159,6 +210,8 @@ class MinutesOut(Schema):
 
 class OccurrenceDetail(OccurrenceOut):
     body: str
+    rrule: str
+    rrule_text: str = Field(description="The series' rule in words.")
     agenda: AgendaOut
     sessions: list[SessionOut]
     minutes: list[MinutesOut] | None = Field(
@@ -191,7 +244,12 @@ class DelayIn(Input):
 
 
 class OrderIn(Input):
-    item_ids: list[Id]
+    item_ids: list[Id] = Field(description="Every item of the agenda exactly once, in the "
+                                           "new order.")
+
+
+class MoveItemIn(Input):
+    direction: Literal["up", "down"]
 
 
 class SessionIn(Input):
@@ -243,7 +301,8 @@ def _occurrence_out(o: Occurrence) -> dict:
 def _series_out(series: MeetingSeries, next_occurrence: Occurrence | None = None) -> dict:
     return {
         "id": series.pk, "body": series.body.slug, "title": series.title, "kind": series.kind,
-        "rrule": series.rrule, "first_day": series.first_day, "start_time": series.start_time,
+        "rrule": series.rrule, "rrule_text": services.rule_in_words(series.rrule),
+        "first_day": series.first_day, "start_time": series.start_time,
         "end_time": series.end_time, "timezone": series.timezone, "place": series.place,
         "preparation_offset_days": series.preparation_offset_days,
         "preparation_time": series.preparation_time,
@@ -266,6 +325,9 @@ def _item_out(item: AgendaItem, copy: AgendaItem | None = None) -> dict:
             copy = item.delayed_to
         except ObjectDoesNotExist:
             copy = None
+    origin = getattr(item, "origin", None)
+    if origin is None and item.delayed_from_id:
+        origin = queries.occurrence_of_meeting(item.delayed_from.meeting)
     return {
         "id": item.pk, "title": item.title, "description": item.description,
         "kind": item.kind, "duration_minutes": item.duration_minutes, "status": item.status,
@@ -274,8 +336,23 @@ def _item_out(item: AgendaItem, copy: AgendaItem | None = None) -> dict:
         "is_permanent": item.is_permanent,
         "delayed_to": _key_of(copy.meeting) if copy is not None else None,
         "delayed_from": item.delayed_from_id,
+        "delayed_from_meeting": origin.key if origin is not None else None,
+        "delayed_from_text": _origin_text(origin) if origin is not None else None,
+        "purpose": item.purpose,
+        "group_news": [{"group": n.group.slug, "name": n.group.name,
+                        "founded_by": n.founder.public_name if n.founder else None,
+                        "at": n.created_at} for n in item.group_news.all()],
+        "proposals": [{"id": p.pk, "title": p.title, "status": p.status}
+                      for p in item.proposals.all()],
         "events": [history.event_out(e) for e in item.events.all()],
     }
+
+
+def _origin_text(origin: Occurrence) -> str:
+    day = formats.date_format(origin.starts_at, "j F Y")
+    if origin.series.kind == SeriesKind.AGORA:
+        return _("carried over from the Agora of %(d)s") % {"d": day}
+    return _("carried over from the meeting of %(d)s") % {"d": day}
 
 
 def _agenda_out(occurrence: Occurrence) -> dict:
@@ -331,8 +408,18 @@ def list_series(request, slug: str):
 @router.post("/bodies/{slug}/series", response={201: SeriesOut, **refusals(400, 403, 404, 409)})
 def create_series(request, slug: str, payload: SeriesIn):
     body = access.get_body_for(request.user, slug, may=permissions.can_manage_meetings)
+    recurrence = None
+    if payload.frequency is not None:
+        recurrence = rules.Recurrence(
+            frequency=payload.frequency, interval=payload.interval,
+            weekdays=tuple(payload.weekdays), monthly_by=payload.monthly_by,
+            ordinal=payload.ordinal, weekday=payload.weekday or "",
+            month_day=payload.month_day,
+            until=check_year(payload.until, "until") if payload.until else None,
+            count=payload.count)
     series = services.create_series(
         actor=request.user, body=body, title=payload.title, rrule=payload.rrule,
+        recurrence=recurrence,
         first_day=check_year(payload.first_day, "first_day"), start_time=payload.start_time,
         end_time=payload.end_time, kind=payload.kind, timezone_name=payload.timezone,
         place=payload.place, preparation_offset_days=payload.preparation_offset_days,
@@ -367,7 +454,9 @@ def get_occurrence(request, series_id: int, day: str):
     if minutes is not None:
         minutes = [_minutes_out(e) for e in minutes]
     data.update(
-        body=body.slug, agenda=_agenda_out(occurrence),
+        body=body.slug, rrule=occurrence.series.rrule,
+        rrule_text=services.rule_in_words(occurrence.series.rrule),
+        agenda=_agenda_out(occurrence),
         sessions=[_session_out(s, user) for s in queries.program(occurrence)],
         minutes=minutes, can_manage=can_manage,
         can_add_items=bool(permissions.can_add_agenda_item(user, body))
@@ -455,12 +544,36 @@ def delay_item(request, item_id: int, payload: DelayIn):
 
 
 @router.post("/series/{series_id}/occurrences/{day}/order",
-             response={200: AgendaOut, **refusals(400, 403, 404)})
+             response={200: AgendaOut, **refusals(400, 403, 404, 409)})
 def order_agenda(request, series_id: int, day: str, payload: OrderIn):
+    """The same as PUT (kept for older clients)."""
+    return _reorder(request, series_id, day, payload)
+
+
+@router.put("/series/{series_id}/occurrences/{day}/order",
+            response={200: AgendaOut, **refusals(400, 403, 404, 409)})
+def put_agenda_order(request, series_id: int, day: str, payload: OrderIn):
+    """The agenda's whole new order: every item exactly once (400 naming `item_ids`
+    otherwise, e.g. when the agenda changed meanwhile); 409 once the agenda is fixed
+    or the meeting cancelled."""
+    return _reorder(request, series_id, day, payload)
+
+
+def _reorder(request, series_id: int, day: str, payload: OrderIn) -> dict:
     occurrence = access.get_occurrence_to_manage(request.user, series_id, day)
     services.reorder_agenda(actor=request.user, occurrence=occurrence,
                             item_ids=payload.item_ids)
     return _agenda_out(occurrence)
+
+
+@router.post("/agenda-items/{item_id}/move",
+             response={200: AgendaOut, **refusals(400, 403, 404, 409)})
+def move_item(request, item_id: int, payload: MoveItemIn):
+    """One place up or down; 409 when it is already first (up) or last (down)."""
+    item = access.get_item_to_manage(request.user, item_id)
+    services.move_agenda_item(actor=request.user, item_id=item.pk,
+                              direction=payload.direction)
+    return _agenda_out(queries.occurrence_of_meeting(item.meeting))
 
 
 @router.post("/series/{series_id}/occurrences/{day}/fix",

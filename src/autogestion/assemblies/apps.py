@@ -12,3 +12,10 @@ class AssembliesConfig(AppConfig):
                       "autogestion.assemblies.services.send_due_reminders")]
     demo = "autogestion.assemblies.demo.load"
     personal_data = "autogestion.assemblies.personal_data.export"
+
+    def ready(self):
+        from autogestion.cooperatives.signals import group_founded
+
+        from .receivers import on_group_founded
+
+        group_founded.connect(on_group_founded, dispatch_uid="assemblies.group_news")

@@ -165,6 +165,10 @@ class AgendaItem(models.Model):
     discard_reason = models.CharField(_("reason"), max_length=255, blank=True)
     position = models.PositiveIntegerField(_("order"), default=0)
     is_permanent = models.BooleanField(_("permanent item"), default=False)
+    # What the platform put there itself: "group_news" for the news of the groups (R17);
+    # empty for items people add. One item per purpose on an agenda.
+    purpose = models.CharField(_("purpose"), max_length=20, blank=True, default="",
+                               choices=[("", ""), ("group_news", _("news of the groups"))])
     # A delayed item is copied to a later meeting; the copy points back to its origin.
     delayed_from = models.OneToOneField("self", verbose_name=_("delayed from"), null=True,
                                         blank=True, on_delete=models.SET_NULL,
@@ -185,6 +189,11 @@ class AgendaItem(models.Model):
                                    | ~Q(discard_reason=""),
                                    name="agenda_item_discard_has_reason"),
             models.CheckConstraint(condition=~Q(title=""), name="agenda_item_has_title"),
+            # The order of an agenda: one item per place.
+            models.UniqueConstraint(fields=["meeting", "position"],
+                                    name="agenda_item_one_per_position"),
+            models.UniqueConstraint(fields=["meeting", "purpose"], condition=~Q(purpose=""),
+                                    name="agenda_item_one_per_purpose"),
         ]
 
     def __str__(self) -> str:
@@ -226,6 +235,8 @@ class PermanentItem(models.Model):
                             default=AgendaItemKind.INFORMATION)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=10)
     position = models.PositiveIntegerField(_("order"), default=0)
+    purpose = models.CharField(_("purpose"), max_length=20, blank=True, default="",
+                               choices=[("", ""), ("group_news", _("news of the groups"))])
 
     class Meta:
         verbose_name = _("permanent item")
@@ -239,6 +250,29 @@ class PermanentItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class GroupNews(models.Model):
+    """A group founded in a cooperative, told on the next open agenda of its Agora under
+    the item "News of the groups" (R17). Once per group."""
+
+    item = models.ForeignKey(AgendaItem, verbose_name=_("agenda item"),
+                             on_delete=models.CASCADE, related_name="group_news")
+    group = models.ForeignKey(Body, verbose_name=_("group"), on_delete=models.CASCADE,
+                              related_name="+")
+    founder = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("founded by"),
+                                null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("news of a group")
+        verbose_name_plural = _("news of the groups")
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["group"], name="group_news_once")]
+
+    def __str__(self) -> str:
+        return f"{self.group} @ {self.item}"
 
 
 class SessionKind(models.TextChoices):

@@ -10,6 +10,7 @@ from .models import (
     AgendaItemEvent,
     Attendance,
     CalendarFeedToken,
+    GroupNews,
     MeetingEvent,
     MinutesEntry,
     ProgramSession,
@@ -31,4 +32,5 @@ def export(person) -> dict:
         "attendance": rows_of(Attendance.objects.all(), person, "person", "recorded_by"),
         "calendarfeedtoken": rows_of(CalendarFeedToken.objects.all(), person, "person"),
         "remindersent": rows_of(ReminderSent.objects.all(), person, "person"),
+        "groupnews": rows_of(GroupNews.objects.all(), person, "founder"),
     }

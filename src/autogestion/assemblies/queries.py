@@ -19,6 +19,7 @@ from .models import (
     AgendaItem,
     AgendaItemEvent,
     Attendance,
+    GroupNews,
     Meeting,
     MeetingSeries,
     MeetingStatus,
@@ -279,16 +280,24 @@ class AgendaView:
 
 def agenda(occurrence: Occurrence, *, with_history: bool = False) -> AgendaView:
     """The items of an occurrence's agenda; `with_history` fetches each item's status
-    history along (the occurrence page and the API show it; the home page does not)."""
+    history and the news of the groups along (the occurrence page and the API show them;
+    the home page does not)."""
     if occurrence.meeting is None:
         return AgendaView()
     related = ["proposals"]
     if with_history:
+        related.append(Prefetch("group_news", queryset=GroupNews.objects.select_related(
+            "group", "founder")))
         events = AgendaItemEvent.objects.select_related("actor").order_by("at", "pk")
         related.append(Prefetch("events", queryset=events))
     items = list(occurrence.meeting.agenda_items.select_related("presenter", "author",
-                                                                "delayed_to__meeting__series")
+                                                                "delayed_to__meeting__series",
+                                                                "delayed_from__meeting__series")
                  .prefetch_related(*related))
+    for item in items:
+        # Where a delayed item came from ("carried over from the Agora of 28 November").
+        item.origin = (occurrence_of_meeting(item.delayed_from.meeting)
+                       if item.delayed_from_id else None)
     counted = [i.duration_minutes for i in items if i.status in ("new", "accepted")]
     return AgendaView(items=items, total_minutes=sum(counted),
                       over_minutes=rules.time_warning(counted, occurrence.available_minutes))

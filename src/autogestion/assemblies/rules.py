@@ -77,6 +77,267 @@ def check_rrule(text: str, first_day: date | None = None, tz: ZoneInfo | None = 
     return value
 
 
+# The recurrence builder: what a person chooses in the form, and the rule in words ----
+
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+ORDINALS = (1, 2, 3, 4, 5, -1, -2)
+MAX_INTERVAL = 99
+MAX_COUNT = 1000
+
+
+class Frequency(enum.StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class MonthlyBy(enum.StrEnum):
+    WEEKDAY = "weekday"  # the Nth (or last) <weekday> of the month
+    DAY = "day"  # day N of the month
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """The builder's choices. `weekdays` (weekly) and `weekday` (monthly) are codes
+    MO..SU; `ordinal` 1..5 or -1 (last), -2 (second to last); `month_day` 1..31 or -1
+    (the last day); at most one of `until` and `count`."""
+
+    frequency: str
+    interval: int = 1
+    weekdays: tuple[str, ...] = ()
+    monthly_by: str = MonthlyBy.WEEKDAY
+    ordinal: int | None = None
+    weekday: str = ""
+    month_day: int | None = None
+    until: date | None = None
+    count: int | None = None
+
+
+def build_rrule(choice: Recurrence) -> str:
+    """The RFC 5545 rule (without 'RRULE:') of the builder's choices, or a refusal whose
+    `field` names the choice to change. UNTIL is the end of that local day."""
+    if choice.frequency not in Frequency.__members__.values():
+        raise Refusal("builder_frequency", field="frequency")
+    if isinstance(choice.interval, bool) or not isinstance(choice.interval, int) \
+            or not 1 <= choice.interval <= MAX_INTERVAL:
+        raise Refusal("builder_interval", field="interval", max=MAX_INTERVAL)
+    parts = [f"FREQ={choice.frequency.upper()}"]
+    if choice.interval != 1:
+        parts.append(f"INTERVAL={choice.interval}")
+    if choice.frequency == Frequency.WEEKLY:
+        days = [d.upper() for d in choice.weekdays]
+        if not days:
+            raise Refusal("builder_weekdays", field="weekdays")
+        if any(d not in WEEKDAY_CODES for d in days):
+            raise Refusal("builder_weekday", field="weekdays")
+        ordered = [d for d in WEEKDAY_CODES if d in days]
+        parts.append("BYDAY=" + ",".join(ordered))
+    elif choice.frequency == Frequency.MONTHLY:
+        if choice.monthly_by == MonthlyBy.WEEKDAY:
+            if choice.ordinal not in ORDINALS or isinstance(choice.ordinal, bool):
+                raise Refusal("builder_ordinal", field="ordinal")
+            weekday = (choice.weekday or "").upper()
+            if weekday not in WEEKDAY_CODES:
+                raise Refusal("builder_weekday", field="weekday")
+            parts.append(f"BYDAY={choice.ordinal}{weekday}")
+        elif choice.monthly_by == MonthlyBy.DAY:
+            day = choice.month_day
+            if not isinstance(day, int) or isinstance(day, bool) \
+                    or not (1 <= day <= 31 or day == -1):
+                raise Refusal("builder_month_day", field="month_day")
+            parts.append(f"BYMONTHDAY={day}")
+        else:
+            raise Refusal("builder_monthly_by", field="monthly_by")
+    if choice.until is not None and choice.count is not None:
+        raise Refusal("builder_two_ends", field="count")
+    if choice.count is not None:
+        if isinstance(choice.count, bool) or not isinstance(choice.count, int) \
+                or not 1 <= choice.count <= MAX_COUNT:
+            raise Refusal("builder_count", field="count", max=MAX_COUNT)
+        parts.append(f"COUNT={choice.count}")
+    if choice.until is not None:
+        parts.append(f"UNTIL={choice.until:%Y%m%d}T235959")
+    return ";".join(parts)
+
+
+def parse_rrule(text: str) -> Recurrence | None:
+    """The builder's choices that give this rule, or None when the builder cannot say
+    it (a yearly rule, several ordinals, BYMONTH...). BYSETPOS with one weekday (the
+    other way to write "the last Saturday") is understood."""
+    value = (text or "").strip().upper()
+    if value.startswith("RRULE:"):
+        value = value[6:]
+    try:
+        parts = dict(part.split("=", 1) for part in value.split(";") if part)
+    except ValueError:
+        return None
+    freq = parts.pop("FREQ", "")
+    if freq.lower() not in Frequency.__members__.values():
+        return None
+    try:
+        interval = int(parts.pop("INTERVAL", "1"))
+        count = int(parts.pop("COUNT")) if "COUNT" in parts else None
+        until = None
+        if "UNTIL" in parts:
+            until = datetime.strptime(parts.pop("UNTIL")[:8], "%Y%m%d").date()
+    except ValueError:
+        return None
+    parts.pop("WKST", None)
+    common = {"interval": interval, "count": count, "until": until}
+    byday = [d for d in parts.pop("BYDAY", "").split(",") if d]
+    if freq == "DAILY":
+        return Recurrence(Frequency.DAILY, **common) if not parts and not byday else None
+    if freq == "WEEKLY":
+        if parts or not all(d in WEEKDAY_CODES for d in byday):
+            return None
+        return Recurrence(Frequency.WEEKLY, weekdays=tuple(byday), **common)
+    # MONTHLY
+    if "BYMONTHDAY" in parts:
+        raw = parts.pop("BYMONTHDAY")
+        if parts or byday or not raw.lstrip("-").isdigit():
+            return None
+        day = int(raw)
+        if not (1 <= day <= 31 or day == -1):
+            return None
+        return Recurrence(Frequency.MONTHLY, monthly_by=MonthlyBy.DAY, month_day=day, **common)
+    setpos = parts.pop("BYSETPOS", None)
+    if parts or len(byday) != 1:
+        return None
+    code, number = byday[0][-2:], byday[0][:-2]
+    if code not in WEEKDAY_CODES:
+        return None
+    if setpos is not None:
+        if number:
+            return None
+        number = setpos
+    try:
+        ordinal = int(number)
+    except ValueError:
+        return None
+    if ordinal not in ORDINALS:
+        return None
+    return Recurrence(Frequency.MONTHLY, monthly_by=MonthlyBy.WEEKDAY, ordinal=ordinal,
+                      weekday=code, **common)
+
+
+# Words for the rule, in the two languages of the platform (the rule is grammar more
+# than vocabulary: French agrees "le premier" and "tous les 15 jours").
+_DAYS = {
+    "en": dict(zip(WEEKDAY_CODES, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                                   "Saturday", "Sunday"), strict=True)),
+    "fr": dict(zip(WEEKDAY_CODES, ("lundi", "mardi", "mercredi", "jeudi", "vendredi",
+                                   "samedi", "dimanche"), strict=True)),
+}
+_ORDINALS = {
+    "en": {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last",
+           -2: "second to last"},
+    "fr": {1: "premier", 2: "deuxième", 3: "troisième", 4: "quatrième", 5: "cinquième",
+           -1: "dernier", -2: "avant-dernier"},
+}
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"),
+}
+_GENERIC = {
+    "en": {"DAILY": "every day or every few days, on a particular rule",
+           "WEEKLY": "every week or every few weeks, on a particular rule",
+           "MONTHLY": "every month or every few months, on a particular rule",
+           "YEARLY": "every year, on a particular rule",
+           "": "on a particular recurrence"},
+    "fr": {"DAILY": "chaque jour ou tous les quelques jours, selon une règle particulière",
+           "WEEKLY": "chaque semaine ou toutes les quelques semaines, selon une règle "
+                     "particulière",
+           "MONTHLY": "chaque mois ou tous les quelques mois, selon une règle particulière",
+           "YEARLY": "chaque année, selon une règle particulière",
+           "": "selon une récurrence particulière"},
+}
+
+
+def _language(language: str) -> str:
+    return "fr" if (language or "").lower().startswith("fr") else "en"
+
+
+def _and(words: list[str], lang: str) -> str:
+    joiner = " et " if lang == "fr" else " and "
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + joiner + words[-1]
+
+
+def _day_words(day: date, lang: str) -> str:
+    month = _MONTHS[lang][day.month - 1]
+    if lang == "fr":
+        return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
+    return f"{day.day} {month} {day.year}"
+
+
+def _en_nth(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _words(choice: Recurrence, lang: str) -> str:
+    n = choice.interval
+    days = _DAYS[lang]
+    if choice.frequency == Frequency.DAILY:
+        if lang == "fr":
+            return "chaque jour" if n == 1 else f"tous les {n} jours"
+        return "every day" if n == 1 else f"every {n} days"
+    if choice.frequency == Frequency.WEEKLY:
+        named = _and([days[d] for d in WEEKDAY_CODES if d in choice.weekdays], lang)
+        if lang == "fr":
+            if n == 1:
+                return f"chaque {named}" if named else "chaque semaine"
+            if n == 2:
+                return f"tous les 15 jours le {named}" if named else "tous les 15 jours"
+            return (f"toutes les {n} semaines" + (f" le {named}" if named else ""))
+        if n == 1:
+            return f"every {named}" if named else "every week"
+        if n == 2:
+            return f"every other {named}" if named else "every other week"
+        return f"every {n} weeks" + (f" on {named}" if named else "")
+    # monthly
+    if choice.monthly_by == MonthlyBy.DAY:
+        day = choice.month_day
+        if lang == "fr":
+            what = "le dernier jour" if day == -1 else f"le {'1er' if day == 1 else day}"
+            return (f"{what} de chaque mois" if n == 1 else f"{what} du mois, tous les {n} mois")
+        what = "the last day" if day == -1 else f"the {_en_nth(day)}"
+        return f"{what} of each month" if n == 1 else f"{what} of every {n} months"
+    ordinal = _ORDINALS[lang][choice.ordinal]
+    if lang == "fr":
+        article = "l’" if ordinal[0] in "aeiouy" else "le "
+        what = f"{article}{ordinal} {days[choice.weekday]}"
+        return f"{what} de chaque mois" if n == 1 else f"{what} du mois, tous les {n} mois"
+    what = f"the {ordinal} {days[choice.weekday]}"
+    return f"{what} of each month" if n == 1 else f"{what} of every {n} months"
+
+
+def describe_rrule(text: str, language: str = "en") -> str:
+    """The rule in words ("le dernier samedi de chaque mois", "every Monday"), with its
+    end; a rule the builder cannot express gets a general sentence by its frequency,
+    never the raw text."""
+    lang = _language(language)
+    choice = parse_rrule(text)
+    if choice is None:
+        value = (text or "").upper()
+        freq = next((part[5:] for part in value.replace("RRULE:", "").split(";")
+                     if part.startswith("FREQ=")), "")
+        return _GENERIC[lang].get(freq, _GENERIC[lang][""])
+    words = _words(choice, lang)
+    if choice.count is not None:
+        if lang == "fr":
+            words += f", {choice.count} fois" if choice.count > 1 else ", une seule fois"
+        else:
+            words += f", {choice.count} times" if choice.count > 1 else ", once"
+    if choice.until is not None:
+        words += (f", jusqu’au {_day_words(choice.until, lang)}" if lang == "fr"
+                  else f", until {_day_words(choice.until, lang)}")
+    return words
+
+
 def check_timezone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

@@ -27,6 +27,7 @@ from .models import (
     AgendaItemStatus,
     Attendance,
     CalendarFeedToken,
+    GroupNews,
     Meeting,
     MeetingEvent,
     MeetingSeries,
@@ -65,6 +66,8 @@ def _message(refusal: Refusal) -> DomainError:
         return DomainError(_("This rule gives no date in the five years after the first day: "
                              "check it (for example, there is no 30 February)."),
                            field="rrule")
+    if code.startswith("builder_"):
+        return _builder_message(code, details)
     if code == "moved_too_far":
         return DomainError(_("A meeting moves at most %(days)s days from its planned date; "
                              "cancel it and plan another one instead.") % details,
@@ -91,6 +94,39 @@ def _message(refusal: Refusal) -> DomainError:
                         % {"current": AgendaItemStatus(details["current"]).label,
                            "target": AgendaItemStatus(details["target"]).label})
     return DomainError(code)
+
+
+def _builder_message(code: str, details: dict) -> DomainError:
+    texts = {
+        "builder_frequency": _("Choose how often the meeting comes back: every day, every "
+                               "week or every month."),
+        "builder_interval": _("Give the interval as a whole number from 1 to %(max)s (1: "
+                              "every time, 2: every other time).") % {"max": rules.MAX_INTERVAL},
+        "builder_weekdays": _("Tick at least one day of the week."),
+        "builder_weekday": _("Choose a day of the week."),
+        "builder_ordinal": _("Choose which one in the month: the first, second, third, "
+                             "fourth, fifth, last or second to last."),
+        "builder_month_day": _("Give a day of the month from 1 to 31 (months without it "
+                               "are skipped), or -1 for the last day."),
+        "builder_monthly_by": _("Choose “a day of the week” or “a day of the month”."),
+        "builder_two_ends": _("Give either an end date or a number of meetings, not both."),
+        "builder_count": _("Give the number of meetings as a whole number from 1 to "
+                           "%(max)s.") % {"max": rules.MAX_COUNT},
+    }
+    return DomainError(texts.get(code, code), field=details.get("field", "frequency"))
+
+
+def recurrence_rule(choice: rules.Recurrence) -> str:
+    """The rule the builder's choices give, or a DomainError naming the choice to fix."""
+    try:
+        return rules.build_rrule(choice)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+
+
+def rule_in_words(rule: str) -> str:
+    """The rule in the current language, never raw (R3)."""
+    return rules.describe_rrule(rule, translation.get_language() or settings.LANGUAGE_CODE)
 
 
 def _refuse(refusal: Refusal, occurrence: Occurrence | None = None) -> DomainError:
@@ -120,13 +156,24 @@ def _require(allowed: bool, message: str) -> None:
 # Series ------------------------------------------------------------------------------
 
 @transaction.atomic
-def create_series(*, actor, body, title: str, rrule: str, first_day: date, start_time: time,
-                  end_time: time, kind: str = SeriesKind.REGULAR, timezone_name: str = "",
-                  place: str = "", preparation_offset_days: int | None = None,
+def create_series(*, actor, body, title: str, first_day: date, start_time: time,
+                  end_time: time, rrule: str | None = None,
+                  recurrence: rules.Recurrence | None = None, kind: str = SeriesKind.REGULAR,
+                  timezone_name: str = "", place: str = "",
+                  preparation_offset_days: int | None = None,
                   preparation_time: time | None = None, agenda_opens_days: int = 28
                   ) -> MeetingSeries:
+    """The recurrence comes from the builder's choices (`recurrence`) or as an RFC 5545
+    rule (`rrule`, the API's older way), not both; neither is the Agora's default."""
     _require(permissions.can_manage_meetings(actor, body),
              _("Only coordinators of %(body)s plan its meetings.") % {"body": body.name})
+    if recurrence is not None and rrule is not None:
+        raise DomainError(_("Give either the recurrence rule or the builder's choices "
+                            "(frequency...), not both."), field="rrule")
+    if recurrence is not None:
+        rrule = recurrence_rule(recurrence)
+    if rrule is None:
+        rrule = rules.DEFAULT_AGORA_RULE
     title = (title or "").strip()
     if not title:
         raise DomainError(_("Give the meeting series a title."), field="title")
@@ -196,7 +243,7 @@ def _meeting_for(occurrence: Occurrence, actor=None) -> Meeting:
             item = AgendaItem.objects.create(
                 meeting=meeting, title=permanent.title, kind=permanent.kind,
                 duration_minutes=permanent.duration_minutes, status=ItemStatus.ACCEPTED,
-                is_permanent=True, position=position)
+                is_permanent=True, position=position, purpose=permanent.purpose)
             history.record(item, event_model=AgendaItemEvent, subject="item",
                            reason="permanent")
     return meeting
@@ -372,7 +419,7 @@ def delay_agenda_item(*, actor, item_id: int, to: Occurrence) -> AgendaItem:
         rules.check_item_transition(ItemStatus(item.status), ItemStatus.DELAYED)
     except Refusal as refusal:
         raise _message(refusal) from None
-    target = _meeting_for(to, actor)
+    target = _locked_meeting(_meeting_for(to, actor))
     position = (target.agenda_items.aggregate(m=Max("position"))["m"] or 0) + 1
     copy = AgendaItem.objects.create(
         meeting=target, title=item.title, description=item.description, kind=item.kind,
@@ -384,21 +431,72 @@ def delay_agenda_item(*, actor, item_id: int, to: Occurrence) -> AgendaItem:
     return copy
 
 
+def _check_order_may_change(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict(_("This meeting is cancelled: its agenda no longer changes."))
+    if meeting.agenda_published_at is not None:
+        raise Conflict(_("This agenda is fixed and published: its order no longer changes."))
+
+
+def _save_order(meeting: Meeting, ordered: list[AgendaItem]) -> None:
+    """Number the items 1, 2, 3... in this order. Two steps, since the database allows
+    one item per place at every moment: first past the highest place, then home."""
+    moving = [item for place, item in enumerate(ordered, start=1) if item.position != place]
+    if not moving:
+        return
+    top = max(item.position for item in ordered)
+    for offset, item in enumerate(moving, start=1):
+        item.position = top + offset
+    AgendaItem.objects.bulk_update(moving, ["position"])
+    for place, item in enumerate(ordered, start=1):
+        item.position = place
+    AgendaItem.objects.bulk_update(moving, ["position"])
+
+
 @transaction.atomic
 def reorder_agenda(*, actor, occurrence: Occurrence, item_ids: list[int]) -> list[AgendaItem]:
+    """The agenda in a new order, given whole: every item of the agenda exactly once
+    (so an order made on a page that was out of date is refused, not half applied)."""
     body = occurrence.series.body
     _require(permissions.can_manage_meetings(actor, body),
              _("Only coordinators of %(body)s order its agenda.") % {"body": body.name})
     meeting = _locked_meeting(_meeting_for(occurrence, actor))
+    _check_order_may_change(meeting)
     items = {i.pk: i for i in meeting.agenda_items.all()}
     if sorted(item_ids) != sorted(items) or len(set(item_ids)) != len(item_ids):
-        raise DomainError(_("Give every item of this agenda exactly once, in the new order."),
+        raise DomainError(_("Give every item of this agenda exactly once, in the new order "
+                            "(the agenda may have changed meanwhile: reload the page)."),
                           field="item_ids")
-    for position, item_id in enumerate(item_ids, start=1):
-        if items[item_id].position != position:
-            items[item_id].position = position
-            items[item_id].save(update_fields=["position"])
-    return [items[i] for i in item_ids]
+    ordered = [items[i] for i in item_ids]
+    _save_order(meeting, ordered)
+    return ordered
+
+
+@transaction.atomic
+def move_agenda_item(*, actor, item_id: int, direction: str) -> AgendaItem:
+    """One place up or down the agenda (the buttons that work without JavaScript)."""
+    if direction not in ("up", "down"):
+        raise DomainError(_("Move an item up or down."), field="direction")
+    found = (AgendaItem.objects.select_related("meeting__series__body")
+             .filter(pk=item_id).first())
+    if found is None:
+        raise NotFound(_("There is no such agenda item."))
+    body = found.meeting.series.body
+    _require(permissions.can_manage_meetings(actor, body),
+             _("Only coordinators of %(body)s order its agenda.") % {"body": body.name})
+    # The meeting first, as reorder_agenda does: one lock order, no deadlock.
+    meeting = _locked_meeting(found.meeting)
+    _check_order_may_change(meeting)
+    item = found
+    ordered = list(meeting.agenda_items.order_by("position", "created_at", "pk"))
+    index = next(i for i, other in enumerate(ordered) if other.pk == item.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(ordered):
+        raise Conflict(_("This item is already first.") if direction == "up"
+                       else _("This item is already last."), field="direction")
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    _save_order(meeting, ordered)
+    return next(other for other in ordered if other.pk == item.pk)
 
 
 @transaction.atomic
@@ -424,6 +522,64 @@ def fix_agenda(*, actor, occurrence: Occurrence) -> Meeting:
     transaction.on_commit(lambda: notify_members_task.enqueue(
         meeting.pk, ReminderKind.AGENDA_PUBLISHED.value))
     return meeting
+
+
+# News of the groups (R17) ------------------------------------------------------------
+
+GROUP_NEWS = "group_news"
+
+
+def _group_news_item(series: MeetingSeries, meeting: Meeting) -> AgendaItem:
+    """The item "News of the groups" of this agenda, made if missing; the series keeps
+    it as a permanent item so that every later agenda has it too."""
+    permanent = series.permanent_items.filter(purpose=GROUP_NEWS).first()
+    if permanent is None:
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("News of the groups")
+        position = (series.permanent_items.aggregate(m=Max("position"))["m"] or 0) + 1
+        permanent = PermanentItem.objects.create(
+            series=series, title=title, kind=AgendaItemKind.INFORMATION,
+            duration_minutes=10, position=position, purpose=GROUP_NEWS)
+    item = meeting.agenda_items.filter(purpose=GROUP_NEWS).first()
+    if item is None:
+        position = (meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0) + 1
+        item = AgendaItem.objects.create(
+            meeting=meeting, title=permanent.title, kind=permanent.kind,
+            duration_minutes=permanent.duration_minutes, status=ItemStatus.ACCEPTED,
+            is_permanent=True, position=position, purpose=GROUP_NEWS)
+        history.record(item, event_model=AgendaItemEvent, subject="item", reason="permanent")
+    return item
+
+
+@transaction.atomic
+def announce_group(*, group, founder=None) -> GroupNews | None:
+    """Put a newly founded group on the next Agora of its cooperative whose agenda still
+    takes items (the agenda closes at the preparation meeting, 7 days before: then the
+    Agora after), under "News of the groups". Nobody acts: the platform tells the
+    cooperative what its members did. Once per group; None when the cooperative has no
+    Agora planned."""
+    existing = GroupNews.objects.filter(group=group).first()
+    if existing is not None:
+        return existing
+    cooperative = group.enclosing_cooperative()
+    if cooperative is None or cooperative.pk == group.pk:
+        return None
+    series = (MeetingSeries.objects.filter(body=cooperative, kind=SeriesKind.AGORA,
+                                           is_active=True)
+              .select_related("body").order_by("pk").first())
+    if series is None:
+        return None
+    occurrence = next((o for o in queries.next_occurrences(series, 6)
+                       if o.is_open_for_items), None)
+    if occurrence is None:
+        return None
+    meeting = _locked_meeting(_meeting_for(occurrence))
+    item = _group_news_item(series, meeting)
+    try:
+        with transaction.atomic():
+            return GroupNews.objects.create(item=item, group=group, founder=founder)
+    except IntegrityError:  # told at the same moment by another process
+        return GroupNews.objects.get(group=group)
 
 
 # Program -----------------------------------------------------------------------------

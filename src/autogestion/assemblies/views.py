@@ -7,13 +7,15 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from autogestion.core import clock
+from autogestion.core.confirm import needs_confirmation
 from autogestion.core.errors import DomainError
 
 from . import access, permissions, queries, rules, services
@@ -39,7 +41,8 @@ def create_series(request, slug):
         data = form.cleaned_data
         try:
             series = services.create_series(
-                actor=request.user, body=body, title=data["title"], rrule=data["rrule"],
+                actor=request.user, body=body, title=data["title"],
+                recurrence=form.recurrence(),
                 first_day=data["first_day"], start_time=data["start_time"],
                 end_time=data["end_time"], kind=data["kind"], timezone_name=data["timezone"],
                 place=data["place"], preparation_offset_days=data["preparation_offset_days"])
@@ -49,8 +52,9 @@ def create_series(request, slug):
             return render(request, "assemblies/series_form.html",
                           {"body": body, "form": form, "error": exc.message},
                           status=exc.status)
-        messages.success(request, _("Meeting series “%(title)s” created.")
-                         % {"title": series.title})
+        messages.success(request, _("Meeting series “%(title)s” created: %(rule)s.")
+                         % {"title": series.title,
+                            "rule": services.rule_in_words(series.rrule)})
         return redirect("body_meetings", slug=body.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "assemblies/series_form.html", {"body": body, "form": form},
@@ -76,6 +80,9 @@ def _detail_context(request, occurrence: queries.Occurrence, **extra) -> dict:
         "agenda": agenda, "slots": queries.slots(sessions), "my_sessions": my_sessions,
         "minutes": minutes or [], "attendance": attendance, "following": following,
         "can_manage": can_manage, "members": members, "present_ids": present_ids,
+        "can_reorder": can_manage and not occurrence.agenda_published
+        and not occurrence.cancelled and len(agenda.items) > 1,
+        "rule_text": services.rule_in_words(occurrence.series.rrule),
         "can_add": permissions.can_add_agenda_item(user, body) and occurrence.is_open_for_items,
         "is_member": permissions.can_add_agenda_item(user, body),
         "item_form": AgendaItemForm(), "session_form": SessionForm(), "move_form": MoveForm(),
@@ -118,6 +125,46 @@ def add_item(request, series_id, day):
     return redirect(occurrence.get_absolute_url())
 
 
+def _wants_json(request) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _order_json(request, occurrence):
+    """Drag and drop (agenda.js) sends the whole new order; a short JSON answer."""
+    raw = request.POST.getlist("item")
+    try:
+        if not all(i.isdigit() for i in raw):
+            raise DomainError(_("Give every item of this agenda exactly once, in the new "
+                                "order (the agenda may have changed meanwhile: reload the "
+                                "page)."), field="item_ids")
+        services.reorder_agenda(actor=request.user, occurrence=occurrence,
+                                item_ids=[int(i) for i in raw])
+    except DomainError as exc:
+        return JsonResponse({"detail": str(exc.message), "field": exc.field},
+                            status=exc.status)
+    return JsonResponse({"ok": True, "message": str(_("Order saved."))})
+
+
+# What a coordinator is asked before an action that cannot be undone (core/confirm.py).
+CONFIRM_MANAGE = {
+    "cancel": (gettext_lazy("Cancel this meeting?"),
+               gettext_lazy("Members will see it as cancelled; its agenda no longer takes "
+                            "items.")),
+    "fix": (gettext_lazy("Fix and publish the agenda?"),
+            gettext_lazy("Members are told by e-mail, and the agenda no longer changes.")),
+}
+
+
+def _confirm_manage(request, occurrence, action):
+    # Those who may not act get their refusal (403) from the service, not a question.
+    if action not in CONFIRM_MANAGE or not permissions.can_manage_meetings(
+            request.user, occurrence.series.body):
+        return None
+    question, detail = CONFIRM_MANAGE[action]
+    return needs_confirmation(request, str(question), detail=str(detail),
+                              cancel=occurrence.get_absolute_url())
+
+
 def _local(occurrence, clock_time):
     return rules.at_time(occurrence.starts_at.astimezone(occurrence.tz), clock_time)
 
@@ -129,6 +176,10 @@ def manage_occurrence(request, series_id, day):
     occurrence = access.get_occurrence_at(request.user, series_id, day)
     action = request.POST.get("action", "")
     user = request.user
+    if action == "order" and _wants_json(request):
+        return _order_json(request, occurrence)
+    if page := _confirm_manage(request, occurrence, action):
+        return page
     try:
         if action == "cancel":
             services.cancel_occurrence(actor=user, occurrence=occurrence,
@@ -189,8 +240,18 @@ def manage_occurrence(request, series_id, day):
 def item_action(request, item_id, action):
     item = access.get_item_for(request.user, item_id)
     occurrence = queries.occurrence_of_meeting(item.meeting)
+    anchor = "#agenda"
+    if action == "delay" and permissions.can_manage_meetings(
+            request.user, occurrence.series.body) and (page := needs_confirmation(
+            request, _("Delay “%(title)s” to a later meeting?") % {"title": item.title},
+            detail=_("It moves to that agenda and cannot come back to this one."),
+            cancel=occurrence.get_absolute_url())):
+        return page
     try:
-        if action == "accept":
+        if action in ("up", "down"):
+            services.move_agenda_item(actor=request.user, item_id=item.pk, direction=action)
+            anchor = f"#item-{item.pk}"
+        elif action == "accept":
             services.accept_agenda_item(actor=request.user, item_id=item.pk)
         elif action == "discard":
             services.discard_agenda_item(actor=request.user, item_id=item.pk,
@@ -205,7 +266,7 @@ def item_action(request, item_id, action):
             raise Http404
     except DomainError as exc:
         return _refused(request, occurrence, exc)
-    return redirect(occurrence.get_absolute_url() + "#agenda")
+    return redirect(occurrence.get_absolute_url() + anchor)
 
 
 def program_page(request, series_id, day):
@@ -222,6 +283,11 @@ def minutes_edit(request, series_id, day):
                                           may=permissions.can_manage_meetings,
                                           refusal=access.MINUTES)
     if request.method == "POST":
+        if request.POST.get("action") == "publish" and (page := needs_confirmation(
+                request, _("Publish the minutes?"),
+                detail=_("Everyone who sees the meeting will read them; they stay published."),
+                cancel=reverse("occurrence_minutes", args=[series_id, day]))):
+            return page
         try:
             if request.POST.get("action") == "publish":
                 services.publish_minutes(actor=request.user, occurrence=occurrence)
@@ -277,6 +343,13 @@ def session_leave(request, session_id):
     # The refusal below shows the meeting page: only to those who may see it.
     session = access.get_session_for(request.user, session_id)
     occurrence = queries.occurrence_of_meeting(session.meeting)
+    signed_up = session.pk in queries.signed_up_session_ids(request.user, [session])
+    if signed_up and (page := needs_confirmation(
+            request, _("Leave “%(title)s”?") % {"title": session.title},
+            detail=_("Your place goes to the first person on the waiting list, if there is "
+                     "one; signing up again may put you on the waiting list."),
+            cancel=occurrence.get_absolute_url() + "#program")):
+        return page
     try:
         services.leave_session(person=request.user, session_id=session.pk)
     except DomainError as exc:

@@ -15,7 +15,7 @@ def home(request):
     context = {"cooperative": cooperative}
     if cooperative is not None:
         page = queries.body_page(cooperative, request.user, progress_limit=5,
-                                 with_children=False)
+                                 with_children=False, with_history=False)
         groups = list(Body.objects.descendants_of(cooperative).groups()
                       .with_member_count().order_by("path"))
         context.update(

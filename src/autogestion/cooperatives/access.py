@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from autogestion.core import access
+from autogestion.core.errors import NotFound
 
 from . import permissions
 from .models import Body, College, Membership
@@ -102,3 +103,16 @@ def find_college(college_id) -> College:
     """A college chosen when joining; whether it belongs to the body is the rules' call."""
     return access.get_for(None, College, may_see=_anyone,
                           hidden=_("There is no college with this number."), pk=college_id)
+
+
+def find_member(body: Body, person_id):
+    """An active member of `body` named by their id (roles, colleges, capital), else 404."""
+    from django.contrib.auth import get_user_model
+
+    from .selectors import active_members
+
+    person = get_user_model().objects.filter(
+        pk__in=active_members(body).values("pk"), pk=person_id).first()
+    if person is None:
+        raise NotFound(_("This person is not a member of %(body)s.") % {"body": body.name})
+    return person

@@ -9,3 +9,4 @@ class CooperativesConfig(AppConfig):
     verbose_name = _("Cooperatives and groups")
     personal_data = "autogestion.cooperatives.personal_data.export"
     api_routers = [("/", "autogestion.cooperatives.api.router")]
+    decision_effects = ["autogestion.cooperatives.effects.EFFECTS"]

@@ -1,5 +1,6 @@
 """The demo cooperative: the Coopérative Intégrale Toulousaine (CIT) inside its
-networks, with its autonomous groups and members, and a SCIC to show legal forms.
+networks, with its autonomous groups and members (one founded by its members), a SCIC
+with its colleges and a SCOP with its partners' capital, to show legal forms.
 Built by calling services, as a real cooperative would be."""
 
 from django.contrib.auth import get_user_model
@@ -127,6 +128,15 @@ def load_demo() -> dict:
     services.post_progress_update(
         actor=people[0], body=cit,
         text="La dernière Agora a validé le principe d'une recherche de local commun.")
+    # A group founded by its members (R17): Inès founds it, the CIT's log of progress
+    # says so, and others join it.
+    jardin = services.create_body(
+        actor=people[3], kind=Kind.GROUP, name="Jardin partagé", slug="jardin-partage",
+        parent=cit, description="Cultive les parcelles prêtées par la mairie et partage "
+        "les récoltes à l'Agora.", place="Parcelles des Argoulets",
+        rhythm="Chaque dimanche à 10 h")
+    for member in (people[6], people[9], people[17]):
+        services.join_body(person=member, body=jardin)
     services.leave_body(person=admin, body=cit)
 
     scic = services.create_body(
@@ -141,9 +151,31 @@ def load_demo() -> dict:
         services.join_body(person=person, body=scic, college=colleges[i % 3])
     services.set_member_role(actor=admin, body=scic, person=people[1], role=Role.COORDINATOR)
     services.leave_body(person=admin, body=scic)
+
+    # A SCOP beside the SCIC: one person one vote, the capital each partner holds, and
+    # who works in it (the employee shares of DOMAIN.md R5).
+    scop = services.create_body(
+        actor=admin, kind=Kind.COOPERATIVE, name="L'Atelier du Vélo", slug="atelier-velo",
+        parent=ecoreseau, legal_form=LegalForm.SCOP,
+        description="Une SCOP de réparation et de recyclage de vélos : les salariés en "
+        "sont les associés.", place="Quai de Tounis, Toulouse",
+        rhythm="Assemblée des associés chaque premier mardi du mois à 18 h")
+    partners = people[12:20]
+    for person in partners:
+        services.join_body(person=person, body=scop)
+    services.set_member_role(actor=admin, body=scop, person=partners[0],
+                             role=Role.COORDINATOR)
+    # Six employees of eight partners (75 % of the votes), 3,000 € of 4,200 € (71 %).
+    for i, person in enumerate(partners):
+        employee = i < 6
+        services.set_member_capital(actor=admin, body=scop, person=person,
+                                    capital_cents=(50_000 if employee else 60_000),
+                                    is_employee=employee)
+    services.leave_body(person=admin, body=scop)
     services.leave_body(person=admin, body=ecoreseau)
     services.leave_body(person=admin, body=reseau)
-    return {"admin": admin, "people": people, "cooperative": cit}
+    return {"admin": admin, "people": people, "cooperative": cit, "scop": scop,
+            "founded_group": jardin}
 
 
 def demo_accounts() -> list[tuple[str, str]]:

@@ -6,7 +6,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .rules import Kind, Role, Status, ancestor_ids
+from autogestion.core.history import StatusEvent
+
+from .rules import BodyStatus, Kind, Role, Status, ancestor_ids
 
 
 class LegalForm(models.TextChoices):
@@ -27,6 +29,12 @@ class BodyKind(models.TextChoices):
     GROUP = Kind.GROUP, _("Group")
 
 
+class BodyStatusChoice(models.TextChoices):
+    PROPOSED = BodyStatus.PROPOSED, _("proposed, waiting for ratification")
+    ACTIVE = BodyStatus.ACTIVE, _("active")
+    DISSOLVED = BodyStatus.DISSOLVED, _("dissolved")
+
+
 class BodyQuerySet(models.QuerySet):
     def networks(self):
         return self.filter(kind=Kind.NETWORK)
@@ -39,6 +47,9 @@ class BodyQuerySet(models.QuerySet):
 
     def descendants_of(self, body):
         return self.filter(path__startswith=body.path).exclude(pk=body.pk)
+
+    def not_dissolved(self):
+        return self.exclude(status=BodyStatus.DISSOLVED)
 
     def with_member_count(self):
         return self.annotate(
@@ -74,6 +85,15 @@ class Body(models.Model):
     legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices,
                                   blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # R17: changed by the body's own decision only (status by cooperatives' effects,
+    # the ratification setting by the decisions app's policy effect).
+    status = models.CharField(_("status"), max_length=16, choices=BodyStatusChoice.choices,
+                              default=BodyStatus.ACTIVE)
+    groups_need_ratification = models.BooleanField(
+        _("new groups need ratification"), default=False,
+        help_text=_("Groups founded inside this body are proposed until its decision "
+                    "ratifies them."),
+    )
 
     objects = BodyQuerySet.as_manager()
 
@@ -95,6 +115,15 @@ class Body(models.Model):
                 name="body_group_has_parent",
             ),
             models.UniqueConstraint(fields=["parent", "name"], name="body_unique_name_in_parent"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in BodyStatus]), name="body_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BodyStatus.PROPOSED) | Q(kind=Kind.GROUP),
+                name="body_only_groups_are_proposed",
+            ),
+            models.CheckConstraint(condition=Q(path__startswith="/") & Q(path__endswith="/"),
+                                   name="body_path_framed"),
         ]
 
     def __str__(self) -> str:
@@ -102,6 +131,19 @@ class Body(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("body_detail", args=[self.slug])
+
+    @property
+    def is_dissolved(self) -> bool:
+        return self.status == BodyStatus.DISSOLVED
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.status == BodyStatus.PROPOSED
+
+    @property
+    def accepts_activity(self) -> bool:
+        """False once dissolved: no new member, group, proposal or progress (R17)."""
+        return self.status != BodyStatus.DISSOLVED
 
     @property
     def ancestor_ids(self) -> list[int]:
@@ -119,6 +161,22 @@ class Body(models.Model):
             return None
         return (Body.objects.filter(pk__in=self.ancestor_ids, kind=Kind.COOPERATIVE)
                 .order_by("-depth").first())
+
+
+class BodyEvent(StatusEvent):
+    """A body's history: founded (proposed or active), ratified, moved, dissolved."""
+
+    body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.CASCADE,
+                             related_name="events")
+    # The decision that made the change (ratified, moved, dissolved), when one did.
+    decision_id = models.PositiveBigIntegerField(_("decision"), null=True, blank=True)
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("body event")
+        verbose_name_plural = _("body events")
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.from_status} → {self.to_status}"
 
 
 class Network(Body):
@@ -196,6 +254,10 @@ class Membership(models.Model):
     college = models.ForeignKey(College, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="memberships", verbose_name=_("college"))
     message = models.TextField(_("message to the coordinators"), blank=True)
+    # A SCOP's partners: the capital each holds (euro cents) and whether they work in it
+    # (associé salarié), for the employee shares of R5.
+    capital_cents = models.BigIntegerField(_("capital held (cents)"), default=0)
+    is_employee = models.BooleanField(_("employee (associé salarié)"), default=False)
     requested_at = models.DateTimeField(_("asked on"), auto_now_add=True)
     joined_at = models.DateTimeField(_("joined on"), null=True, blank=True)
     left_at = models.DateTimeField(_("left on"), null=True, blank=True)
@@ -228,6 +290,8 @@ class Membership(models.Model):
                 | Q(joined_at__isnull=False, left_at__isnull=False),
                 name="membership_left_has_dates",
             ),
+            models.CheckConstraint(condition=Q(capital_cents__gte=0),
+                                   name="membership_capital_not_negative"),
         ]
         indexes = [
             models.Index(fields=["body", "status"]),
@@ -238,6 +302,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.body} ({self.status})"
+
+    @property
+    def capital_euros(self) -> str:
+        """'500.00': the capital held, in euros, as a form shows it."""
+        return f"{self.capital_cents // 100}.{self.capital_cents % 100:02d}"
 
 
 class MembershipEvent(models.Model):
@@ -250,6 +319,8 @@ class MembershipEvent(models.Model):
         ACCEPTED = "accepted", _("request accepted")
         DECLINED = "declined", _("request declined")
         ROLE_CHANGED = "role_changed", _("role changed")
+        COLLEGE_CHANGED = "college_changed", _("college changed")
+        CAPITAL_CHANGED = "capital_changed", _("capital or employee status changed")
         LEFT = "left", _("left")
 
     membership = models.ForeignKey(Membership, verbose_name=_("membership"),

@@ -75,6 +75,18 @@ def is_signed_in(user) -> bool:
 can_view_body_details = is_open_body | is_member | is_operator
 can_manage_body = is_coordinator | is_operator
 can_post_progress = is_member | is_operator
+# R17: any active member founds a group inside the body (the founder coordinates it).
+can_found_group = is_member | is_operator
+
+# Invitations (R17, made in accounts). An invitation lets its holder in at once, without
+# a coordinator's answer (services.admit_invited). So it is given by those who could let
+# the person in anyway:
+# - an OPEN body is open to anyone who asks (joining makes an active member at once):
+#   any of its active members may invite;
+# - a CLOSED body takes a person in only when a coordinator accepts the request: only
+#   its coordinators invite (a member who would bring someone asks a coordinator);
+# - the instance's operators, as for every coordinator's action (can_manage_body).
+can_invite = (is_open_body & is_member) | is_coordinator | is_operator
 # The member directory is for members: of the body itself, or of the cooperative (or
 # network) around it when the body is open.
 can_view_directory = is_member | is_operator | (is_open_body & is_member_of_an_ancestor)

@@ -1,10 +1,11 @@
 """What the cooperatives app holds about a person (GDPR art. 15 and 20): their stints
 in bodies, the history of those stints and the events they caused in others' (as the
-coordinator who accepted, declined or changed a role), and the progress they posted."""
+coordinator who accepted, declined or changed a role), the progress they posted and
+the bodies they founded."""
 
 from autogestion.core.personal_data import rows_of
 
-from .models import Membership, MembershipEvent, ProgressUpdate
+from .models import BodyEvent, Membership, MembershipEvent, ProgressUpdate
 
 
 def export(person) -> dict:
@@ -18,4 +19,5 @@ def export(person) -> dict:
         "membershipevent": rows_of(MembershipEvent.objects.all(), person,
                                    "membership__person", "actor"),
         "progressupdate": rows_of(ProgressUpdate.objects.all(), person, "author"),
+        "bodyevent": rows_of(BodyEvent.objects.all(), person, "actor"),
     }

@@ -4,10 +4,21 @@ of the cooperative (no N+1)."""
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from . import permissions
-from .models import Body, Membership, MembershipEvent
-from .rules import Role, Status
+from .models import Body, BodyEvent, LegalForm, Membership, MembershipEvent
+from .rules import (
+    SCOP_MIN_EMPLOYEE_CAPITAL,
+    SCOP_MIN_EMPLOYEE_VOTES,
+    Kind,
+    Partner,
+    Role,
+    ScopShares,
+    Status,
+    scop_breaches,
+    scop_shares,
+)
 
 
 def bodies_with_counts():
@@ -51,11 +62,17 @@ class BodyPage:
     can_manage: bool = False
     can_post: bool = False
     can_directory: bool = False
+    can_found: bool = False  # may found a group inside it (R17)
+    can_invite: bool = False  # may invite people in (accounts' invitations)
     visible_children: set = field(default_factory=set)  # whose figures the viewer sees
+    events: list = field(default_factory=list)  # founded, ratified, moved, dissolved
+    scop: ScopShares | None = None
+    scop_warnings: list = field(default_factory=list)
+    declined_reason: str | None = None  # the viewer's last request, when declined
 
 
-def body_page(body: Body, user, progress_limit: int = 20, with_children: bool = True
-              ) -> BodyPage:
+def body_page(body: Body, user, progress_limit: int = 20, with_children: bool = True,
+              with_history: bool = True) -> BodyPage:
     children = []
     if with_children:
         children = list(Body.objects.filter(parent=body).select_related("parent")
@@ -68,8 +85,18 @@ def body_page(body: Body, user, progress_limit: int = 20, with_children: bool = 
         page.my_status, page.my_role = status_role
     page.can_view = bool(permissions.can_view_body_details(user, body))
     page.can_manage = bool(permissions.can_manage_body(user, body))
+    page.can_invite = bool(body.accepts_activity and permissions.can_invite(user, body))
     page.can_post = bool(permissions.can_post_progress(user, body))
     page.can_directory = bool(permissions.can_view_directory(user, body))
+    page.can_found = bool(body.kind != Kind.NETWORK and body.status == "active"
+                          and permissions.can_found_group(user, body))
+    if user.is_authenticated and not status_role:
+        declined = (MembershipEvent.objects.filter(
+            membership__person=user, membership__body=body).order_by("-at", "-pk")
+            .values_list("kind", "note").first())
+        if declined and declined[0] == MembershipEvent.Kind.DECLINED \
+                and declined[1] != "withdrawn":
+            page.declined_reason = declined[1]
     if not page.can_view:
         return page
     counts = Membership.objects.filter(body=body).aggregate(
@@ -83,7 +110,70 @@ def body_page(body: Body, user, progress_limit: int = 20, with_children: bool = 
     page.progress_updates = list(
         body.progress_updates.select_related("author")[:progress_limit]
     )
+    if with_history:  # the home page shows the cooperative, not its history
+        page.events = list(body_history(body))
+    if body.legal_form == LegalForm.SCOP:
+        page.scop = scop_shares_of(body)
+        page.scop_warnings = scop_warnings_for(page.scop)
     return page
+
+
+def body_history(body: Body):
+    """Founded, ratified, moved, dissolved: oldest first, with who and which decision."""
+    return BodyEvent.objects.filter(body=body).select_related("actor").order_by("at", "pk")
+
+
+# A SCOP's employee shares (R5) -----------------------------------------------------------
+
+def scop_shares_of(body: Body) -> ScopShares:
+    """The shares of the current electorate: the active members, one person one vote."""
+    return scop_shares(
+        Partner(is_employee=employee, capital_cents=capital)
+        for employee, capital in Membership.objects.filter(body=body, status=Status.ACTIVE)
+        .values_list("is_employee", "capital_cents"))
+
+
+def scop_warnings_for(shares: ScopShares) -> list[str]:
+    words = {
+        "votes": _("Employee members have %(share).0f %% of the votes: the law asks for at "
+                   "least %(minimum)s %% in a SCOP.")
+        % {"share": shares.employee_vote_percent, "minimum": SCOP_MIN_EMPLOYEE_VOTES},
+        "capital": _("Employee members hold %(share).0f %% of the capital: the law asks "
+                     "for at least %(minimum)s %% in a SCOP.")
+        % {"share": shares.employee_capital_percent, "minimum": SCOP_MIN_EMPLOYEE_CAPITAL},
+    }
+    return [words[breach] for breach in scop_breaches(shares)]
+
+
+def scop_share_warnings(body: Body) -> list[str]:
+    """The translated warnings a legal vote of `body` shows when its current electorate
+    breaks a SCOP's employee shares (votes of employee members at least 65 %, capital
+    at least 51 %); empty for any other body. Two queries at most."""
+    if body.legal_form != LegalForm.SCOP:
+        return []
+    return scop_warnings_for(scop_shares_of(body))
+
+
+def capital_rows(body: Body) -> list[Membership]:
+    """The active members with their capital and employee status (the SCOP's page)."""
+    return list(Membership.objects.filter(body=body, status=Status.ACTIVE)
+                .select_related("person")
+                .order_by("person__display_name", "person__last_name", "pk"))
+
+
+def role_history(body: Body, limit: int = 100):
+    """Changes of role, college and capital in `body`, newest first, with who did it."""
+    return (MembershipEvent.objects
+            .filter(membership__body=body, kind__in=[
+                MembershipEvent.Kind.ROLE_CHANGED, MembershipEvent.Kind.COLLEGE_CHANGED,
+                MembershipEvent.Kind.CAPITAL_CHANGED])
+            .select_related("actor", "membership__person").order_by("-at", "-pk")[:limit])
+
+
+def movable_groups(cooperative: Body):
+    """The groups of a cooperative that may move, and the places they may go."""
+    return (Body.objects.descendants_of(cooperative).filter(kind=Kind.GROUP)
+            .not_dissolved().order_by("path"))
 
 
 def directory(body: Body, viewer) -> list[dict]:
@@ -101,6 +191,7 @@ def directory(body: Body, viewer) -> list[dict]:
             "role": m.role,
             "role_label": m.get_role_display(),
             "college": m.college.name if m.college else None,
+            "college_id": m.college_id,
             "joined_at": m.joined_at,
             "email": m.person.email if personal else None,
             "phone": (m.person.phone or None) if personal else None,

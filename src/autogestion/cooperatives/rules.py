@@ -34,6 +34,23 @@ class Role(enum.StrEnum):
     STEWARD = "steward"
 
 
+class BodyStatus(enum.StrEnum):
+    """A body's life (R17): a group founded where its parent ratifies groups is
+    "proposed" until the parent's decision adopts it; a dissolved body stays readable
+    with its history, and takes no new member, group or proposal."""
+
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    DISSOLVED = "dissolved"
+
+
+BODY_TRANSITIONS: dict[str, frozenset[str]] = {
+    BodyStatus.PROPOSED: frozenset({BodyStatus.ACTIVE, BodyStatus.DISSOLVED}),
+    BodyStatus.ACTIVE: frozenset({BodyStatus.DISSOLVED}),
+    BodyStatus.DISSOLVED: frozenset(),
+}
+
+
 CURRENT = frozenset({Status.PENDING, Status.ACTIVE})
 
 # What may contain what: a network holds networks and cooperatives ("réseau de
@@ -80,10 +97,13 @@ class JoinRequest:
     member_of_enclosing_cooperative: bool
     college_ids: frozenset[int]
     chosen_college_id: int | None
+    body_status: str = BodyStatus.ACTIVE
 
 
 def decide_join(request: JoinRequest) -> Status:
     """Active at once for an open body, pending for a closed one; or a refusal."""
+    if request.body_status == BodyStatus.DISSOLVED:
+        raise Refusal("body_dissolved")
     if request.current_status == Status.ACTIVE:
         raise Refusal("already_member")
     if request.current_status == Status.PENDING:
@@ -138,3 +158,150 @@ def seniority_days(stints: Iterable[Stint], now: datetime) -> int:
 
 def has_seniority(stints: Iterable[Stint], now: datetime, min_days: int) -> bool:
     return seniority_days(stints, now) >= min_days
+
+
+# Founding and moving groups (R1, R17) ----------------------------------------------------
+
+def founded_status(parent_needs_ratification: bool) -> BodyStatus:
+    """A group founded by its members exists at once, unless its parent's rules ask
+    for a ratification by decision: then it is proposed until adopted."""
+    return BodyStatus.PROPOSED if parent_needs_ratification else BodyStatus.ACTIVE
+
+
+def check_founding_inside(parent_status: str) -> None:
+    """Bodies are founded only inside a body that is active."""
+    if parent_status == BodyStatus.DISSOLVED:
+        raise Refusal("body_dissolved")
+    if parent_status == BodyStatus.PROPOSED:
+        raise Refusal("parent_not_ratified")
+
+
+@dataclass(frozen=True)
+class Move:
+    """What the rules need to answer "may this group move under that body?"."""
+
+    group_kind: Kind
+    group_path: str
+    group_parent_id: int | None
+    group_cooperative_id: int | None
+    new_parent_id: int
+    new_parent_kind: Kind
+    new_parent_path: str
+    new_parent_status: str
+    new_parent_cooperative_id: int | None
+
+
+def check_move(move: Move) -> None:
+    """A group moves under its cooperative or one of its groups: never under itself or
+    one of its own groups (a cycle), never to another cooperative, never into a
+    dissolved body."""
+    if move.group_kind != Kind.GROUP:
+        raise Refusal("only_groups_move")
+    if move.new_parent_path.startswith(move.group_path):
+        raise Refusal("move_cycle")
+    if move.new_parent_kind not in (Kind.COOPERATIVE, Kind.GROUP):
+        raise Refusal("bad_parent", kind=Kind.GROUP, parent_kind=move.new_parent_kind)
+    if move.new_parent_cooperative_id != move.group_cooperative_id:
+        raise Refusal("move_other_cooperative")
+    if move.new_parent_status == BodyStatus.DISSOLVED:
+        raise Refusal("body_dissolved")
+    if move.new_parent_id == move.group_parent_id:
+        raise Refusal("move_same_place")
+
+
+def moved_path(path: str, old_prefix: str, new_prefix: str) -> str:
+    """The path of a body of a moved subtree: its old prefix (the moved group's old
+    path) replaced by the new one."""
+    if not path.startswith(old_prefix):
+        raise ValueError(f"{path} is not under {old_prefix}")
+    return new_prefix + path[len(old_prefix):]
+
+
+def path_depth(path: str) -> int:
+    """0 for a root ('/1/'), 1 for its child ('/1/4/')..."""
+    return len([part for part in path.strip("/").split("/") if part]) - 1
+
+
+# Colleges of a SCIC (R5: each 10 % to 50 %, the set 100 %) ---------------------------------
+
+COLLEGE_MIN, COLLEGE_MAX, COLLEGES_TOTAL = 10, 50, 100
+
+
+@dataclass(frozen=True)
+class CollegeDraft:
+    name: str
+    weight_percent: int
+
+
+def check_colleges(colleges: list[CollegeDraft]) -> None:
+    """The whole set of a cooperative's colleges, checked as a set: each named once,
+    each weighing 10 % to 50 %, together 100 %. No colleges at all is allowed (a
+    cooperative that does not vote by college)."""
+    seen: set[str] = set()
+    for college in colleges:
+        name = college.name.strip()
+        if not name:
+            raise Refusal("college_name_missing")
+        if name.casefold() in seen:
+            raise Refusal("college_name_twice", name=name)
+        seen.add(name.casefold())
+    for college in colleges:
+        if not COLLEGE_MIN <= college.weight_percent <= COLLEGE_MAX:
+            raise Refusal("college_weight", name=college.name.strip(),
+                          weight=college.weight_percent)
+    total = sum(college.weight_percent for college in colleges)
+    if colleges and total != COLLEGES_TOTAL:
+        raise Refusal("colleges_total", total=total)
+
+
+# A SCOP's employee shares (R5: employees hold >= 65 % of votes, >= 51 % of the capital) --
+
+SCOP_MIN_EMPLOYEE_VOTES, SCOP_MIN_EMPLOYEE_CAPITAL = 65, 51
+
+
+@dataclass(frozen=True)
+class Partner:
+    """One voting member of a SCOP: whether they are an employee, and the capital they
+    hold (in cents)."""
+
+    is_employee: bool
+    capital_cents: int
+
+
+@dataclass(frozen=True)
+class ScopShares:
+    members: int
+    employees: int
+    capital_cents: int
+    employee_capital_cents: int
+
+    @property
+    def employee_vote_percent(self) -> float:
+        return 100 * self.employees / self.members if self.members else 0.0
+
+    @property
+    def employee_capital_percent(self) -> float:
+        return (100 * self.employee_capital_cents / self.capital_cents
+                if self.capital_cents else 0.0)
+
+
+def scop_shares(partners: Iterable[Partner]) -> ScopShares:
+    partners = list(partners)
+    return ScopShares(
+        members=len(partners), employees=sum(1 for p in partners if p.is_employee),
+        capital_cents=sum(p.capital_cents for p in partners),
+        employee_capital_cents=sum(p.capital_cents for p in partners if p.is_employee))
+
+
+def scop_breaches(shares: ScopShares) -> list[str]:
+    """Which of the law's employee shares the electorate breaks: "votes" (employees
+    under 65 % of the members, one person one vote), "capital" (employees holding under
+    51 % of the capital recorded). An electorate of nobody breaks nothing yet; capital
+    is judged only once some is recorded."""
+    breaches = []
+    if shares.members and 100 * shares.employees < SCOP_MIN_EMPLOYEE_VOTES * shares.members:
+        breaches.append("votes")
+    if shares.capital_cents and (100 * shares.employee_capital_cents
+                                 < SCOP_MIN_EMPLOYEE_CAPITAL * shares.capital_cents):
+        breaches.append("capital")
+    return breaches

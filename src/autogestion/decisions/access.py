@@ -20,7 +20,7 @@ from autogestion.core.access import get_for
 from autogestion.core.errors import Conflict, DomainError, PermissionDenied
 
 from . import permissions
-from .models import Proposal, Round, StarGroup, StatusChoice
+from .models import Proposal, Proxy, Round, StarGroup, StatusChoice
 
 # Who may do what, as each refusal says it (403).
 PROPOSE = gettext_lazy("Only members of %(body)s put proposals to it.")
@@ -62,6 +62,24 @@ def get_star_group_for(user, group_id) -> StarGroup:
         user, StarGroup.objects.select_related("debate__round__proposal__body"), pk=group_id,
         may_see=lambda who, group: _sees(who, group.debate.round.proposal),
         hidden=_("There is no such group."))
+
+
+def get_proxy_for(user, proxy_id) -> Proxy:
+    """A proxy of a proposal `user` may see (404 for others)."""
+    return get_for(
+        user, Proxy.objects.select_related("round__proposal__body"), pk=proxy_id,
+        may_see=lambda who, proxy: _sees(who, proxy.round.proposal),
+        hidden=_("There is no such proxy."))
+
+
+def get_voter(proposal: Proposal, person_id):
+    """The person a proxy is given to, by number: an active account (whether they vote
+    here is the service's question)."""
+    person = get_user_model().objects.filter(pk=person_id, is_active=True).first() \
+        if person_id is not None else None
+    if person is None:
+        raise DomainError(_("There is no person with this number."), field="holder")
+    return person
 
 
 def open_round(proposal: Proposal) -> Round:

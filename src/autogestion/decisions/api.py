@@ -95,19 +95,75 @@ class PolicyOut(Schema):
     quorum_percent: int
     threshold_percent: int
     min_seniority_days: int
-    can_change: bool
+    min_participation_consent: int = Field(description="Percent of the members entitled "
+                                                       "who must take a position in a "
+                                                       "consent round (0: none).")
+    min_participation_consensus: int
+    max_proxies: int = Field(description="Proxies one member may hold in a legal vote.")
+    groups_need_ratification: bool | None = Field(description="Groups founded inside wait "
+                                                              "for the body's ratification "
+                                                              "(None for networks).")
+    decided_by: dict[str, int] = Field(description="For each rule last changed by a "
+                                                   "decision (\"policy.executive\", "
+                                                   "\"star_group_size\"...), the proposal "
+                                                   "that changed it.")
+    can_change: bool = Field(description="Whether the caller may propose a change (a "
+                                         "member): nobody changes the policy directly.")
 
 
-class PolicyIn(Input):
+class ProposalChangeMeta(Input):
+    """What a proposal carrying a change says beside it (all optional)."""
+
+    title: Text = Field("", max_length=200, description="By default, the change's title.")
+    text: Text = Field("", max_length=services.MAX_PROPOSAL_TEXT,
+                       description="Markdown; by default the change in words.")
+    agenda_item_id: Id | None = None
+    deadline: Moment | None = None
+
+
+class PolicyIn(ProposalChangeMeta):
+    """A proposal to change the policy (R16): only the values given and different from
+    today's are carried; it applies when the body adopts it."""
+
     policy: dict[Text, Text] | None = Field(None, description="Class of decision → method; "
                                                             "classes left out keep theirs.")
     concerned_veto_blocks: bool | None = Field(None, strict=True)
     anonymous_ballots: bool | None = Field(None, strict=True)
+    groups_need_ratification: bool | None = Field(None, strict=True)
     # Strict: JSON `true` is not one person, nor "6" a number.
     star_group_size: Integer | None = None
     quorum_percent: Integer | None = None
     threshold_percent: Integer | None = None
     min_seniority_days: Integer | None = None
+    min_participation_consent: Integer | None = None
+    min_participation_consensus: Integer | None = None
+    max_proxies: Integer | None = None
+
+
+class ProposalChangeIn(ProposalChangeMeta):
+    params: dict[str, Any] = Field(description="The change's parameters (see its kind).")
+
+
+class ProposalChangeOut(Schema):
+    kind: str
+    params: dict[str, Any]
+    description: str = Field(description="What it changes, in words, as proposed.")
+    applied_at: datetime | None
+    not_applied_because: str | None = Field(description="Adopted but not applied: why.")
+
+
+class ProxyOut(Schema):
+    id: int
+    round: int
+    giver: str
+    holder: str
+    given_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str
+
+
+class ProxyIn(Input):
+    holder_id: Id = Field(description="The member who votes for you.")
 
 
 class RoundOut(Schema):
@@ -199,6 +255,11 @@ class ProposalDetail(Schema):
     can_facilitate: bool
     can_revise: bool
     can_comment: bool
+    change: ProposalChangeOut | None = Field(description="The change of the body's rules "
+                                                         "it carries.")
+    proxies_count: int = Field(description="Active proxies in the round shown (legal votes).")
+    my_proxy: ProxyOut | None = Field(description="The proxy the caller gave in it.")
+    proxies_held: list[ProxyOut]
 
 
 class PositionIn(Input):
@@ -314,8 +375,28 @@ def _policy_out(request, body: Body) -> dict:
         "quorum_percent": current.quorum_percent,
         "threshold_percent": current.threshold_percent,
         "min_seniority_days": current.min_seniority_days,
-        "can_change": bool(permissions.can_facilitate(request.user, body)),
+        "min_participation_consent": current.min_participation_consent,
+        "min_participation_consensus": current.min_participation_consensus,
+        "max_proxies": current.max_proxies,
+        "groups_need_ratification": None if body.kind == "network"
+        else bool(getattr(body, "groups_need_ratification", False)),
+        "decided_by": {key: p.pk for key, p in queries.policy_decisions(body).items()},
+        "can_change": bool(permissions.can_propose(request.user, body)),
     }
+
+
+def _proxy_out(p) -> dict:
+    return {"id": p.pk, "round": p.round.number, "giver": p.giver.public_name,
+            "holder": p.holder.public_name, "given_at": _local(p.given_at),
+            "revoked_at": _local(p.revoked_at), "revoked_reason": p.revoked_reason}
+
+
+def _change_out(p: Proposal) -> dict | None:
+    if not p.change_kind:
+        return None
+    return {"kind": p.change_kind, "params": p.change_params,
+            "description": p.change_description, "applied_at": _local(p.change_applied_at),
+            "not_applied_because": p.change_error or None}
 
 
 def _round_out(r: Round) -> dict:
@@ -355,6 +436,8 @@ def _detail(request, proposal: Proposal) -> dict:
     mine = page.my_position
     is_author = user.is_authenticated and proposal.author_id == user.pk
     can_facilitate = bool(permissions.can_facilitate(user, body))
+    given, held = queries.proxies_of(page.current or shown, user) \
+        if proposal.method == rules.Method.MAJORITY else (None, [])
     return {
         "id": proposal.pk, "title": proposal.title, "text": proposal.text,
         "text_html": str(markdown.render(proposal.text)), "status": proposal.status,
@@ -380,7 +463,7 @@ def _detail(request, proposal: Proposal) -> dict:
         "positions": [] if secret else [_position_out(p) for p in page.positions],
         "not_positioned": [] if secret else [p.public_name for p in page.not_positioned],
         "not_positioned_count": page.not_positioned_count,
-        "star_groups": [_star_group_out(g) for g in page.star_groups],
+        "star_groups": [_star_group_out(g) for g in page.all_star_groups],
         "comments": [_comment_out(c) for c in page.comments],
         "events": [history.event_out(e) for e in page.events],
         "can_take_position": page.current is not None
@@ -388,6 +471,9 @@ def _detail(request, proposal: Proposal) -> dict:
         "can_facilitate": can_facilitate,
         "can_revise": can_facilitate or is_author,
         "can_comment": bool(permissions.can_comment(user, body)),
+        "change": _change_out(proposal), "proxies_count": len(page.proxies),
+        "my_proxy": _proxy_out(given) if given else None,
+        "proxies_held": [_proxy_out(p) for p in held],
     }
 
 
@@ -447,17 +533,67 @@ def get_policy(request, slug: str):
     return _policy_out(request, access.get_body_for(request.user, slug))
 
 
-@router.put("/bodies/{slug}/decision-policy",
-            response={200: PolicyOut, **refusals(400, 403, 404, 409)})
-def put_policy(request, slug: str, payload: PolicyIn):
-    """Coordinators change the policy and settings; fields left out keep their value.
-    All or nothing: one refused value and nothing changes."""
+def _propose(request, body: Body, kind: str, params: dict, meta: ProposalChangeMeta):
+    renamed = {"agenda_item": "agenda_item_id"}
+    try:
+        found = access.get_references_for(body, agenda_item_id=meta.agenda_item_id)
+        proposal = services.propose_change(
+            actor=request.user, body=body, kind=kind, params=params, title=meta.title,
+            text=meta.text, agenda_item=found.agenda_item,
+            deadline=_aware(meta.deadline, "deadline"))
+    except DomainError as exc:
+        raise _renamed(exc, renamed) from None
+    return Status(201, _after_change(request, proposal.pk))
+
+
+@router.post("/bodies/{slug}/decision-policy",
+             response={201: ProposalDetail, **refusals(400, 403, 404, 409)})
+def propose_policy(request, slug: str, payload: PolicyIn):
+    """A member proposes to change the policy and settings (R16): a proposal of class
+    "statutes" carrying the change (kind `decisions.policy`), decided by the method the
+    policy gives that class; the change applies when it is adopted. Nobody changes the
+    policy directly (there is no PUT). Fields left out, or equal to today's, are not
+    part of the change; nothing different is refused (400)."""
     body = access.get_body_for(request.user, slug)
-    changes = {name: value for name, value in payload.dict(exclude={"policy"}).items()
-               if value is not None}
-    services.change_decision_policy(actor=request.user, body=body, policy=payload.policy,
-                                    settings=changes)
-    return _policy_out(request, body)
+    params = payload.dict(exclude=set(ProposalChangeMeta.model_fields), exclude_none=True)
+    return _propose(request, body, "decisions.policy", params, payload)
+
+
+@router.post("/bodies/{slug}/changes/{kind}",
+             response={201: ProposalDetail, **refusals(400, 403, 404, 409)})
+def propose_change(request, slug: str, kind: str, payload: ProposalChangeIn):
+    """A member proposes a change the body makes only by decision (core.effects: e.g.
+    `decisions.policy`); 404 for a kind nobody registered. The proposal's class is the
+    change's, its method the body's policy for that class; the change applies when the
+    proposal is adopted."""
+    body = access.get_body_for(request.user, slug)
+    services.effect_of(kind)
+    return _propose(request, body, kind, payload.params, payload)
+
+
+@router.post("/proposals/{proposal_id}/proxies",
+             response={201: ProxyOut, **refusals(400, 403, 404, 409)})
+def give_proxy(request, proposal_id: int, payload: ProxyIn):
+    """In a legal vote of a general meeting (never consensus nor consent), give one's vote
+    in the open round to another member who votes (R16), within the statutes' limit of
+    proxies one member holds; revocable until the vote closes; voting oneself ends it."""
+    proposal = access.get_proposal_for(request.user, proposal_id)
+    current = access.open_round(proposal)
+    try:
+        holder = access.get_voter(proposal, payload.holder_id)
+        proxy = services.give_proxy(giver=request.user, round_id=current.pk, holder=holder)
+    except DomainError as exc:
+        raise _renamed(exc, {"holder": "holder_id"}) from None
+    return Status(201, _proxy_out(proxy))
+
+
+@router.post("/proxies/{proxy_id}/revoke",
+             response={200: ProxyOut, **refusals(403, 404, 409)})
+def revoke_proxy(request, proxy_id: int):
+    """The giver revokes a proxy (or the holder declines it) until the vote closes."""
+    access.get_proxy_for(request.user, proxy_id)
+    proxy = services.revoke_proxy(actor=request.user, proxy_id=proxy_id)
+    return _proxy_out(proxy)
 
 
 # One proposal ------------------------------------------------------------------------

@@ -12,3 +12,4 @@ class DecisionsConfig(AppConfig):
                       "autogestion.decisions.services.periodic")]
     demo = "autogestion.decisions.demo.load"
     personal_data = "autogestion.decisions.personal_data.export"
+    decision_effects = ["autogestion.decisions.effects.EFFECTS"]

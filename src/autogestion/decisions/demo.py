@@ -1,11 +1,14 @@
 """The demo's proposals, one in each state: an open consent round, a consensus postponed
-by a veto with its star debate, an adopted and a rejected proposal, and a SCIC's legal
-vote weighted by college."""
+by a veto with its star debate, an adopted and a rejected proposal, a SCIC's legal
+vote weighted by college, and a change of a group's rules made by its decision (R16):
+the Accueil group decided by consensus that its executive decisions take consensus,
+and the change applied itself when the proposal was adopted."""
 
 from datetime import timedelta
 
 from autogestion.assemblies.models import AgendaItem
 from autogestion.cooperatives import selectors
+from autogestion.cooperatives.rules import Role
 from autogestion.core import clock
 
 from . import services
@@ -46,6 +49,8 @@ def load(bodies: dict, people: list) -> None:
                    + [(people[10], "objection",
                        {"reason": "Trop cher pour les petits revenus : une cotisation libre."})])
         services.close_round(actor=camille, round_id=_round(fee).pk)
+
+        _policy_changed_by_decision(bodies["accueil"])
     finally:
         clock.freeze(None)
 
@@ -90,3 +95,19 @@ def load(bodies: dict, people: list) -> None:
     _positions(accounts, [(m.person, stance, {}) for m, stance in zip(members, stances,
                                                                       strict=False)])
     services.close_round(actor=louise, round_id=_round(accounts).pk)
+
+
+def _policy_changed_by_decision(group) -> None:
+    """R16 in the demo: a member of the Accueil group proposes that its executive
+    decisions take consensus; the proposal (class "statutes", decided by consensus as
+    the policy says) is adopted by all and the change applies itself."""
+    members = list(selectors.active_memberships(body=group).select_related("person")
+                   .order_by("pk"))
+    coordinator = next(m.person for m in members if m.role == Role.COORDINATOR)
+    proposal = services.propose_change(
+        actor=members[-1].person, body=group, kind="decisions.policy",
+        params={"policy": {"executive": "consensus"}},
+        text="Nous sommes peu nombreux et tenons le local ensemble : décidons de ce qui "
+             "le concerne d'un commun accord, pas seulement sans objection.")
+    _positions(proposal, [(m.person, "agree", {}) for m in members])
+    services.close_round(actor=coordinator, round_id=_round(proposal).pk)

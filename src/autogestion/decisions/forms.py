@@ -1,8 +1,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ClassChoice, MethodChoice
+from . import queries, rules
+from .models import ClassChoice, DecisionSettings, MethodChoice
 from .services import MAX_PROPOSAL_TEXT
+
+
+def agenda_item_choices(items) -> list[tuple[str, str]]:
+    """The upcoming agenda items of the body's meetings, by meeting date."""
+    from autogestion.core import clock
+
+    return [("", _("none")), *[
+        (str(item.pk), f"{clock.local(item.meeting.starts_at):%d/%m/%Y} — {item.title}")
+        for item in items]]
 
 
 class ProposalForm(forms.Form):
@@ -16,6 +26,12 @@ class ProposalForm(forms.Form):
     deadline = forms.DateTimeField(label=_("Round closes at (optional)"), required=False,
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     concerned_person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    agenda_item = forms.TypedChoiceField(label=_("On the agenda of"), required=False,
+                                         coerce=int, empty_value=None, choices=[])
+
+    def __init__(self, *args, agenda_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].choices = agenda_item_choices(agenda_items)
 
 
 class PositionForm(forms.Form):
@@ -43,3 +59,75 @@ class RevisionForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 8}))
     deadline = forms.DateTimeField(label=_("Round closes at (optional)"), required=False,
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class ChangeProposalForm(forms.Form):
+    """What a proposal carrying a change says beside the change itself: all optional
+    (the title and text default to the change in words)."""
+
+    title = forms.CharField(label=_("Title (optional)"), max_length=200, required=False)
+    text = forms.CharField(label=_("Why (optional, Markdown)"), max_length=MAX_PROPOSAL_TEXT,
+                           required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    agenda_item = forms.TypedChoiceField(label=_("On the agenda of"), required=False,
+                                         coerce=int, empty_value=None, choices=[])
+    deadline = forms.DateTimeField(label=_("Round closes at (optional)"), required=False,
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, agenda_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].choices = agenda_item_choices(agenda_items)
+
+
+SETTING_NUMBERS = ("star_group_size", "quorum_percent", "threshold_percent",
+                   "min_seniority_days", "min_participation_consent",
+                   "min_participation_consensus", "max_proxies")
+
+
+class PolicyChangeForm(forms.Form):
+    """The `decisions.policy` change on a page: the body's rules as they are, to change;
+    its cleaned data are the change's params (the effect keeps what differs)."""
+
+    def __init__(self, data=None, *, body, **kwargs):
+        super().__init__(data, **kwargs)
+        self.body = body
+        policy = queries.policy_of(body)
+        current = queries.settings_of(body)
+        for decision_class in rules.DecisionClass:
+            allowed = [(m.value, MethodChoice(m).label) for m in rules.Method
+                       if (decision_class == rules.DecisionClass.LEGAL_ACT)
+                       == (m == rules.Method.MAJORITY)]
+            self.fields[f"method_{decision_class.value}"] = forms.ChoiceField(
+                label=ClassChoice(decision_class).label, choices=allowed,
+                initial=policy[decision_class].value)
+        for name in SETTING_NUMBERS:
+            low, high = rules.SETTING_BOUNDS[name]
+            model_field = DecisionSettings._meta.get_field(name)
+            self.fields[name] = forms.IntegerField(
+                label=model_field.verbose_name, min_value=low, max_value=high,
+                initial=getattr(current, name), help_text=model_field.help_text)
+        for name in rules.SETTING_SWITCHES:
+            self.fields[name] = forms.BooleanField(
+                label=DecisionSettings._meta.get_field(name).verbose_name, required=False,
+                initial=getattr(current, name))
+        if body.kind != "network":
+            self.fields["groups_need_ratification"] = forms.BooleanField(
+                label=_("groups founded inside this body wait for its ratification"),
+                required=False, initial=bool(getattr(body, "groups_need_ratification", False)))
+
+    def clean(self):
+        data = super().clean()
+        params = {"policy": {c.value: data[f"method_{c.value}"] for c in rules.DecisionClass
+                             if data.get(f"method_{c.value}")}}
+        params.update({name: data[name] for name in (*SETTING_NUMBERS,
+                                                     *rules.SETTING_SWITCHES,
+                                                     "groups_need_ratification")
+                       if data.get(name) is not None and name in self.fields})
+        return params
+
+
+class ProxyForm(forms.Form):
+    holder = forms.TypedChoiceField(label=_("Give my vote to"), coerce=int, choices=[])
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].choices = [(m.person_id, m.person.public_name) for m in members]

@@ -3,7 +3,7 @@ of each body, and the register of decisions (DOMAIN.md R1, R5, R15)."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +46,7 @@ class OutcomeChoice(models.TextChoices):
     REJECTED = Outcome.REJECTED, _("not adopted")
     POSTPONED = Outcome.POSTPONED, _("postponed (veto)")
     NO_QUORUM = Outcome.NO_QUORUM, _("no quorum")
+    LOW_PARTICIPATION = Outcome.LOW_PARTICIPATION, _("not decided: participation too low")
 
 
 class StatusChoice(models.TextChoices):
@@ -99,6 +100,15 @@ class DecisionSettings(models.Model):
                     "majority, reached at that share."))
     min_seniority_days = models.PositiveSmallIntegerField(
         _("days of membership before voting"), default=0)
+    # R16: below these shares of the members entitled, a consent or consensus round
+    # decides nothing (0: no minimum, as in an assembly). Majority votes have their quorum.
+    min_participation_consent = models.PositiveSmallIntegerField(
+        _("minimum participation in consent rounds (%)"), default=0)
+    min_participation_consensus = models.PositiveSmallIntegerField(
+        _("minimum participation in consensus rounds (%)"), default=0)
+    # R16: how many proxies one member may hold in a legal vote (the statutes' limit).
+    max_proxies = models.PositiveSmallIntegerField(
+        _("proxies one member may hold in a legal vote"), default=1)
 
     class Meta:
         verbose_name = _("decision settings")
@@ -111,6 +121,11 @@ class DecisionSettings(models.Model):
             models.CheckConstraint(condition=Q(threshold_percent__gte=50,
                                                threshold_percent__lte=99),
                                    name="settings_threshold_50_to_99"),
+            models.CheckConstraint(condition=Q(min_participation_consent__lte=100,
+                                               min_participation_consensus__lte=100),
+                                   name="settings_min_participation_percent"),
+            models.CheckConstraint(condition=Q(max_proxies__lte=5),
+                                   name="settings_max_proxies_0_to_5"),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +158,14 @@ class Proposal(models.Model):
                                          related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # The change of the body's rules the proposal carries (core.effects, R16): its kind,
+    # its checked parameters, and what it changes in words as it was proposed. Applied by
+    # the closing of the round that adopts it, or not, and then why not.
+    change_kind = models.CharField(_("change"), max_length=80, blank=True)
+    change_params = models.JSONField(_("change's parameters"), default=dict, blank=True)
+    change_description = models.TextField(_("what it changes"), blank=True)
+    change_applied_at = models.DateTimeField(_("change applied at"), null=True, blank=True)
+    change_error = models.TextField(_("why the change could not be applied"), blank=True)
 
     class Meta:
         verbose_name = _("proposal")
@@ -158,6 +181,19 @@ class Proposal(models.Model):
                 condition=~Q(decision_class=DecisionClass.EXCLUSION)
                 | Q(concerned_person__isnull=False),
                 name="proposal_exclusion_names_the_person"),
+            # A change is applied only when its proposal is adopted, once, or not at all
+            # with the reason; a proposal without a change has none of this.
+            models.CheckConstraint(
+                condition=Q(change_applied_at__isnull=True)
+                | (~Q(change_kind="") & Q(status=ProposalStatus.ADOPTED)),
+                name="proposal_change_applied_when_adopted"),
+            models.CheckConstraint(
+                condition=Q(change_error="") | (~Q(change_kind="")
+                                               & Q(status=ProposalStatus.ADOPTED)
+                                               & Q(change_applied_at__isnull=True)),
+                name="proposal_change_error_when_not_applied"),
+            models.CheckConstraint(condition=~Q(change_kind="") | Q(change_params={}),
+                                   name="proposal_change_params_need_kind"),
         ]
 
     def __str__(self) -> str:
@@ -211,6 +247,8 @@ class Round(models.Model):
             models.CheckConstraint(condition=Q(closed_at__isnull=True) | ~Q(outcome=""),
                                    name="round_closed_has_outcome"),
             models.CheckConstraint(condition=Q(number__gte=1), name="round_number_positive"),
+            models.CheckConstraint(condition=Q(outcome__in=["", *OutcomeChoice.values]),
+                                   name="round_outcome_known"),
         ]
 
     def __str__(self) -> str:
@@ -235,6 +273,11 @@ class Position(models.Model):
     college = models.ForeignKey(College, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     updated_at = models.DateTimeField(_("taken at"))
+    # A legal vote cast by the holder of this member's proxy (R16): it follows the
+    # holder's vote until the proxy is revoked or the member votes in person.
+    proxy_holder = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by proxy"),
+                                     null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+")
 
     class Meta:
         verbose_name = _("position")
@@ -247,11 +290,51 @@ class Position(models.Model):
                                    name="position_veto_has_counter_proposal"),
             models.CheckConstraint(condition=~Q(stance=Stance.OBJECTION) | ~Q(reason=""),
                                    name="position_objection_has_reason"),
+            models.CheckConstraint(condition=~Q(proxy_holder=F("person")),
+                                   name="position_proxy_not_oneself"),
+            models.CheckConstraint(condition=Q(proxy_holder__isnull=True)
+                                   | Q(stance__in=[Stance.YES, Stance.NO, Stance.ABSTAIN]),
+                                   name="position_proxy_only_in_votes"),
         ]
         indexes = [models.Index(fields=["round", "stance"])]
 
     def __str__(self) -> str:
         return f"{self.person} {self.stance}"
+
+
+class Proxy(models.Model):
+    """A member gives another member their vote in one legal vote (R16: SCOP/SCIC general
+    meetings; never consensus nor consent), revocable until the vote closes. Kept when
+    revoked: `revoked_at` says when, `revoked_reason` why (revoked, voted in person)."""
+
+    round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.CASCADE,
+                              related_name="proxies")
+    giver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("given by"),
+                              on_delete=models.CASCADE, related_name="proxies_given")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("held by"),
+                               on_delete=models.CASCADE, related_name="proxies_held")
+    given_at = models.DateTimeField(_("given at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("why it ended"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("proxy")
+        verbose_name_plural = _("proxies")
+        ordering = ["given_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "giver"],
+                                    condition=Q(revoked_at__isnull=True),
+                                    name="proxy_one_per_giver_per_round"),
+            models.CheckConstraint(condition=~Q(giver=F("holder")),
+                                   name="proxy_not_to_oneself"),
+            models.CheckConstraint(condition=Q(revoked_at__isnull=True)
+                                   | ~Q(revoked_reason=""),
+                                   name="proxy_revoked_says_why"),
+        ]
+        indexes = [models.Index(fields=["round", "holder"])]
+
+    def __str__(self) -> str:
+        return f"{self.giver_id} → {self.holder_id} ({self.round_id})"
 
 
 class PositionLog(models.Model):

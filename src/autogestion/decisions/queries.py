@@ -25,6 +25,7 @@ from .models import (
     OutcomeChoice,
     Position,
     Proposal,
+    Proxy,
     Round,
     StarGroup,
 )
@@ -46,6 +47,33 @@ def settings_of(body: Body) -> DecisionSettings:
     """The body's settings; an unsaved row of defaults when it never changed them."""
     found = DecisionSettings.objects.filter(body=body).first()
     return found or DecisionSettings(body=body)
+
+
+def policy_decisions(body: Body) -> dict[str, Proposal]:
+    """For each of the body's rules last changed by a decision (R16), that proposal:
+    "policy.executive", "star_group_size", "groups_need_ratification"... One query."""
+    found: dict[str, Proposal] = {}
+    for proposal in (Proposal.objects.filter(body=body, change_kind="decisions.policy",
+                                             change_applied_at__isnull=False)
+                     .order_by("change_applied_at", "pk")):
+        for name, value in proposal.change_params.items():
+            if name == "policy":
+                found.update({f"policy.{c}": proposal for c in value})
+            else:
+                found[name] = proposal
+    return found
+
+
+def upcoming_agenda_items(body: Body, limit: int = 100):
+    """The agenda items of the body's coming meetings a proposal may be tied to (not
+    discarded nor delayed), soonest first."""
+    from autogestion.assemblies.models import AgendaItem
+
+    return (AgendaItem.objects.filter(meeting__series__body=body,
+                                      meeting__ends_at__gte=clock.now(),
+                                      status__in=["new", "accepted"])
+            .select_related("meeting").order_by("meeting__starts_at", "position", "pk")
+            [:limit])
 
 
 def is_secret(proposal: Proposal) -> bool:
@@ -147,6 +175,21 @@ class ProposalPage:
     comments: list[Comment] = field(default_factory=list)
     events: list = field(default_factory=list)
     ancestors: list = field(default_factory=list)
+    # Rounds before the one shown, each with what was said in it (kept after a revision).
+    earlier: list = field(default_factory=list)
+    # Legal votes: the proxies of the round shown (R16).
+    proxies: list = field(default_factory=list)
+    all_star_groups: list = field(default_factory=list)
+
+
+@dataclass
+class EarlierRound:
+    round: Round
+    counts: dict
+    # Positions that say something: vetoes with their counter-proposals, objections,
+    # reservations (capped), and the star debate's groups of that round.
+    said: list
+    star_groups: list
 
 
 def proposal_page(proposal: Proposal, user, show_names_limit: int = 200) -> ProposalPage:
@@ -168,7 +211,14 @@ def proposal_page(proposal: Proposal, user, show_names_limit: int = 200) -> Prop
                                   [:show_names_limit])
         star = StarGroup.objects.filter(debate__round__proposal=proposal) \
             .select_related("spokesperson", "debate__round").prefetch_related("members__person")
-        page.star_groups = list(star.order_by("debate__round__number", "number"))
+        all_groups = list(star.order_by("debate__round__number", "number"))
+        page.all_star_groups = all_groups
+        page.star_groups = [g for g in all_groups if g.debate.round_id == shown.pk]
+        page.earlier = _earlier_rounds([r for r in rounds if r.pk != shown.pk], all_groups,
+                                       secret, show_names_limit)
+        if proposal.method == Method.MAJORITY:
+            page.proxies = list(Proxy.objects.filter(round=shown, revoked_at__isnull=True)
+                                .select_related("giver", "holder"))
     if current is not None:
         members = eligible_memberships(proposal.body, Method(proposal.method), clock.now())
         page.eligible_count = members.count()
@@ -179,6 +229,58 @@ def proposal_page(proposal: Proposal, user, show_names_limit: int = 200) -> Prop
     page.comments = list(proposal.comments.select_related("author"))
     page.events = list(events_of(proposal))
     return page
+
+
+def _earlier_rounds(rounds: list[Round], groups: list[StarGroup], secret: bool,
+                    limit: int) -> list[EarlierRound]:
+    """Two queries whatever the number of rounds."""
+    if not rounds:
+        return []
+    said: dict[int, list] = {r.pk: [] for r in rounds}
+    if not secret:
+        spoken = (Position.objects.filter(round__in=rounds)
+                  .filter(Q(stance__in=[Stance.VETO, Stance.OBJECTION]) | ~Q(note=""))
+                  .select_related("person").order_by("round_id", "updated_at"))
+        for position in spoken[:limit * len(rounds)]:
+            said[position.round_id].append(position)
+    counts: dict[int, dict] = {r.pk: {} for r in rounds}
+    for row in (Position.objects.filter(round__in=rounds).values("round_id", "stance")
+                .annotate(n=Count("pk")).order_by()):
+        counts[row["round_id"]][row["stance"]] = row["n"]
+    return [EarlierRound(round=r, counts=counts[r.pk], said=said[r.pk],
+                         star_groups=[g for g in groups if g.debate.round_id == r.pk])
+            for r in reversed(rounds)]
+
+
+def voters_for_proxy(proposal: Proposal, person, limit: int = 500):
+    """The members who vote in this legal vote, but `person`: who may hold their proxy."""
+    members = eligible_memberships(proposal.body, Method(proposal.method), clock.now())
+    if person.is_authenticated:
+        members = members.exclude(person=person)
+    return members.select_related("person").order_by("person__display_name", "pk")[:limit]
+
+
+def participation(proposal: Proposal, round_: Round) -> dict:
+    """Before closing a round: how many of the members entitled have taken a position,
+    against the body's minimum for the method (rules.participation_warning). Two counts."""
+    method = Method(proposal.method)
+    body_settings = settings_of(proposal.body)
+    members = eligible_memberships(proposal.body, method, clock.now(),
+                                   body_settings=body_settings)
+    positioned = members.filter(person__positions__round=round_).count()
+    minimum = {Method.CONSENT: body_settings.min_participation_consent,
+               Method.CONSENSUS: body_settings.min_participation_consensus}.get(method, 0)
+    return rules.participation_warning(positioned, members.count(), minimum)
+
+
+def proxies_of(round_: Round, person) -> tuple[Proxy | None, list[Proxy]]:
+    """The proxy `person` gave in this round (active), and those they hold."""
+    if round_ is None or not person.is_authenticated:
+        return None, []
+    active = Proxy.objects.filter(round=round_, revoked_at__isnull=True) \
+        .select_related("giver", "holder")
+    given = active.filter(giver=person).first()
+    return given, list(active.filter(holder=person))
 
 
 def _anonymous(proposal) -> bool:

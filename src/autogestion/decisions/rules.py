@@ -65,7 +65,12 @@ def check_policy(decision_class: DecisionClass, method: Method) -> None:
 
 # A body's settings for deciding: the bounds of each number, and its yes/no switches.
 SETTING_BOUNDS = {"star_group_size": (4, 8), "quorum_percent": (0, 100),
-                  "threshold_percent": (50, 99), "min_seniority_days": (0, 3650)}
+                  "threshold_percent": (50, 99), "min_seniority_days": (0, 3650),
+                  # R16: minimum participation of consent and consensus rounds (0: none,
+                  # as in an assembly), and how many proxies a member may hold in a legal
+                  # vote (the statutes' limit; 0: no proxies).
+                  "min_participation_consent": (0, 100),
+                  "min_participation_consensus": (0, 100), "max_proxies": (0, 5)}
 SETTING_SWITCHES = ("concerned_veto_blocks", "anonymous_ballots")
 
 
@@ -168,6 +173,8 @@ class Outcome(enum.StrEnum):
     REJECTED = "rejected"
     POSTPONED = "postponed"   # a consensus veto: star debate, then a new round
     NO_QUORUM = "no_quorum"   # too few took part to decide
+    # consent or consensus below the body's minimum participation: not decided
+    LOW_PARTICIPATION = "low_participation"
 
 
 @dataclass(frozen=True)
@@ -228,6 +235,9 @@ class Context:
     majority: MajorityRule = field(default_factory=MajorityRule)
     college_weights: dict[int, int] = field(default_factory=dict)  # college id → percent
     college_eligible: dict[int, int] = field(default_factory=dict)
+    # Consent and consensus: the share of the members entitled who must take a position
+    # for the round to decide anything (0: none, as in an assembly).
+    min_participation: Fraction = Fraction(0)
 
 
 @dataclass
@@ -258,6 +268,16 @@ def decide(tally: Tally, context: Context) -> Result:
                     participants=tally.participants, eligible=context.eligible)
     if context.method == Method.MAJORITY:
         return _majority(tally, context, result)
+    if context.min_participation:
+        share = (Fraction(tally.participants, context.eligible) if context.eligible
+                 else Fraction(0))
+        result.lines.append(("participation", {
+            "positions": tally.participants, "eligible": context.eligible,
+            "percent": _short_percent(share),
+            "minimum": _short_percent(context.min_participation)}))
+        if share < context.min_participation:
+            result.outcome = Outcome.LOW_PARTICIPATION
+            return result
     if not tally.participants:
         result.lines.append(("nobody_took_part", {}))
         return result
@@ -330,6 +350,12 @@ def _percent(value: Fraction) -> str:
     return f"{float(value) * 100:.1f}"
 
 
+def _short_percent(value: Fraction) -> str:
+    """25 rather than 25.0; 13.6 stays."""
+    hundred = value * 100
+    return str(int(hundred)) if hundred.denominator == 1 else f"{float(hundred):.1f}"
+
+
 # Who has not taken a position yet (R15) ------------------------------------------------
 
 def missing(eligible_ids: Iterable[int], positioned_ids: Iterable[int]) -> list[int]:
@@ -383,4 +409,40 @@ def check_transition(current: ProposalStatus, target: ProposalStatus) -> None:
 def status_after(outcome: Outcome) -> ProposalStatus:
     return {Outcome.ADOPTED: ProposalStatus.ADOPTED, Outcome.POSTPONED: ProposalStatus.POSTPONED,
             Outcome.REJECTED: ProposalStatus.AMENDABLE,
-            Outcome.NO_QUORUM: ProposalStatus.AMENDABLE}[outcome]
+            Outcome.NO_QUORUM: ProposalStatus.AMENDABLE,
+            Outcome.LOW_PARTICIPATION: ProposalStatus.AMENDABLE}[outcome]
+
+
+def participation_warning(positions: int, eligible: int, minimum_percent: int) -> dict:
+    """What the close button says before a round closes: how many took a position, and
+    whether the minimum is reached (a round closed below it decides nothing)."""
+    share = Fraction(positions, eligible) if eligible else Fraction(0)
+    return {"positions": positions, "eligible": eligible, "percent": _short_percent(share),
+            "minimum": minimum_percent,
+            "below": bool(minimum_percent) and share < Fraction(minimum_percent, 100)}
+
+
+# Proxies (R16) --------------------------------------------------------------------------
+
+def check_proxy_method(method: Method) -> None:
+    """Consensus and consent are personal: nobody takes a position for another."""
+    if method != Method.MAJORITY:
+        raise Refusal("proxy_not_personal_method", method=method)
+
+
+def check_proxy(method: Method, *, giver: int, holder: int, held_by_holder: int,
+                limit: int, giver_voted: bool, holder_gave: bool = False,
+                giver_holds: bool = False) -> None:
+    """A proxy is for a legal vote only (consensus and consent are personal), to another
+    member, within the statutes' limit of proxies held by one member; a member who has
+    voted needs no proxy, and a proxy is not passed on (no chains: the holder votes in
+    person)."""
+    check_proxy_method(method)
+    if giver == holder:
+        raise Refusal("proxy_to_oneself")
+    if giver_voted:
+        raise Refusal("proxy_after_voting")
+    if holder_gave or giver_holds:
+        raise Refusal("proxy_chain")
+    if held_by_holder >= limit:
+        raise Refusal("proxy_limit", limit=limit)

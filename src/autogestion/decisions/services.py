@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from autogestion.cooperatives import selectors
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.rules import Kind
-from autogestion.core import clock, history
+from autogestion.core import clock, history, registry
 from autogestion.core.email import queue_email
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
@@ -32,6 +32,7 @@ from .models import (
     PositionLog,
     Proposal,
     ProposalEvent,
+    Proxy,
     Round,
     StanceChoice,
     StarDebate,
@@ -89,6 +90,23 @@ def _message(refusal: Refusal) -> DomainError:
     if code == "majority_outside_general_meeting":
         return DomainError(_("Majority votes are for the general meeting of a cooperative."),
                            field="method")
+    if code == "proxy_not_personal_method":
+        return DomainError(_("Consensus and consent are personal: nobody takes a position "
+                             "for another, so there is no proxy. Proxies are for the legal "
+                             "votes of a general meeting."), field="holder")
+    if code == "proxy_to_oneself":
+        return DomainError(_("Give your proxy to another member."), field="holder")
+    if code == "proxy_after_voting":
+        return Conflict(_("You have voted in this round: your own vote counts, there is no "
+                          "proxy to give."))
+    if code == "proxy_chain":
+        return DomainError(_("A proxy is not passed on: a member who gave their proxy holds "
+                             "none, and a member who holds proxies votes in person."),
+                           field="holder")
+    if code == "proxy_limit":
+        return DomainError(_("This member already holds %(limit)s proxy(ies), the most the "
+                             "statutes allow: give yours to someone else.") % details,
+                           field="holder")
     if code == "deadline_past":
         return DomainError(_("The deadline must be in the future."), field="deadline")
     if code == "deadline_too_far":
@@ -147,27 +165,37 @@ def _check_settings(fields: dict) -> None:
         raise _message(refusal) from None
 
 
-@transaction.atomic
-def change_decision_policy(*, actor, body: Body, policy: dict | None = None,
-                           settings: dict | None = None) -> DecisionSettings:
-    """Coordinators change which method each class of decision takes (`policy`: class →
-    method; classes left out keep theirs) and how the body decides (`settings`: field →
-    value; fields left out keep theirs). Everything is checked before anything is
-    written: one refused value and nothing changes."""
-    if not permissions.can_facilitate(actor, body):
-        raise PermissionDenied(_("Only coordinators of %(body)s set its decision policy.")
-                               % _body_name(body))
-    methods = _checked_policy(policy or {})
-    fields = dict(settings or {})
-    _check_settings(fields)
+def _apply_policy(body: Body, methods: dict[DecisionClass, Method], fields: dict) -> None:
+    """Write checked methods and settings (the one writer of both: the founding and the
+    `decisions.policy` effect)."""
     for decision_class, method in methods.items():
         DecisionPolicy.objects.update_or_create(
             body=body, decision_class=decision_class, defaults={"method": method})
-    current = settings_of(body)
-    for name, value in fields.items():
-        setattr(current, name, value)
-    current.save()
-    return current
+    if fields:
+        current = settings_of(body)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.save()
+
+
+@transaction.atomic
+def set_initial_policy(*, body: Body, policy: dict | None = None,
+                       settings: dict | None = None) -> DecisionSettings:
+    """A body's first rules, at its founding (the instance's shell, the demo): which
+    method each class of decision takes (`policy`: class → method) and its settings.
+    NOT PUBLIC: no page nor API endpoint reaches it, and it refuses once the body has a
+    proposal. After that the rules change only by the body's own decisions (R16): a
+    proposal carrying the `decisions.policy` change (see effects.py, propose_change).
+    Everything is checked before anything is written."""
+    if Proposal.objects.filter(body=body).exists():
+        raise Conflict(_("%(body)s has started deciding: its rules now change only by its "
+                         "own decisions (a proposal of class “statutes”).")
+                       % _body_name(body))
+    methods = _checked_policy(policy or {})
+    fields = dict(settings or {})
+    _check_settings(fields)
+    _apply_policy(body, methods, fields)
+    return settings_of(body)
 
 
 # Proposals --------------------------------------------------------------------------
@@ -214,6 +242,9 @@ def create_proposal(*, actor, body: Body, title: str, text: str, decision_class:
     if not permissions.can_propose(actor, body):
         raise PermissionDenied(_("Only members of %(body)s put proposals to it.")
                                % _body_name(body))
+    if not body.accepts_activity:
+        raise Conflict(_("%(body)s is dissolved: it takes no new proposals.")
+                       % _body_name(body))
     title, text = (title or "").strip(), (text or "").strip()
     if not title:
         raise DomainError(_("Give the proposal a title."), field="title")
@@ -268,6 +299,68 @@ def create_proposal(*, actor, body: Body, title: str, text: str, decision_class:
                                   deadline=deadline)
     _notify_later(round_.pk, "round_open")
     return proposal
+
+
+# Changes of the body's rules, made by its decisions (core.effects, R16) ----------------
+
+def effect_of(kind: str):
+    """The registered change of this kind (core.registry), or NotFound."""
+    effect = registry.decision_effects().get(kind or "")
+    if effect is None:
+        raise NotFound(_("There is no such change: %(kind)s.") % {"kind": kind or "—"})
+    return effect
+
+
+@transaction.atomic
+def propose_change(*, actor, body: Body, kind: str, params: dict, title: str = "",
+                   text: str = "", agenda_item=None,
+                   deadline: datetime | None = None) -> Proposal:
+    """A member proposes a change of the body's rules: a proposal of the class the change
+    needs, decided by the method the body's policy gives that class (never chosen by the
+    proposer), carrying the change's kind and checked parameters. Round 1 opens at once
+    (create_proposal). The change applies only when a round adopts it (close_round).
+
+    A revision of the proposal (open_next_round) changes its text, never the change it
+    carries: another change is another proposal (withdraw this one)."""
+    if not permissions.can_propose(actor, body):
+        raise PermissionDenied(_("Only members of %(body)s put proposals to it.")
+                               % _body_name(body))
+    effect = effect_of(kind)
+    if not isinstance(params, dict):
+        raise DomainError(_("Give the change's parameters."), field="params")
+    cleaned = effect.check(actor, body, params)
+    description = str(effect.describe(body, cleaned))
+    proposal = create_proposal(
+        actor=actor, body=body, title=(title or "").strip() or str(effect.title(body, cleaned)),
+        text=(text or "").strip() or description, decision_class=effect.decision_class,
+        method=None, deadline=deadline, agenda_item=agenda_item)
+    proposal.change_kind, proposal.change_params = kind, cleaned
+    proposal.change_description = description
+    proposal.save(update_fields=["change_kind", "change_params", "change_description"])
+    return proposal
+
+
+def _apply_change(proposal: Proposal, decision: Decision, now: datetime) -> None:
+    """Inside the transaction that adopts the proposal: check the change again (the world
+    may have moved while the round was open) and apply it. When it cannot be applied the
+    proposal stays adopted, the change is not made (its savepoint rolled back: nothing
+    half written) and the reason is kept on the proposal and in its history."""
+    try:
+        with transaction.atomic():
+            effect = effect_of(proposal.change_kind)
+            cleaned = effect.check(None, proposal.body, proposal.change_params)
+            effect.apply(proposal.body, cleaned, decision)
+    except DomainError as exc:
+        proposal.change_error = str(exc.message)[:2000] or "—"
+        proposal.save(update_fields=["change_error"])
+        reason = f"change not applied: {proposal.change_error}"
+    else:
+        proposal.change_applied_at = now
+        proposal.save(update_fields=["change_applied_at"])
+        reason = "change applied"
+    ProposalEvent.objects.create(proposal=proposal, from_status=proposal.status,
+                                 to_status=proposal.status, actor=None, at=now,
+                                 reason=reason)
 
 
 @transaction.atomic
@@ -339,13 +432,121 @@ def take_position(*, person, round_id: int, stance: str, note: str = "", reason:
         raise _message(refusal) from None
     values = {"stance": valid, "note": entry.note.strip(), "reason": entry.reason.strip(),
               "counter_proposal": entry.counter_proposal.strip(),
-              "college_id": membership.college_id, "updated_at": now}
+              "college_id": membership.college_id, "updated_at": now, "proxy_holder": None}
+    if method == Method.MAJORITY:
+        # Voting in person ends the proxy one gave: one's own vote counts.
+        _end_proxies(Proxy.objects.filter(round=round_, giver=person, revoked_at__isnull=True),
+                     now, "voted in person")
     position, _created = Position.objects.update_or_create(round=round_, person=person,
                                                            defaults=values)
     PositionLog.objects.create(round=round_, person=person, stance=valid, note=values["note"],
                                reason=values["reason"],
                                counter_proposal=values["counter_proposal"], at=now)
+    if method == Method.MAJORITY:
+        _vote_for_givers(round_, person, valid, now)
     return position
+
+
+# Proxies (R16): legal votes only -------------------------------------------------------
+
+def _end_proxies(proxies, now: datetime, reason: str) -> None:
+    """End these proxies; the votes cast through them go with them."""
+    for proxy in proxies:
+        proxy.revoked_at, proxy.revoked_reason = now, reason
+        proxy.save(update_fields=["revoked_at", "revoked_reason"])
+        Position.objects.filter(round_id=proxy.round_id, person_id=proxy.giver_id,
+                                proxy_holder_id=proxy.holder_id).delete()
+
+
+def _vote_for_givers(round_: Round, holder, stance: str, now: datetime) -> None:
+    """The holder's vote counts for each member whose proxy they hold, in that member's
+    college."""
+    givers = list(Proxy.objects.filter(round=round_, holder=holder, revoked_at__isnull=True)
+                  .values_list("giver_id", flat=True))
+    if not givers:
+        return
+    colleges = dict(selectors.active_memberships(body=round_.proposal.body)
+                    .filter(person_id__in=givers).values_list("person_id", "college_id"))
+    for giver_id in givers:
+        Position.objects.update_or_create(
+            round=round_, person_id=giver_id,
+            defaults={"stance": stance, "note": "", "reason": "", "counter_proposal": "",
+                      "college_id": colleges.get(giver_id), "updated_at": now,
+                      "proxy_holder": holder})
+
+
+def _vote_is_open(round_: Round, now: datetime) -> None:
+    if round_.closed_at is not None or (round_.deadline and now >= round_.deadline):
+        raise Conflict(_("This vote is closed: proxies are given and revoked until it "
+                         "closes."))
+
+
+@transaction.atomic
+def give_proxy(*, giver, round_id: int, holder) -> Proxy:
+    """A member gives their vote in one legal vote of the general meeting to another
+    member (R16), within the statutes' limit of proxies held by one member (the body's
+    `max_proxies`, 1 by default). The holder's vote, cast before or after, counts for
+    the giver too, until the giver revokes the proxy or votes in person (which ends
+    it). Never for consensus or consent."""
+    round_ = _open_round(round_id)  # locked: the proxies of one vote are given in turn
+    proposal, body = round_.proposal, round_.proposal.body
+    if not permissions.can_take_position(giver, body):
+        raise PermissionDenied(_("Only members of %(body)s take positions on its proposals.")
+                               % _body_name(body))
+    method = Method(proposal.method)
+    try:
+        rules.check_proxy_method(method)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    now = clock.now()
+    _vote_is_open(round_, now)
+    entitled = eligible_memberships(body, method, now)
+    if not entitled.filter(person=giver).exists():
+        raise PermissionDenied(_("You do not vote in this general meeting, so you have no "
+                                 "vote to give."))
+    if holder is None or not entitled.filter(person=holder).exists():
+        raise DomainError(_("A proxy goes to another member who votes in this general "
+                          "meeting."), field="holder")
+    active = Proxy.objects.filter(round=round_, revoked_at__isnull=True)
+    already = active.filter(giver=giver).select_related("holder").first()
+    if already is not None:
+        raise Conflict(_("Your proxy is already held by %(name)s: revoke it first.")
+                       % {"name": already.holder.public_name})
+    try:
+        rules.check_proxy(
+            method, giver=giver.pk, holder=holder.pk,
+            held_by_holder=active.filter(holder=holder).count(),
+            limit=settings_of(body).max_proxies,
+            giver_voted=Position.objects.filter(round=round_, person=giver).exists(),
+            holder_gave=active.filter(giver=holder).exists(),
+            giver_holds=active.filter(holder=giver).exists())
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    proxy = Proxy.objects.create(round=round_, giver=giver, holder=holder, given_at=now)
+    cast = Position.objects.filter(round=round_, person=holder).first()
+    if cast is not None:
+        _vote_for_givers(round_, holder, cast.stance, now)
+    return proxy
+
+
+@transaction.atomic
+def revoke_proxy(*, actor, proxy_id: int) -> Proxy:
+    """The giver takes their vote back (or the holder declines it) until the vote
+    closes; a vote cast through it goes with it."""
+    found = Proxy.objects.filter(pk=proxy_id).values_list("round_id", flat=True).first()
+    if found is None:
+        raise NotFound(_("There is no such proxy."))
+    round_ = _open_round(found)
+    proxy = Proxy.objects.select_related("giver", "holder").get(pk=proxy_id)
+    if getattr(actor, "pk", None) not in (proxy.giver_id, proxy.holder_id):
+        raise PermissionDenied(_("Only the member who gave a proxy, or who holds it, ends "
+                                 "it."))
+    if proxy.revoked_at is not None:
+        raise Conflict(_("This proxy has already ended."))
+    now = clock.now()
+    _vote_is_open(round_, now)
+    _end_proxies([proxy], now, "revoked" if actor.pk == proxy.giver_id else "declined")
+    return proxy
 
 
 @transaction.atomic
@@ -389,15 +590,18 @@ def _context(round_: Round, now: datetime) -> rules.Context:
             quorum=Fraction(body_settings.quorum_percent, 100))
     except Refusal as refusal:
         raise _message(refusal) from None
+    minimum = {Method.CONSENT: body_settings.min_participation_consent,
+               Method.CONSENSUS: body_settings.min_participation_consensus}.get(method, 0)
     return rules.Context(
         method=method, eligible=sum(per_college.values()),
+        min_participation=Fraction(minimum, 100),
         concerned_person_id=proposal.concerned_person_id,
         concerned_veto_blocks=body_settings.concerned_veto_blocks, majority=majority,
         college_weights=weights,
         college_eligible={c: n for c, n in per_college.items() if c is not None})
 
 
-def _result_json(result: rules.Result) -> dict:
+def _result_json(result: rules.Result, by_proxy: int = 0) -> dict:
     return {
         "counts": result.counts, "participants": result.participants,
         "eligible": result.eligible, "blocking_vetoes": result.blocking_vetoes,
@@ -406,6 +610,7 @@ def _result_json(result: rules.Result) -> dict:
         "by_college": [{**row, "share": str(row["share"]) if row["share"] is not None
                         else None} for row in result.by_college],
         "lines": [[code, values] for code, values in result.lines],
+        "by_proxy": by_proxy,
     }
 
 
@@ -425,7 +630,9 @@ def close_round(*, actor, round_id: int, meeting=None) -> Round:
     context = _context(round_, now)
     result = rules.decide(queries.count_positions(round_), context)
     round_.closed_at, round_.closed_by, round_.outcome = now, actor, result.outcome
-    round_.eligible, round_.result = context.eligible, _result_json(result)
+    by_proxy = (Position.objects.filter(round=round_, proxy_holder__isnull=False).count()
+                if context.method == Method.MAJORITY else 0)
+    round_.eligible, round_.result = context.eligible, _result_json(result, by_proxy)
     round_.meeting = meeting
     round_.save()
     target = rules.status_after(Outcome(result.outcome))
@@ -434,11 +641,13 @@ def close_round(*, actor, round_id: int, meeting=None) -> Round:
     _transition(proposal, target, actor, reason=f"round {round_.number}: {result.outcome}",
                 update_fields=("decided_at",))
     if result.outcome in (Outcome.ADOPTED, Outcome.REJECTED):
-        Decision.objects.create(
+        decision = Decision.objects.create(
             proposal=proposal, round=round_, body=body, title=proposal.title,
             text=round_.text, decision_class=proposal.decision_class, method=proposal.method,
             outcome=result.outcome, decided_at=now, agenda_item=proposal.agenda_item,
             meeting=meeting or (proposal.agenda_item.meeting if proposal.agenda_item else None))
+        if result.outcome == Outcome.ADOPTED and proposal.change_kind:
+            _apply_change(proposal, decision, now)
     if result.outcome == Outcome.POSTPONED:
         _open_star_debate(round_)
     _notify_later(round_.pk, "outcome")

@@ -5,18 +5,29 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from autogestion.assemblies.rules import localize
 from autogestion.core import clock, markdown
+from autogestion.core.confirm import needs_confirmation
 from autogestion.core.errors import DomainError
 
 from . import access, permissions, queries, rules, services
-from .forms import CommentForm, PositionForm, ProposalForm, RevisionForm
-from .models import ClassChoice, MethodChoice, OutcomeChoice, StanceChoice
+from .forms import (
+    ChangeProposalForm,
+    CommentForm,
+    PositionForm,
+    ProposalForm,
+    ProxyForm,
+    RevisionForm,
+)
+from .models import ClassChoice, DecisionSettings, MethodChoice, OutcomeChoice, StanceChoice
 
 
 def body_proposals(request, slug):
@@ -46,6 +57,8 @@ def explain(result: dict | None) -> list[str]:
                             "%(weights_used)s %%)."),
         "threshold_passed": _("Threshold: yes must be %(how)s %(percent)s %% — reached."),
         "threshold_failed": _("Threshold: yes must be %(how)s %(percent)s %% — not reached."),
+        "participation": _("%(positions)s positions of %(eligible)s members entitled: "
+                           "%(percent)s %%, minimum %(minimum)s %%."),
     }
     lines = []
     for code, values in result["lines"]:
@@ -54,6 +67,9 @@ def explain(result: dict | None) -> list[str]:
                       else _("more than")}
             code = "threshold_passed" if values["passed"] else "threshold_failed"
         lines.append(words.get(code, code) % values if values else words.get(code, code))
+    if result.get("by_proxy"):
+        lines.append(_("%(votes)s votes, of which %(proxies)s by proxy.")
+                     % {"votes": result.get("participants", 0), "proxies": result["by_proxy"]})
     return lines
 
 
@@ -73,18 +89,22 @@ def _stance_choices(method) -> list[tuple[str, str]]:
 def new_proposal(request, slug):
     body = access.get_body_for(request.user, slug, may=permissions.can_propose,
                                refusal=access.PROPOSE)
-    form = ProposalForm(request.POST or None)
+    items = _agenda_items(body, request.GET.get("agenda_item", ""))
+    form = ProposalForm(request.POST or None, agenda_items=items,
+                        initial={"agenda_item": request.GET.get("agenda_item", "")})
     members = queries.members_for_form(body)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         deadline = _in_zone(data["deadline"])
         try:
             found = access.get_references_for(
-                body, concerned_person_id=data["concerned_person"] or None)
+                body, concerned_person_id=data["concerned_person"] or None,
+                agenda_item_id=data["agenda_item"])
             proposal = services.create_proposal(
                 actor=request.user, body=body, title=data["title"], text=data["text"],
                 decision_class=data["decision_class"], method=data["method"] or None,
-                deadline=deadline, concerned_person=found.concerned_person)
+                deadline=deadline, concerned_person=found.concerned_person,
+                agenda_item=found.agenda_item)
         except DomainError as exc:
             if exc.field in form.fields:
                 form.add_error(exc.field, exc.message)
@@ -99,6 +119,44 @@ def new_proposal(request, slug):
                    "policy": queries.policy_of(body)}, status=status)
 
 
+def _agenda_items(body, wanted: str = "") -> list:
+    """The upcoming agenda items a proposal may be tied to; with the one asked for in the
+    address (?agenda_item=) when it is one of the body's, even if not upcoming."""
+    items = list(queries.upcoming_agenda_items(body))
+    if wanted.isdigit() and all(str(item.pk) != wanted for item in items):
+        try:
+            found = access.get_references_for(body, agenda_item_id=int(wanted)).agenda_item
+        except DomainError:
+            found = None
+        if found is not None:
+            items.insert(0, found)
+    return items
+
+
+def _scop_warnings(proposal) -> list[str]:
+    """The employee-share warnings of a SCOP's legal vote (the cooperatives app)."""
+    body = proposal.body
+    if proposal.decision_class != rules.DecisionClass.LEGAL_ACT or body.legal_form != "scop":
+        return []
+    from autogestion.cooperatives.queries import scop_share_warnings
+
+    return list(scop_share_warnings(body))
+
+
+def _close_question(proposal, current) -> str:
+    found = queries.participation(proposal, current)
+    question = _("Close the round and decide? %(positions)s of %(eligible)s members have "
+                 "taken a position.") % found
+    if found["below"]:
+        question += " " + _("That is below the minimum of %(minimum)s %%: the round will "
+                            "decide nothing.") % found
+    return question
+
+
+WITHDRAW_QUESTION = gettext_lazy("Withdraw the proposal? It will not be decided; to "
+                                 "decide it later, it must be proposed again.")
+
+
 def _context(request, proposal, **extra) -> dict:
     page = queries.proposal_page(proposal, request.user)
     body = proposal.body
@@ -111,6 +169,9 @@ def _context(request, proposal, **extra) -> dict:
         initial = {"stance": mine.stance, "note": mine.note, "reason": mine.reason,
                    "counter_proposal": mine.counter_proposal}
     last = page.rounds[-1] if page.rounds else None
+    given, held = queries.proxies_of(page.current, request.user) \
+        if proposal.method == rules.Method.MAJORITY else (None, [])
+    can_facilitate = permissions.can_facilitate(request.user, body)
     context = {
         "proposal": proposal, "body": body, "page": page,
         "text_html": markdown.render(proposal.text),
@@ -133,6 +194,17 @@ def _context(request, proposal, **extra) -> dict:
         "required_method": MethodChoice(queries.policy_of(body)[
             rules.DecisionClass(proposal.decision_class)]).label,
         "secret": queries.is_secret(proposal),
+        "earlier": [(r, explain(r.round.result) if r.round.closed_at else [],
+                     [(StanceChoice(s).label, n) for s, n in r.counts.items()])
+                    for r in page.earlier],
+        "proxy_given": given, "proxies_held": held,
+        "proxy_form": ProxyForm(members=queries.voters_for_proxy(proposal, request.user))
+        if can_position and proposal.method == rules.Method.MAJORITY and given is None
+        and not held else None,
+        "close_question": _close_question(proposal, page.current)
+        if page.current is not None and can_facilitate else "",
+        "withdraw_question": WITHDRAW_QUESTION,
+        "scop_warnings": _scop_warnings(proposal),
     }
     context.update(extra)
     return context
@@ -212,6 +284,21 @@ def _in_zone(moment):
     return moment
 
 
+def _confirmation(request, proposal, action: str, current):
+    """Closing a round and withdrawing a proposal are asked again (core.confirm), of
+    those who may do it: the others get the service's refusal at once."""
+    user, body = request.user, proposal.body
+    if action == "close" and permissions.can_facilitate(user, body):
+        return needs_confirmation(request, _close_question(proposal, current),
+                                  cancel=proposal)
+    if action == "withdraw" and (proposal.author_id == user.pk
+                                 or permissions.can_facilitate(user, body)) \
+            and proposal.status not in (rules.ProposalStatus.ADOPTED,
+                                        rules.ProposalStatus.WITHDRAWN):
+        return needs_confirmation(request, WITHDRAW_QUESTION, cancel=proposal)
+    return None
+
+
 @login_required
 @require_POST
 def manage(request, proposal_id):
@@ -221,6 +308,9 @@ def manage(request, proposal_id):
     try:
         if action in {"close", "extend"}:
             current = access.open_round(proposal)
+        if page := _confirmation(request, proposal, action,
+                                 current if action == "close" else None):
+            return page
         if action == "close":
             round_ = services.close_round(actor=user, round_id=current.pk)
             done = _("Round %(n)s closed: %(outcome)s.") % {
@@ -269,45 +359,129 @@ def star_summary(request, group_id):
     return redirect(proposal.get_absolute_url() + "#star-debate")
 
 
-SETTING_FIELDS = ("star_group_size", "quorum_percent", "threshold_percent",
-                  "min_seniority_days")
+POLICY_KIND = "decisions.policy"
 
 
-def _policy_input(post) -> tuple[dict, dict]:
-    """The policy form as the service takes it: class → method, and the settings."""
-    policy = {c.value: post[f"method_{c.value}"] for c in rules.DecisionClass
-              if post.get(f"method_{c.value}")}
-    settings_fields = {}
-    for name in SETTING_FIELDS:
-        raw = post.get(name, "")
-        if raw:
-            if not raw.isdigit():
-                raise DomainError(_("Give a whole number."), field=name)
-            settings_fields[name] = int(raw)
-    settings_fields["concerned_veto_blocks"] = bool(post.get("concerned_veto_blocks"))
-    settings_fields["anonymous_ballots"] = bool(post.get("anonymous_ballots"))
-    return policy, settings_fields
+def _policy_rows(body) -> tuple[list, list]:
+    """The body's rules now, each with the decision that last changed it (if any)."""
+    by_decision = queries.policy_decisions(body)
+    policy = queries.policy_of(body)
+    methods = [(ClassChoice(c).label, MethodChoice(m).label, by_decision.get(f"policy.{c}"))
+               for c, m in policy.items()]
+    current = queries.settings_of(body)
+    settings_rows = []
+    for name in (*rules.SETTING_BOUNDS, *rules.SETTING_SWITCHES):
+        value = getattr(current, name)
+        if isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        settings_rows.append((DecisionSettings._meta.get_field(name).verbose_name, value,
+                              by_decision.get(name)))
+    if body.kind != "network":
+        settings_rows.append((_("groups founded inside this body wait for its ratification"),
+                              _("yes") if getattr(body, "groups_need_ratification", False)
+                              else _("no"), by_decision.get("groups_need_ratification")))
+    return methods, settings_rows
+
+
+@require_GET
+def policy(request, slug):
+    """How the body decides, and which decision set each rule. Nobody changes it here:
+    the form proposes the change to the body (R16), posted to the changes page."""
+    body = access.get_body_for(request.user, slug)
+    methods, settings_rows = _policy_rows(body)
+    can_propose = permissions.can_propose(request.user, body)
+    return render(request, "decisions/policy.html", {
+        "body": body, "methods": methods, "settings_rows": settings_rows,
+        "statutes_method": MethodChoice(queries.policy_of(body)[
+            rules.DecisionClass.STATUTES]).label,
+        "can_propose": can_propose, "kind": POLICY_KIND,
+        "form": import_string(services.effect_of(POLICY_KIND).form)(body=body)
+        if can_propose else None,
+        "proposal_form": ChangeProposalForm(agenda_items=queries.upcoming_agenda_items(body))
+        if can_propose else None})
+
+
+def _change_effect(kind: str):
+    """The registered change with a page form; 404 otherwise."""
+    try:
+        effect = services.effect_of(kind)
+    except DomainError:
+        raise Http404(_("There is no such change.")) from None
+    if not effect.form:
+        raise Http404(_("This change has no page: propose it through the API."))
+    return effect
 
 
 @login_required
-def policy(request, slug):
-    body = access.get_body_for(request.user, slug, may=permissions.can_facilitate,
-                               refusal=access.SET_POLICY)
-    error, status = None, 200
-    if request.method == "POST":
-        try:
-            chosen, settings_fields = _policy_input(request.POST)
-            services.change_decision_policy(actor=request.user, body=body, policy=chosen,
-                                            settings=settings_fields)
-        except DomainError as exc:
-            error, status = exc.message, exc.status
-        else:
-            messages.success(request, _("Decision policy saved."))
-            return redirect("body_policy", slug=body.slug)
-    return render(request, "decisions/policy.html", {
-        "body": body, "policy": queries.policy_of(body), "settings": queries.settings_of(body),
-        "classes": ClassChoice.choices, "methods": MethodChoice.choices, "error": error},
-        status=status)
+def propose_change(request, slug, kind):
+    """Any change a body makes only by decision (core.effects): its form, and on a valid
+    POST a proposal carrying it (services.propose_change)."""
+    effect = _change_effect(kind)
+    body = access.get_body_for(request.user, slug, may=permissions.can_propose,
+                               refusal=access.PROPOSE)
+    data = request.POST if request.method == "POST" else None
+    items = _agenda_items(body, request.GET.get("agenda_item", ""))
+    # Links may preset a field of the change ("?currency=oseille" from a currency page).
+    form = import_string(effect.form)(data, body=body, initial=request.GET.dict())
+    about = ChangeProposalForm(data, agenda_items=items,
+                               initial={"agenda_item": request.GET.get("agenda_item", "")})
+    context = {"body": body, "kind": kind, "form": form, "proposal_form": about,
+               "class_label": ClassChoice(effect.decision_class).label,
+               "method_label": MethodChoice(queries.policy_of(body)[
+                   rules.DecisionClass(effect.decision_class)]).label}
+    if data is None:
+        return render(request, "decisions/change_form.html", context)
+    if not (form.is_valid() and about.is_valid()):
+        return render(request, "decisions/change_form.html", context, status=400)
+    extra = about.cleaned_data
+    try:
+        found = access.get_references_for(body, agenda_item_id=extra["agenda_item"])
+        proposal = services.propose_change(
+            actor=request.user, body=body, kind=kind, params=form.cleaned_data,
+            title=extra["title"], text=extra["text"], agenda_item=found.agenda_item,
+            deadline=_in_zone(extra["deadline"]))
+    except DomainError as exc:
+        if exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+        return render(request, "decisions/change_form.html",
+                      {**context, "error": exc.message}, status=exc.status)
+    messages.success(request, _("Change proposed: round 1 is open. It applies when the "
+                                "body adopts it."))
+    return redirect(proposal)
+
+
+@login_required
+@require_POST
+def give_proxy(request, proposal_id):
+    proposal = access.get_proposal_for(request.user, proposal_id)
+    try:
+        current = access.open_round(proposal)
+        form = ProxyForm(request.POST,
+                         members=queries.voters_for_proxy(proposal, request.user))
+        if not form.is_valid():
+            raise DomainError(_("Choose a member who votes in this general meeting."),
+                              field="holder")
+        holder = access.get_voter(proposal, form.cleaned_data["holder"])
+        services.give_proxy(giver=request.user, round_id=current.pk, holder=holder)
+    except DomainError as exc:
+        return _refused(request, proposal, exc)
+    messages.success(request, _("Your proxy is given: %(name)s's vote counts for you too, "
+                                "until you revoke it or vote yourself.")
+                     % {"name": holder.public_name})
+    return redirect(proposal.get_absolute_url() + "#proxies")
+
+
+@login_required
+@require_POST
+def revoke_proxy(request, proxy_id):
+    proxy = access.get_proxy_for(request.user, proxy_id)
+    proposal = proxy.round.proposal
+    try:
+        services.revoke_proxy(actor=request.user, proxy_id=proxy.pk)
+    except DomainError as exc:
+        return _refused(request, proposal, exc)
+    messages.success(request, _("The proxy has ended."))
+    return redirect(proposal.get_absolute_url() + "#proxies")
 
 
 def register(request):

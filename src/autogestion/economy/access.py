@@ -19,7 +19,7 @@ from autogestion.core import access
 from autogestion.core.errors import DomainError, NotFound
 
 from . import permissions
-from .models import Account, Offer, Payment, PaymentRequest
+from .models import Account, Currency, Offer, Payment, PaymentRequest
 
 
 def _members_only() -> str:
@@ -59,6 +59,18 @@ def get_cooperative_for(user, slug: str, *, group_to_cooperative: bool = False) 
 
 def _anyone(user, obj) -> bool:
     return True
+
+
+def get_currency_for(user, currency_id) -> Currency:
+    """A currency and its changes: as its cooperative's economy (404 when the cooperative
+    is hidden from `user`, 403 to non-members of an open one)."""
+    currency = (Currency.objects.select_related("cooperative")
+                .prefetch_related("changes").filter(pk=currency_id).first()
+                if str(currency_id).isdigit() else None)
+    if currency is None:
+        raise NotFound(_("There is no such currency."))
+    get_cooperative_for(user, currency.cooperative.slug)
+    return currency
 
 
 # Accounts, payments, requests ----------------------------------------------------------

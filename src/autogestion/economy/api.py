@@ -95,9 +95,35 @@ class CurrencyOut(Schema):
     kind: str
     decimals: int
     euro_rate: str = Field(description="What one unit is worth in euros.")
-    default_debit_limit: Money
+    default_debit_limit: Money = Field(description="How far below zero a new account "
+                                                   "may go.")
+    default_credit_ceiling: Money | None = Field(description="The maximum balance of a new "
+                                                             "account (null: none).")
+    auto_accept_days: int | None = Field(description="A payment request accepts itself "
+                                                     "after this many days unless the buyer "
+                                                     "declines, when the seller sets no "
+                                                     "delay (null: never).")
     euros_convert_in_only: bool
     cooperative: str
+
+
+class CurrencyChangeOut(Schema):
+    kind: str = Field(description="value (euro_rate) or limits (default limits).")
+    before: dict[str, str | None]
+    after: dict[str, str | None]
+    decision_id: int = Field(description="The adopted decision that made the change.")
+    proposal_id: int | None
+    at: datetime
+
+
+class CurrencyDetailOut(CurrencyOut):
+    changes: list[CurrencyChangeOut] = Field(description="Its changes by decision, newest "
+                                                         "first.")
+    propose_value_change: str = Field(description="The page that proposes a change of its "
+                                                  "euro value (a decision of class "
+                                                  "statutes).")
+    propose_limits_change: str = Field(description="The page that proposes other default "
+                                                   "limits (a decision of class executive).")
 
 
 class CurrencyIn(Input):
@@ -111,6 +137,11 @@ class CurrencyIn(Input):
                             description="Euros for one unit: \"1\", \"0.5\"; at most 6 "
                                         "digits before and after the point.")
     default_debit_limit: AmountIn = Field("0", description="In the new currency's units.")
+    default_credit_ceiling: AmountIn | None = Field(
+        None, description="In the new currency's units, more than zero; null: no maximum.")
+    auto_accept_days: Integer | None = Field(None, ge=0, le=10**6, description=(
+        "Payment requests accept themselves after this many days (1 to 60) unless the "
+        "buyer declines; null: never."))
     euros_convert_in_only: bool = Field(False, strict=True)
 
 
@@ -416,8 +447,20 @@ def _currency_out(c: Currency) -> dict:
     return {"id": c.pk, "code": c.code, "name": c.name, "symbol": c.symbol, "kind": c.kind,
             "decimals": c.decimals, "euro_rate": _rate(c.euro_rate),
             "default_debit_limit": _money(c.default_debit_limit, c.decimals),
+            "default_credit_ceiling": _optional_money(c.default_credit_ceiling, c.decimals),
+            "auto_accept_days": c.auto_accept_days,
             "euros_convert_in_only": c.euros_convert_in_only,
             "cooperative": c.cooperative.slug}
+
+
+def _currency_detail_out(c: Currency) -> dict:
+    return {**_currency_out(c),
+            "changes": [{"kind": change.kind, "before": change.before, "after": change.after,
+                         "decision_id": change.decision_id,
+                         "proposal_id": change.proposal_id, "at": clock.local(change.at)}
+                        for change in c.changes.all()],
+            "propose_value_change": queries.propose_change_url(c, "value"),
+            "propose_limits_change": queries.propose_change_url(c, "limits")}
 
 
 def _rate(value) -> str:
@@ -526,18 +569,47 @@ def list_currencies(request, slug: str):
 @router.post("/bodies/{slug}/currencies",
              response={201: CurrencyOut, **refusals(400, 403, 404, 409)})
 def create_currency(request, slug: str, payload: CurrencyIn):
-    """Coordinators and stewards of the cooperative create a currency. `euro_rate`: what
-    one unit is worth in euros (1 Oseille = 1 €); `default_debit_limit` in the new
-    currency's units: how far below zero a new member's account may go."""
+    """Coordinators and stewards of the cooperative create a currency, as the page
+    /bodies/{slug}/currencies/new/ does. `euro_rate`: what one unit is worth in euros
+    (1 Oseille = 1 €); `default_debit_limit` and `default_credit_ceiling` in the new
+    currency's units: how far below zero a new account may go, and its maximum balance
+    (null: none); `auto_accept_days`: payment requests accept themselves after that
+    many days (1 to 60; null: never). Refused with nothing written: a code taken (409),
+    a value of zero or less, decimals out of 0 to 4, a negative limit, a maximum of zero
+    (400).
+
+    A currency's euro value and default limits are then changed only by a decision of
+    the cooperative (the effects `economy.currency_value` and `economy.currency_limits`,
+    proposed on /bodies/{slug}/changes/<kind>/): there is no endpoint that changes
+    them."""
     body = get_body_for(request.user, slug)
-    limit = _amount(payload.default_debit_limit, payload.decimals, "default_debit_limit",
+    decimals = payload.decimals
+    limit = _amount(payload.default_debit_limit, decimals, "default_debit_limit",
                     negative=Refusal("bad_debit_limit"))
+    ceiling = None
+    if payload.default_credit_ceiling is not None:
+        ceiling = _amount(payload.default_credit_ceiling, decimals, "default_credit_ceiling",
+                          negative=Refusal("bad_default_ceiling"))
+        if ceiling == 0:
+            raise services.refusal_message(Refusal("bad_default_ceiling"))
     currency = services.create_currency(
         actor=request.user, cooperative=body, code=payload.code, name=payload.name,
-        symbol=payload.symbol, kind=payload.kind, decimals=payload.decimals,
+        symbol=payload.symbol, kind=payload.kind, decimals=decimals,
         euro_rate=payload.euro_rate.replace(",", "."), default_debit_limit=limit,
+        default_credit_ceiling=ceiling, auto_accept_days=payload.auto_accept_days,
         euros_convert_in_only=payload.euros_convert_in_only)
     return Status(201, _currency_out(currency))
+
+
+@router.get("/currencies/{currency_id}", response={200: CurrencyDetailOut,
+                                                   **refusals(403, 404)})
+def get_currency(request, currency_id: int = Path(..., ge=1, le=MAX_ID)):
+    """A currency, for the members of its cooperative (403 to others; 404 when its
+    cooperative is hidden from the caller), with its changes by decision: each names the
+    adopted decision that made it, with the values before and after. Its euro value and
+    default limits change only by decision: this address answers GET only."""
+    currency = access.get_currency_for(request.user, currency_id)
+    return _currency_detail_out(currency)
 
 
 # Accounts ------------------------------------------------------------------------------

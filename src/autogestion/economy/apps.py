@@ -12,3 +12,5 @@ class EconomyConfig(AppConfig):
                       "autogestion.economy.services.accept_due_requests")]
     demo = "autogestion.economy.demo.load"
     personal_data = "autogestion.economy.personal_data.export"
+    # A currency's euro value and default limits change only by decision (effects.py).
+    decision_effects = ["autogestion.economy.effects.EFFECTS"]

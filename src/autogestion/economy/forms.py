@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from autogestion.core import inputs
 from autogestion.core.errors import DomainError
 
-from .models import FundCategory, Offer, OfferCategory
+from .models import CurrencyKind, FundCategory, Offer, OfferCategory
 from .rules import AccountStatus
 
 
@@ -235,3 +235,107 @@ class OverdraftForm(forms.Form):
 
     def clean_overdraft(self):
         return parse_amount(self.cleaned_data["overdraft"], 2, allow_zero=True)
+
+
+class CurrencyForm(forms.Form):
+    """A new currency, as POST /api/bodies/{slug}/currencies takes it: the amounts are
+    typed in the new currency's units; the service checks the rest."""
+
+    name = forms.CharField(label=_("Name"), max_length=60)
+    symbol = forms.CharField(label=_("Symbol"), max_length=8)
+    code = forms.CharField(label=_("Code (letters, digits, “-”, “_”)"), max_length=20,
+                           widget=forms.TextInput(attrs={"autocapitalize": "none",
+                                                         "autocomplete": "off"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=CurrencyKind.choices,
+                             initial=CurrencyKind.MUTUAL_CREDIT)
+    euro_rate = forms.CharField(label=_("Value of one unit, in euros"), max_length=20,
+                                initial="1", widget=forms.TextInput(
+                                    attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    decimals = forms.IntegerField(
+        label=_("Decimals"), initial=2, min_value=0, max_value=4,
+        error_messages={"min_value": _("A currency has 0 to 4 decimals."),
+                        "max_value": _("A currency has 0 to 4 decimals."),
+                        "invalid": _("A currency has 0 to 4 decimals.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    default_debit_limit = forms.CharField(
+        label=_("Debit limit of a new account"), max_length=30, initial="0",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    default_credit_ceiling = forms.CharField(
+        label=_("Maximum balance of a new account (empty: none)"), max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    auto_accept_days = forms.IntegerField(
+        label=_("Payment requests accepted automatically after (days, empty: never)"),
+        required=False, min_value=1, max_value=60,
+        error_messages={"min_value": _("Automatic acceptance comes after 1 to 60 days; "
+                                       "leave it empty for none."),
+                        "max_value": _("Automatic acceptance comes after 1 to 60 days; "
+                                       "leave it empty for none.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    euros_convert_in_only = forms.BooleanField(
+        label=_("Euros convert into it, never back"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        decimals = data.get("decimals")
+        if decimals is None:
+            return data
+        try:
+            data["debit_limit_minor"] = inputs.parse_amount(
+                data.get("default_debit_limit", ""), decimals, "default_debit_limit",
+                zero=True, below=str(_("A debit limit is zero or more.")))
+        except DomainError as error:
+            if "default_debit_limit" in data:
+                self.add_error("default_debit_limit", error.message)
+        raw = data.get("default_credit_ceiling") or ""
+        data["credit_ceiling_minor"] = None
+        if raw.strip():
+            try:
+                data["credit_ceiling_minor"] = inputs.parse_amount(
+                    raw, decimals, "default_credit_ceiling",
+                    below=str(_("A default maximum balance is more than zero; leave it "
+                                "empty for no maximum.")))
+            except DomainError as error:
+                self.add_error("default_credit_ceiling", error.message)
+        return data
+
+
+class ClearingForm(forms.Form):
+    """Pay an account of another cooperative's social currency from one of mine (POST
+    /api/payments/across): the payee is named by its account number, the amount is in
+    the payer's currency."""
+
+    payer = forms.ChoiceField(label=_("From my account"))
+    payee = forms.IntegerField(label=_("Account number of the payee"), min_value=1,
+                               max_value=2**63 - 1,
+                               error_messages={"invalid": _("Type the account number, "
+                                                            "such as 42."),
+                                               "min_value": _("Type the account number, "
+                                                              "such as 42."),
+                                               "max_value": _("There is no such account.")},
+                               widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                             "autocomplete": "off"}))
+    amount = forms.CharField(label=_("Amount, in the currency of my account"), max_length=30,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal",
+                                                           "autocomplete": "off"}))
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+    idempotency_key = forms.CharField(max_length=80, widget=forms.HiddenInput)
+
+    def __init__(self, *args, mine, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mine_rows = {row.account.pk: row for row in mine}
+        self.fields["payer"].choices = [
+            (str(row.account.pk), f"{row.account.name} — {row.currency.symbol} "
+                                  f"({row.balance_text})") for row in mine]
+
+    def clean(self):
+        data = super().clean()
+        payer = data.get("payer")
+        row = self.mine_rows.get(int(payer)) if payer else None
+        data["payer_account"] = row.account if row else None
+        if row is not None and "amount" in data:
+            try:
+                data["amount_minor"] = parse_amount(data["amount"], row.currency.decimals)
+            except ValidationError as error:
+                self.add_error("amount", error)
+        return data

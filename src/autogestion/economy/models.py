@@ -36,6 +36,13 @@ class Currency(models.Model):
                                     default=1)
     default_debit_limit = models.BigIntegerField(_("default debit limit (minor units)"),
                                                  default=0)
+    # The maximum balance of a new account (None: no maximum).
+    default_credit_ceiling = models.BigIntegerField(
+        _("default maximum balance (minor units)"), null=True, blank=True)
+    # A payment request in this currency is accepted by itself after this many days
+    # unless the buyer declines, when the seller sets no delay of their own.
+    auto_accept_days = models.PositiveSmallIntegerField(
+        _("automatic acceptance of payment requests (days)"), null=True, blank=True)
     # The CIC's ECO: euros convert into it, never back.
     euros_convert_in_only = models.BooleanField(default=False)
 
@@ -47,12 +54,56 @@ class Currency(models.Model):
             models.CheckConstraint(condition=Q(euro_rate__gt=0), name="currency_rate_positive"),
             models.CheckConstraint(condition=Q(default_debit_limit__gte=0),
                                    name="currency_default_limit_positive"),
+            models.CheckConstraint(condition=Q(default_credit_ceiling__isnull=True)
+                                   | Q(default_credit_ceiling__gt=0),
+                                   name="currency_default_ceiling_positive"),
+            models.CheckConstraint(condition=Q(auto_accept_days__isnull=True)
+                                   | Q(auto_accept_days__gte=1, auto_accept_days__lte=60),
+                                   name="currency_auto_accept_1_60_days"),
             models.CheckConstraint(condition=Q(kind__in=CurrencyKind.values),
                                    name="currency_kind_known"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.symbol})"
+
+
+class CurrencyChangeKind(models.TextChoices):
+    VALUE = "value", _("euro value")
+    LIMITS = "limits", _("default limits")
+
+
+class CurrencyChange(models.Model):
+    """A change of a currency's euro value or default limits, made by an adopted decision
+    of its cooperative (economy/effects.py), never by hand: what it was, what it became,
+    and which decision changed it."""
+
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("what changed"), max_length=10,
+                            choices=CurrencyChangeKind.choices)
+    # Fields and values as the API answers them ({"euro_rate": "1"}).
+    before = models.JSONField(_("before"))
+    after = models.JSONField(_("after"))
+    # The decision (and its proposal) of the decisions app, by number: the register keeps
+    # them for ever.
+    decision_id = models.PositiveBigIntegerField(_("decision"))
+    proposal_id = models.PositiveBigIntegerField(_("proposal"), null=True, blank=True)
+    at = models.DateTimeField(_("applied at"))
+
+    class Meta:
+        verbose_name = _("change of a currency")
+        verbose_name_plural = _("changes of currencies")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["currency", "at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=CurrencyChangeKind.values),
+                                   name="currency_change_kind_known"),
+            models.CheckConstraint(condition=Q(decision_id__gt=0),
+                                   name="currency_change_has_decision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency_id} {self.kind} by decision {self.decision_id}"
 
 
 class AccountKind(models.TextChoices):

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet, Sum
+from django.urls import NoReverseMatch, reverse
 
 from autogestion.cooperatives.models import Body
 from autogestion.core import clock
@@ -48,6 +50,30 @@ def euros(cents: int | None) -> str:
 def input_amount(minor: int, decimals: int) -> str:
     """An amount as a form field shows it: '12.50'."""
     return rules.format_amount(minor, decimals)
+
+
+# A currency and its changes by decision ------------------------------------------------
+
+CHANGE_KINDS = {"value": "economy.currency_value", "limits": "economy.currency_limits"}
+
+
+def propose_change_url(currency: Currency, which: str) -> str:
+    """The decisions app's page that proposes a change of the currency (its kinds are
+    economy/effects.py's): /bodies/<slug>/changes/<kind>/?currency=<code>."""
+    slug, kind = currency.cooperative.slug, CHANGE_KINDS[which]
+    try:
+        path = reverse("body_propose_change", args=[slug, kind])
+    except NoReverseMatch:
+        path = f"/bodies/{slug}/changes/{kind}/"
+    return f"{path}?{urlencode({'currency': currency.code})}"
+
+
+def describe_currency(currency: Currency) -> Currency:
+    """The texts a currency's card and page show."""
+    currency.rate_text = rules.rate_text(currency.euro_rate)
+    currency.default_limit_text = money(currency.default_debit_limit, currency)
+    currency.default_ceiling_text = money(currency.default_credit_ceiling, currency)
+    return currency
 
 
 # The economy page of a cooperative ---------------------------------------------------
@@ -108,7 +134,7 @@ def economy_page(cooperative: Body, user) -> EconomyPage:
     currencies = list(Currency.objects.filter(cooperative=cooperative).order_by("name", "pk"))
     by_currency = {c.pk: c for c in currencies}
     for currency in currencies:
-        currency.default_limit_text = money(currency.default_debit_limit, currency)
+        describe_currency(currency)
     accounts = list(Account.objects.filter(currency__in=currencies)
                     .exclude(kind=AccountKind.CLEARING)
                     .select_related("person", "body")

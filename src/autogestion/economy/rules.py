@@ -93,6 +93,51 @@ def check_limits(debit_limit: int, credit_ceiling: int | None, balance: int) -> 
         raise Refusal("ceiling_below_balance")
 
 
+# A currency's own settings (its cooperative's, changed by decision) --------------------
+
+AUTO_ACCEPT_DAYS = (1, 60)  # as a payment request's own delay (1 hour to 60 days)
+RATE_DECIMALS = 6           # what Currency.euro_rate holds
+RATE_BELOW = 10**6
+
+
+def check_default_limits(debit_limit: int, credit_ceiling: int | None) -> None:
+    """The limits a new account gets: a debit limit of zero or more, and a maximum
+    balance above zero (None: no maximum) that leaves room for what it may owe."""
+    if isinstance(debit_limit, bool) or not isinstance(debit_limit, int) \
+            or not 0 <= debit_limit <= MAX_AMOUNT:
+        raise Refusal("bad_debit_limit")
+    if credit_ceiling is not None and (isinstance(credit_ceiling, bool)
+                                       or not isinstance(credit_ceiling, int)
+                                       or not 0 < credit_ceiling <= MAX_AMOUNT):
+        raise Refusal("bad_default_ceiling")
+
+
+def check_auto_accept_days(days: int | None) -> None:
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int)
+                             or not AUTO_ACCEPT_DAYS[0] <= days <= AUTO_ACCEPT_DAYS[1]):
+        raise Refusal("bad_auto_accept")
+
+
+def currency_rate(text: str | Decimal) -> Decimal:
+    """A euro value as Currency.euro_rate holds it: more than zero, below a million, at
+    most 6 decimals ("0,5" is read as "0.5")."""
+    try:
+        value = Decimal(str(text).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise Refusal("bad_rate") from None
+    if not value.is_finite() or value <= 0:
+        raise Refusal("bad_rate")
+    if value >= RATE_BELOW or value != value.quantize(Decimal(1).scaleb(-RATE_DECIMALS)):
+        raise Refusal("rate_too_precise")
+    return value
+
+
+def rate_text(value: Decimal) -> str:
+    """"0.5", "1", "1.25": the euro value as the pages and the API write it."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 # Conversion between currencies ("réseau de réseaux") ----------------------------------
 
 def euro_rate(text: str | Decimal) -> Fraction:

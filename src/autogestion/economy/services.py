@@ -2,6 +2,7 @@
 entries atomically; on PostgreSQL in ONE statement that checks both limits (the fast
 path the ledger benchmark measures), elsewhere inside one locked transaction."""
 
+import re
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -26,6 +27,8 @@ from .models import (
     AccountKind,
     AccountStatusChoice,
     Currency,
+    CurrencyChange,
+    CurrencyChangeKind,
     CurrencyKind,
     Entry,
     Fund,
@@ -70,7 +73,13 @@ def refusal_message(refusal: Refusal, currency: Currency | None = None) -> Domai
         "limit_below_balance": _("The account is already below that limit: choose a larger "
                                  "one."),
         "ceiling_below_balance": _("The account is already above that maximum."),
-        "bad_rate": _("The euro value must be a positive number."),
+        "bad_rate": _("The euro value must be a positive number, such as 1 or 0.5."),
+        "rate_too_precise": _("The euro value has at most 6 decimals and is below a "
+                              "million."),
+        "bad_default_ceiling": _("A default maximum balance is more than zero; leave it "
+                                 "empty for no maximum."),
+        "bad_auto_accept": _("Automatic acceptance comes after 1 to 60 days; leave it "
+                             "empty for none."),
         "no_price": _("Give a price in euros, in social currency, or both."),
         "bad_price": _("A price is zero or more."),
     }
@@ -80,18 +89,30 @@ def refusal_message(refusal: Refusal, currency: Currency | None = None) -> Domai
                               details["available"], 2) + " €"}, field="amount")
     fields = {"limit_below_balance": "debit_limit", "bad_debit_limit": "debit_limit",
               "ceiling_below_balance": "credit_ceiling", "bad_credit_ceiling": "credit_ceiling",
-              "bad_rate": "euro_rate", "no_price": "price", "bad_price": "price"}
+              "bad_rate": "euro_rate", "rate_too_precise": "euro_rate",
+              "bad_default_ceiling": "default_credit_ceiling",
+              "bad_auto_accept": "auto_accept_days", "no_price": "price", "bad_price": "price"}
     field = "amount" if "amount" in code else fields.get(code)
     return DomainError(texts.get(code, code), field=field)
 
 
 # Currencies and accounts ------------------------------------------------------------
 
+CODE_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
 @transaction.atomic
 def create_currency(*, actor, cooperative: Body, code: str, name: str, symbol: str,
                     kind: str = CurrencyKind.MUTUAL_CREDIT, decimals: int = 2,
                     euro_rate: str = "1", default_debit_limit: int = 0,
+                    default_credit_ceiling: int | None = None,
+                    auto_accept_days: int | None = None,
                     euros_convert_in_only: bool = False) -> Currency:
+    """A cooperative's coordinators (and stewards) create a currency: its code, name and
+    symbol, decimals (0 to 4), what one unit is worth in euros, the limits a new account
+    gets (in minor units) and how many days a payment request waits before it accepts
+    itself. Its euro value and default limits change afterwards only by a decision of
+    the cooperative (economy/effects.py)."""
     if cooperative.kind != Kind.COOPERATIVE:
         raise DomainError(_("Currencies belong to a cooperative."))
     if not permissions.can_steward(actor, cooperative):
@@ -99,27 +120,97 @@ def create_currency(*, actor, cooperative: Body, code: str, name: str, symbol: s
                                  "currencies.") % {"body": cooperative.name})
     if kind not in CurrencyKind.values:
         raise DomainError(_("Unknown kind of currency."), field="kind")
-    if not 0 <= decimals <= 4:
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 4:
         raise DomainError(_("A currency has 0 to 4 decimals."), field="decimals")
+    code, name, symbol = ((value or "").strip() for value in (code, name, symbol))
     for field, value, longest in (("code", code, 20), ("name", name, 60), ("symbol", symbol, 8)):
-        if not (value or "").strip() or len(value.strip()) > longest:
+        if not value or len(value) > longest:
             raise DomainError(_("Give a %(field)s of 1 to %(n)s characters.")
                               % {"field": field, "n": longest}, field=field)
+    if not CODE_PATTERN.match(code):
+        raise DomainError(_("A code is made of letters without accents, digits, “-” and "
+                            "“_”, such as “oseille”."), field="code")
     try:
-        rules.euro_rate(euro_rate)
-        rules.check_limits(default_debit_limit, None, 0)
+        rate = rules.currency_rate(euro_rate)
+        rules.check_default_limits(default_debit_limit, default_credit_ceiling)
+        rules.check_auto_accept_days(auto_accept_days)
     except Refusal as refusal:
-        raise refusal_message(refusal) from None
-    rate_decimal = Decimal(str(euro_rate))
-    if rate_decimal >= 1_000_000 or rate_decimal != rate_decimal.quantize(Decimal("0.000001")):
-        raise DomainError(_("The euro value has at most 6 decimals and is below a million."),
-                          field="euro_rate")
-    if Currency.objects.filter(code=code).exists():
-        raise Conflict(_("The code “%(code)s” is taken.") % {"code": code}, field="code")
-    return Currency.objects.create(
-        cooperative=cooperative, code=code, name=name.strip(), symbol=symbol.strip(),
-        decimals=decimals, kind=kind, euro_rate=rate_decimal,
-        default_debit_limit=default_debit_limit, euros_convert_in_only=euros_convert_in_only)
+        raise _default_refusal(refusal) from None
+    if Currency.objects.filter(code__iexact=code).exists():
+        raise Conflict(_("The code “%(code)s” is taken: choose another.") % {"code": code},
+                       field="code")
+    try:
+        with transaction.atomic():
+            return Currency.objects.create(
+                cooperative=cooperative, code=code, name=name, symbol=symbol,
+                decimals=decimals, kind=kind, euro_rate=rate,
+                default_debit_limit=default_debit_limit,
+                default_credit_ceiling=default_credit_ceiling,
+                auto_accept_days=auto_accept_days,
+                euros_convert_in_only=euros_convert_in_only)
+    except IntegrityError:
+        # The same code, created meanwhile by another request.
+        raise Conflict(_("The code “%(code)s” is taken: choose another.") % {"code": code},
+                       field="code") from None
+
+
+def _default_refusal(refusal: Refusal) -> DomainError:
+    """A refusal of a currency's settings, naming the currency's field."""
+    error = refusal_message(refusal)
+    if error.field == "debit_limit":
+        error.field = "default_debit_limit"
+    return error
+
+
+def currency_settings(currency: Currency) -> dict:
+    """The settings a decision may change, as the API writes them (the change log keeps
+    them before and after)."""
+    return {"euro_rate": rules.rate_text(currency.euro_rate),
+            "default_debit_limit": rules.format_amount(currency.default_debit_limit,
+                                                       currency.decimals),
+            "default_credit_ceiling": None if currency.default_credit_ceiling is None
+            else rules.format_amount(currency.default_credit_ceiling, currency.decimals)}
+
+
+@transaction.atomic
+def apply_currency_change(*, currency_id: int, kind: str, decision,
+                          euro_rate: Decimal | None = None,
+                          default_debit_limit: int | None = None,
+                          default_credit_ceiling: int | None = None) -> CurrencyChange:
+    """Changes a currency's euro value (kind "value") or its default limits (kind
+    "limits", in minor units; the ceiling None: no maximum) and writes the change with
+    the decision that made it. Called only by the effects of economy/effects.py when the
+    cooperative adopts the decision: nobody calls it by hand."""
+    currency = Currency.objects.select_for_update().filter(pk=currency_id).first()
+    if currency is None:
+        raise NotFound(_("There is no such currency."))
+    before = currency_settings(currency)
+    if kind == CurrencyChangeKind.VALUE:
+        try:
+            currency.euro_rate = rules.currency_rate(euro_rate)
+        except Refusal as refusal:
+            raise refusal_message(refusal) from None
+        fields = ["euro_rate"]
+    elif kind == CurrencyChangeKind.LIMITS:
+        try:
+            rules.check_default_limits(default_debit_limit, default_credit_ceiling)
+        except Refusal as refusal:
+            raise _default_refusal(refusal) from None
+        currency.default_debit_limit = default_debit_limit
+        currency.default_credit_ceiling = default_credit_ceiling
+        fields = ["default_debit_limit", "default_credit_ceiling"]
+    else:
+        raise DomainError(_("Unknown change of a currency."))
+    if getattr(decision, "pk", None) is None:
+        raise DomainError(_("A currency changes only by an adopted decision."))
+    currency.save(update_fields=fields)
+    after = currency_settings(currency)
+    return CurrencyChange.objects.create(
+        currency=currency, kind=kind,
+        before={key: before[key] for key in fields},
+        after={key: after[key] for key in fields},
+        decision_id=decision.pk, proposal_id=getattr(decision, "proposal_id", None),
+        at=clock.now())
 
 
 def account_of(person, currency: Currency) -> Account:
@@ -132,7 +223,8 @@ def account_of(person, currency: Currency) -> Account:
             account, created = Account.objects.get_or_create(
                 currency=currency, person=person,
                 defaults={"kind": AccountKind.MEMBER, "name": person.public_name,
-                          "debit_limit": currency.default_debit_limit})
+                          "debit_limit": currency.default_debit_limit,
+                          "credit_ceiling": currency.default_credit_ceiling})
             if created:
                 _opened(account, person)
     except IntegrityError:
@@ -153,7 +245,8 @@ def open_body_account(*, actor, currency: Currency, body: Body,
                           % {"body": currency.cooperative.name}, field="body")
     account, created = Account.objects.get_or_create(
         currency=currency, body=body, kind=kind,
-        defaults={"name": body.name, "debit_limit": currency.default_debit_limit})
+        defaults={"name": body.name, "debit_limit": currency.default_debit_limit,
+                  "credit_ceiling": currency.default_credit_ceiling})
     if created:
         _opened(account, actor)
     return account
@@ -338,9 +431,14 @@ def _view(account: Account) -> rules.AccountView:
                              status=AccountStatus(account.status))
 
 
-def _why_refused(currency: Currency, payer_id: int, payee_id: int, amount: int) -> DomainError:
+def _why_refused(currency: Currency, payer_id: int, payee_id: int, amount: int,
+                opened: Account | None = None) -> DomainError:
+    """Why a payment moved nothing. `opened`: an account opened for it, whose opening
+    was rolled back with it (a clearing account), judged as it was opened."""
     accounts = {a.pk: a for a in Account.objects.filter(pk__in=[payer_id, payee_id],
                                                          currency=currency)}
+    if opened is not None and opened.pk not in accounts:
+        accounts[opened.pk] = opened
     if payer_id not in accounts or payee_id not in accounts:
         return DomainError(_("Both accounts must hold %(currency)s.")
                            % {"currency": currency.name}, field="payee")
@@ -566,6 +664,9 @@ def request_payment(*, actor, seller_id: int, buyer_id: int, amount: int,
     if offer is not None:
         check_offer(offer, seller_id=seller.pk, buyer_id=buyer.pk)
     now = clock.now()
+    if auto_accept_after is None and seller.currency.auto_accept_days:
+        # The currency's own delay, when the seller sets none.
+        auto_accept_after = timedelta(days=seller.currency.auto_accept_days)
     if auto_accept_after is not None and not timedelta(hours=1) <= auto_accept_after \
             <= timedelta(days=60):
         raise DomainError(_("Automatic acceptance comes 1 hour to 60 days later."),
@@ -696,6 +797,43 @@ def _across_payee(first: Payment) -> int:
     return _received_of(first).payee_id
 
 
+@dataclass(frozen=True)
+class AcrossPreview:
+    """What a payment across networks would do, before it is made: the payer pays
+    `amount` of `source`; the payee receives `converted` of `target`."""
+
+    source: Currency
+    target: Currency
+    amount: int
+    converted: int
+
+
+def preview_across(*, actor, payer_id: int, payee_id: int, amount: int) -> AcrossPreview:
+    """The refusals of `pay_across_once` that need no money to move (no such account,
+    not the caller's, the same currency, not social currencies, an amount too small to
+    convert), and what the payee would receive: the page asks its confirmation with it.
+    Writes nothing."""
+    payer = Account.objects.select_related("currency").filter(pk=payer_id).first()
+    payee = Account.objects.select_related("currency").filter(pk=payee_id).first()
+    if payer is None or payee is None:
+        raise NotFound(_("There is no such account."))
+    if not permissions.can_pay_from(actor, payer):
+        raise PermissionDenied(_("You may only pay from your own accounts."))
+    source, target = payer.currency, payee.currency
+    if source.pk == target.pk:
+        raise DomainError(_("Both accounts hold the same currency: make a simple payment."),
+                          field="payee")
+    if source.kind != CurrencyKind.MUTUAL_CREDIT or target.kind != CurrencyKind.MUTUAL_CREDIT:
+        raise DomainError(_("Clearing runs between social currencies."), field="payee")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise refusal_message(Refusal("amount_not_positive"), source)
+    converted = rules.convert(amount, source.decimals, rules.euro_rate(source.euro_rate),
+                              target.decimals, rules.euro_rate(target.euro_rate))
+    if converted <= 0:
+        raise DomainError(_("This amount is too small to convert."), field="amount")
+    return AcrossPreview(source=source, target=target, amount=amount, converted=converted)
+
+
 def pay_across_once(*, actor, payer_id: int, payee_id: int, amount: int,
                     description: str = "", idempotency_key: str = "") -> PaidAcross:
     """A member of one cooperative pays a member of another: the payer pays the clearing
@@ -726,11 +864,12 @@ def pay_across_once(*, actor, payer_id: int, payee_id: int, amount: int,
                               target.decimals, rules.euro_rate(target.euro_rate))
     if converted <= 0:
         raise DomainError(_("This amount is too small to convert."), field="amount")
-    with transaction.atomic():
-        out_clearing = clearing_account(source, target)
-        in_clearing = clearing_account(target, source)
     try:
         with transaction.atomic():
+            # Opened with the payment, so that a refused payment leaves nothing behind.
+            leg = "open"
+            out_clearing = clearing_account(source, target)
+            in_clearing = clearing_account(target, source)
             leg = "out"
             first = _move(currency=source, payer_id=payer.pk, payee_id=out_clearing.pk,
                           amount=amount, actor=actor, description=description, key=key)
@@ -740,8 +879,10 @@ def pay_across_once(*, actor, payer_id: int, payee_id: int, amount: int,
                            clearing_of=first)
     except _Refused:
         if leg == "out":
-            raise _why_refused(source, payer.pk, out_clearing.pk, amount) from None
-        raise _why_refused(target, in_clearing.pk, payee.pk, converted) from None
+            raise _why_refused(source, payer.pk, out_clearing.pk, amount,
+                               opened=out_clearing) from None
+        raise _why_refused(target, in_clearing.pk, payee.pk, converted,
+                           opened=in_clearing) from None
     except IntegrityError:
         # The same key, committed meanwhile by a concurrent request.
         if key and (earlier := _earlier_payment(actor, key, same,

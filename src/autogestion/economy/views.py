@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from autogestion.cooperatives import queries as body_queries
 from autogestion.cooperatives.access import find_body
@@ -25,11 +25,14 @@ from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.permissions import active_body_ids
 from autogestion.cooperatives.rules import Kind
 from autogestion.core import clock
+from autogestion.core.confirm import needs_confirmation
 from autogestion.core.csv_export import csv_response
-from autogestion.core.errors import DomainError
+from autogestion.core.errors import DomainError, PermissionDenied
 
 from . import access, permissions, queries, services
 from .forms import (
+    ClearingForm,
+    CurrencyForm,
     FundMovementForm,
     LimitsForm,
     OfferForm,
@@ -39,7 +42,7 @@ from .forms import (
     StatusForm,
     new_key,
 )
-from .models import Currency, Offer, OfferCategory
+from .models import Currency, CurrencyKind, Offer, OfferCategory
 
 
 def _group_redirect(slug: str, name: str):
@@ -275,6 +278,133 @@ def set_status(request, account_id):
     messages.success(request, _("%(account)s is now %(status)s.") % {
         "account": account.name, "status": changed.get_status_display()})
     return redirect(reverse("economy", args=[account.currency.cooperative.slug]) + "#accounts")
+
+
+# Currencies ----------------------------------------------------------------------------
+
+def _may_create_currency(user, cooperative) -> None:
+    if not permissions.can_steward(user, cooperative):
+        raise PermissionDenied(_("Only coordinators or stewards of %(body)s create its "
+                                 "currencies.") % {"body": cooperative.name})
+
+
+@login_required
+def create_currency(request, slug):
+    """A new currency of the cooperative, for its coordinators and stewards (POST
+    /api/bodies/{slug}/currencies does the same)."""
+    cooperative = access.get_cooperative_for(request.user, slug)
+    _may_create_currency(request.user, cooperative)
+    if request.method != "POST":
+        return render(request, "economy/currency_form.html",
+                      {"body": cooperative, "form": CurrencyForm()})
+    form = CurrencyForm(request.POST)
+    if not form.is_valid():
+        return render(request, "economy/currency_form.html", {
+            "body": cooperative, "form": form, "error": _("Check the form below.")},
+            status=400)
+    data = form.cleaned_data
+    try:
+        currency = services.create_currency(
+            actor=request.user, cooperative=cooperative, code=data["code"],
+            name=data["name"], symbol=data["symbol"], kind=data["kind"],
+            decimals=data["decimals"], euro_rate=data["euro_rate"],
+            default_debit_limit=data["debit_limit_minor"],
+            default_credit_ceiling=data["credit_ceiling_minor"],
+            auto_accept_days=data["auto_accept_days"],
+            euros_convert_in_only=data["euros_convert_in_only"])
+    except DomainError as exc:
+        if exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+        return render(request, "economy/currency_form.html", {
+            "body": cooperative, "form": form, "error": exc.message}, status=exc.status)
+    messages.success(request, _("The currency %(name)s is created.") % {"name": currency.name})
+    return redirect("currency_detail", currency_id=currency.pk)
+
+
+@login_required
+@require_safe
+def currency_detail(request, currency_id):
+    """A currency, its settings and their changes by decision, with the pages that
+    propose a change (GET /api/currencies/{id} answers the same). Nothing here changes
+    it: its euro value and default limits change only by decision."""
+    currency = access.get_currency_for(request.user, currency_id)
+    queries.describe_currency(currency)
+    changes = list(currency.changes.all())
+    for change in changes:
+        change.rows = [(key, change.before.get(key), change.after.get(key))
+                       for key in change.after]
+    social = currency.kind == CurrencyKind.MUTUAL_CREDIT
+    return render(request, "economy/currency.html", {
+        "body": currency.cooperative, "currency": currency, "changes": changes,
+        "labels": _setting_labels(),
+        "propose_value": queries.propose_change_url(currency, "value") if social else "",
+        "propose_limits": queries.propose_change_url(currency, "limits") if social else ""})
+
+
+def _setting_labels() -> dict:
+    return {"euro_rate": _("Value of one unit, in euros"),
+            "default_debit_limit": _("Debit limit of a new account"),
+            "default_credit_ceiling": _("Maximum balance of a new account")}
+
+
+# Clearing between the currencies of two networks ----------------------------------------
+
+def _clearing_context(request, cooperative, page, form=None, **extra) -> dict:
+    mine = [row for row in page.mine if row.currency.kind == CurrencyKind.MUTUAL_CREDIT]
+    return {"body": cooperative, "mine": mine,
+            "form": form or ClearingForm(mine=mine, initial={"idempotency_key": new_key()}),
+            **extra}
+
+
+@login_required
+def pay_across(request, slug):
+    """Pay an account of another cooperative's social currency (R9, R18): my currency
+    goes to the clearing account of theirs, theirs pays the payee at the two euro
+    values. Asked for confirmation with what the payee receives, as it cannot be
+    undone; POST /api/payments/across does the same, with the same refusals."""
+    cooperative = access.get_cooperative_for(request.user, slug)
+    page = queries.economy_page(cooperative, request.user)
+    if request.method != "POST":
+        return render(request, "economy/clearing.html",
+                      _clearing_context(request, cooperative, page))
+    context = _clearing_context(request, cooperative, page)
+    form = ClearingForm(request.POST, mine=context["mine"])
+    if not form.is_valid():
+        return render(request, "economy/clearing.html", {
+            **context, "form": form, "error": _("Check the form below.")}, status=400)
+    data = form.cleaned_data
+    payer = data["payer_account"]
+    try:
+        preview = services.preview_across(actor=request.user, payer_id=payer.pk,
+                                          payee_id=data["payee"], amount=data["amount_minor"])
+        words = {"amount": queries.money(preview.amount, preview.source),
+                 "received": queries.money(preview.converted, preview.target),
+                 "payee": data["payee"], "currency": preview.target.name}
+        if ask := needs_confirmation(
+                request, _("Pay %(amount)s to account n° %(payee)s?") % words,
+                detail=_("It receives %(received)s in %(currency)s, at the euro values of "
+                         "the two currencies. A payment is final.") % words,
+                cancel=reverse("economy_across", args=[cooperative.slug])):
+            return ask
+        done = services.pay_across_once(
+            actor=request.user, payer_id=payer.pk, payee_id=data["payee"],
+            amount=data["amount_minor"], description=data["description"],
+            idempotency_key=data["idempotency_key"])
+    except DomainError as exc:
+        if exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+        return render(request, "economy/clearing.html", {
+            **context, "form": form, "error": exc.message}, status=exc.status)
+    words = {"amount": queries.money(done.paid.amount, preview.source),
+             "received": queries.money(done.received.amount, preview.target),
+             "payee": done.received.payee_id}
+    if done.replayed:
+        messages.info(request, _("Already paid: %(amount)s to account n° %(payee)s, which "
+                                 "received %(received)s; nothing more was paid.") % words)
+    else:
+        messages.success(request, _("Paid %(amount)s; account n° %(payee)s received "
+                                    "%(received)s.") % words)
+    return redirect("economy_across", slug=cooperative.slug)
 
 
 # Statements ----------------------------------------------------------------------------

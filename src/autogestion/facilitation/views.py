@@ -7,10 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from autogestion.assemblies import queries as assembly_queries
+from autogestion.core.confirm import needs_confirmation
 from autogestion.core.errors import DomainError
 
 from . import access, forms, permissions, queries, services
@@ -81,6 +84,11 @@ def _done(request, room, exc: DomainError | None = None):
 @require_POST
 def act(request, room_id):
     room = access.get_room_for(request.user, room_id)
+    if request.POST.get("action") == "reset_turns" and (page := _confirm(
+            request, room, _("Reset the turn counts?"),
+            _("Everyone starts again from zero turns: the double list no longer remembers "
+              "who has spoken."))):
+        return page
     try:
         services.act(actor=request.user, room_id=room.pk, action=request.POST.get("action", ""),
                      who=request.POST.get("who", ""), kind=request.POST.get("kind", "speak"),
@@ -107,6 +115,27 @@ def gesture(request, room_id):
     return _done(request, room)
 
 
+# Questions asked before what cannot be undone (core/confirm.py).
+CONFIRM = {
+    "close": (gettext_lazy("Close the room?"),
+              gettext_lazy("The speaking list and the gestures stop for everyone.")),
+    "close_round": (gettext_lazy("Close the round and decide?"),
+                    gettext_lazy("The positions taken so far give the outcome; the round "
+                                 "cannot be reopened.")),
+}
+
+
+def _confirm(request, room, question, detail=""):
+    """None once confirmed; else the page asking (only to those who may act: the others
+    get their refusal from the service, as before)."""
+    if not permissions.can_facilitate(request.user, room):
+        return None
+    occurrence = assembly_queries.occurrence_of_meeting(room.meeting)
+    return needs_confirmation(request, str(question), detail=str(detail),
+                              cancel=reverse("room", args=[occurrence.series.pk,
+                                                           occurrence.key]))
+
+
 @login_required
 @require_POST
 def manage(request, room_id):
@@ -114,6 +143,8 @@ def manage(request, room_id):
     action = request.POST.get("action", "")
     user = request.user
     room = access.get_room_for(user, room_id)
+    if action in CONFIRM and (page := _confirm(request, room, *CONFIRM[action])):
+        return page
     try:
         if action == "role":
             access.get_room_to_assign_roles(user, room_id)

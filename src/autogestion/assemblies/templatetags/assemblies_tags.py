@@ -2,9 +2,15 @@
 
 from django import template
 
-from .. import permissions, queries
+from .. import permissions, queries, services
 
 register = template.Library()
+
+
+@register.filter
+def rule_in_words(rule: str) -> str:
+    """A recurrence rule as members read it ("le dernier samedi de chaque mois")."""
+    return services.rule_in_words(rule or "")
 
 
 @register.inclusion_tag("assemblies/_body_meetings.html", takes_context=True)

@@ -144,6 +144,8 @@
 
   document.addEventListener("submit", function (event) {
     const form = event.target;
+    // The person said no to a confirmation question (site.js): nothing is sent.
+    if (event.defaultPrevented) return;
     if (!form.hasAttribute("data-action") || !root.contains(form)) return;
     event.preventDefault();
     const data = new FormData(form);
