@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from autogestion.accounts import services
 from autogestion.accounts.models import InvitationUse
@@ -26,16 +27,19 @@ def test_the_last_use_goes_to_one_person(world, make_person):
     lock = threading.Lock()
 
     def attempt(person):
-        try:
-            barrier.wait()
-            services.accept_invitation(person=person, token=raw)
-            result = "joined"
-        except services.InvitationGone as exc:
-            result = "gone" if "used as many times" in str(exc) else f"gone? {exc}"
-        except Exception as exc:  # noqa: BLE001 - any other failure is a test failure
-            result = f"error: {exc!r}"
-        finally:
-            connection.close()
+        # A new thread speaks the site's default language (French): ask in English, as
+        # the test's own thread does.
+        with translation.override("en"):
+            try:
+                barrier.wait()
+                services.accept_invitation(person=person, token=raw)
+                result = "joined"
+            except services.InvitationGone as exc:
+                result = "gone" if "used as many times" in str(exc) else f"gone? {exc}"
+            except Exception as exc:  # noqa: BLE001 - any other failure is a test failure
+                result = f"error: {exc!r}"
+            finally:
+                connection.close()
         with lock:
             outcomes.append(result)
 

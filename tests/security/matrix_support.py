@@ -195,6 +195,15 @@ def _decisions(ctx):
     proxy = decisions.give_proxy(giver=member, round_id=legal.rounds.get().pk,
                                  holder=coordinator)
     found["closed"]["proxy_id"] = proxy.pk
+    # A proxy for a general meeting of the (open) cooperative: the member's, to the
+    # coordinator.
+    from autogestion.assemblies import queries as calendar
+
+    series = _series(coordinator, ctx["coop"], "Assemblée générale", "Toulouse")
+    meeting_proxy = decisions.give_meeting_proxy(
+        giver=member, body=ctx["coop"], occurrence=calendar.find_occurrence(series, MEETING_DAY),
+        holder=coordinator)
+    found["closed"]["meeting_proxy_id"] = meeting_proxy.pk
     return found["closed"], found["open"]
 
 
@@ -521,6 +530,8 @@ API_BODIES = {
     "POST /api/bodies/{slug}/decision-policy": {"policy": {"executive": "consensus"}},
     "POST /api/bodies/{slug}/changes/{kind}": {"params": {"max_proxies": 2}},
     "POST /api/proposals/{proposal_id}/proxies": {"holder_id": "@coordinator"},
+    "POST /api/bodies/{slug}/meeting-proxies": {"series_id": "@series_id", "day": _DAY,
+                                               "holder_id": "@coordinator"},
     "POST /api/bodies": {"kind": "network", "name": "x"},
     "POST /api/bodies/{slug}/children": {"kind": "group", "name": "x"},
     "PUT /api/bodies/{slug}/colleges": {"colleges": []},

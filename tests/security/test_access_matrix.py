@@ -126,6 +126,10 @@ PAGES = {
     "proposal_proxy": ACTION,
     # The proxy is in the open cooperative: strangers are refused, not kept in the dark.
     "proxy_revoke": ("login 405 405 405 405 405", "login 403"),
+    # One's proxies for the body's general meetings: its members' (a group holds no legal
+    # votes: the page says so).
+    "body_meeting_proxies": ("login 404 404 200 200 403", "login 404"),
+    "meeting_proxy_revoke": ("login 405 405 405 405 405", "login 403"),
     "proposal_position": ACTION, "proposal_comment": ACTION, "proposal_manage": ACTION,
     "star_summary": ACTION,
     # facilitation
@@ -344,6 +348,11 @@ OPERATIONS = {
     "POST /api/proposals/{proposal_id}/proxies": "401 404 404 400 400 403",
     # The giver revokes, the holder declines; nobody else touches it.
     "POST /api/proxies/{proxy_id}/revoke": "401 403 403 200 200 403",
+    # Proxies for a general meeting: members only; a group holds no legal votes (400).
+    "GET /api/bodies/{slug}/meeting-proxies": "401 404 404 200 200 403",
+    "POST /api/bodies/{slug}/meeting-proxies": "401 404 404 400 400 403",
+    # The member gave it to the coordinator in the open cooperative.
+    "POST /api/meeting-proxies/{meeting_proxy_id}/revoke": "401 403 403 200 200 403",
     "GET /api/proposals/{proposal_id}": API_R2_READ,
     "POST /api/proposals/{proposal_id}/position": "401 404 404 200 200 403",  # members only
     "POST /api/proposals/{proposal_id}/close": API_COORDINATORS,

@@ -20,11 +20,13 @@ from autogestion.core.access import get_for
 from autogestion.core.errors import Conflict, DomainError, PermissionDenied
 
 from . import permissions
-from .models import Proposal, Proxy, Round, StarGroup, StatusChoice
+from .models import MeetingProxy, Proposal, Proxy, Round, StarGroup, StatusChoice
 
 # Who may do what, as each refusal says it (403).
 PROPOSE = gettext_lazy("Only members of %(body)s put proposals to it.")
 SET_POLICY = gettext_lazy("Only coordinators of %(body)s set its decision policy.")
+MEETING_PROXIES = gettext_lazy("Only members of %(body)s give or hold proxies for its "
+                               "meetings.")
 
 
 def _may(user, body: Body, may, refusal) -> None:
@@ -70,6 +72,36 @@ def get_proxy_for(user, proxy_id) -> Proxy:
         user, Proxy.objects.select_related("round__proposal__body"), pk=proxy_id,
         may_see=lambda who, proxy: _sees(who, proxy.round.proposal),
         hidden=_("There is no such proxy."))
+
+
+def get_meeting_proxy_for(user, meeting_proxy_id) -> MeetingProxy:
+    """A proxy for a meeting of a body `user` may see (404 for others)."""
+    return get_for(
+        user, MeetingProxy.objects.select_related("meeting__series__body", "giver", "holder"),
+        pk=meeting_proxy_id,
+        may_see=lambda who, found: permissions.can_view_proposals(who,
+                                                                  found.meeting.series.body),
+        hidden=_("There is no such proxy."))
+
+
+def find_occurrence_for(body: Body, series_id, day: str):
+    """One meeting of the body's, by its series and its local day (as its address
+    says); None when the body has no such meeting (the service says so)."""
+    from autogestion.assemblies.models import MeetingSeries
+    from autogestion.assemblies.queries import occurrence_on
+
+    if series_id is None:
+        return None
+    series = MeetingSeries.objects.select_related("body").filter(pk=series_id,
+                                                                 body=body).first()
+    return occurrence_on(series, day or "") if series is not None else None
+
+
+def find_person(person_id):
+    """An active account by number, or None (the service says what is missing)."""
+    if person_id is None:
+        return None
+    return get_user_model().objects.filter(pk=person_id, is_active=True).first()
 
 
 def get_voter(proposal: Proposal, person_id):

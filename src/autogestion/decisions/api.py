@@ -15,8 +15,9 @@ no named positions, and who has not voted yet is only counted, because the list 
 names changing between two readings of the live counts would tell who voted what.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ninja import Field, Query, Router, Schema, Status
 
@@ -24,7 +25,14 @@ from autogestion.assemblies.rules import localize
 from autogestion.cooperatives.models import Body
 from autogestion.core import clock, history, markdown
 from autogestion.core.api import public
-from autogestion.core.api_schemas import Input, Integer, Moment, StatusEventOut, refusals
+from autogestion.core.api_schemas import (
+    CalendarDay,
+    Input,
+    Integer,
+    Moment,
+    StatusEventOut,
+    refusals,
+)
 from autogestion.core.api_types import Id, Text
 from autogestion.core.errors import DomainError
 from autogestion.core.inputs import check_year
@@ -164,6 +172,33 @@ class ProxyOut(Schema):
 
 class ProxyIn(Input):
     holder_id: Id = Field(description="The member who votes for you.")
+
+
+class MeetingRefOut(Schema):
+    series_id: int
+    day: date = Field(description="The meeting's local day, as its address says.")
+    title: str
+    starts_at: datetime
+
+
+class MeetingProxyOut(Schema):
+    id: int
+    meeting: MeetingRefOut
+    giver: str
+    holder: str
+    given_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str = Field(description="Why it ended: revoked (by the giver) or "
+                                            "declined (by the holder); empty while it "
+                                            "holds.")
+    open_votes: int = Field(description="The open legal votes of the meeting where it "
+                                        "counts now (a proxy for each).")
+
+
+class MeetingProxyIn(Input):
+    series_id: Id = Field(description="The meeting's series (one of the body's).")
+    day: CalendarDay = Field(description="The meeting's local day, YYYY-MM-DD.")
+    holder_id: Id = Field(description="The member who votes for you at that meeting.")
 
 
 class RoundOut(Schema):
@@ -391,6 +426,18 @@ def _proxy_out(p) -> dict:
             "revoked_at": _local(p.revoked_at), "revoked_reason": p.revoked_reason}
 
 
+def _meeting_proxy_out(p) -> dict:
+    meeting = p.meeting
+    tz = ZoneInfo(meeting.series.timezone)
+    return {"id": p.pk, "meeting": {
+                "series_id": meeting.series_id,
+                "day": meeting.original_start.astimezone(tz).date(),
+                "title": meeting.series.title, "starts_at": _local(meeting.starts_at)},
+            "giver": p.giver.public_name, "holder": p.holder.public_name,
+            "given_at": _local(p.given_at), "revoked_at": _local(p.revoked_at),
+            "revoked_reason": p.revoked_reason, "open_votes": p.open_votes}
+
+
 def _change_out(p: Proposal) -> dict | None:
     if not p.change_kind:
         return None
@@ -594,6 +641,53 @@ def revoke_proxy(request, proxy_id: int):
     access.get_proxy_for(request.user, proxy_id)
     proxy = services.revoke_proxy(actor=request.user, proxy_id=proxy_id)
     return _proxy_out(proxy)
+
+
+def _one_meeting_proxy(meeting_proxy_id: int) -> dict:
+    return _meeting_proxy_out(queries.meeting_proxies().get(pk=meeting_proxy_id))
+
+
+@router.get("/bodies/{slug}/meeting-proxies",
+            response={200: list[MeetingProxyOut], **refusals(403, 404)})
+def list_meeting_proxies(request, slug: str):
+    """The caller's proxies for the body's general meetings, given or held, newest first
+    (at most 100); members only."""
+    body = access.get_body_for(request.user, slug, may=permissions.can_take_position,
+                               refusal=access.MEETING_PROXIES)
+    return [_meeting_proxy_out(p) for p in queries.meeting_proxies_of(body, request.user)]
+
+
+@router.post("/bodies/{slug}/meeting-proxies",
+             response={201: MeetingProxyOut, **refusals(400, 403, 404, 409)})
+def give_meeting_proxy(request, slug: str, payload: MeetingProxyIn):
+    """Give one's vote in every legal vote of one general meeting of the body (a
+    cooperative: a SCOP, a SCIC...) to another member who votes there (R16): the votes
+    tied to that meeting (by their agenda item) open now, and those opened for it later.
+    Consensus and consent are never covered. Refusals: 403 for non-members; 400 for a
+    body without legal votes, a day the series does not meet ("series_id"/"day"), a
+    holder who does not vote there, a chain of proxies, or a holder at the statutes'
+    limit (`max_proxies`) at this meeting or in one of its open votes ("holder_id");
+    409 when the meeting is over or cancelled, or the caller's proxy for it is already
+    held."""
+    body = access.get_body_for(request.user, slug)
+    occurrence = access.find_occurrence_for(body, payload.series_id, payload.day.isoformat())
+    try:
+        given = services.give_meeting_proxy(giver=request.user, body=body,
+                                            occurrence=occurrence,
+                                            holder=access.find_person(payload.holder_id))
+    except DomainError as exc:
+        raise _renamed(exc, {"holder": "holder_id", "meeting": "day"}) from None
+    return Status(201, _one_meeting_proxy(given.pk))
+
+
+@router.post("/meeting-proxies/{meeting_proxy_id}/revoke",
+             response={200: MeetingProxyOut, **refusals(403, 404, 409)})
+def revoke_meeting_proxy(request, meeting_proxy_id: int):
+    """The giver revokes a proxy for a meeting (or the holder declines it): it ends in
+    the meeting's votes still open; closed votes stay as they were counted."""
+    found = access.get_meeting_proxy_for(request.user, meeting_proxy_id)
+    services.revoke_meeting_proxy(actor=request.user, meeting_proxy_id=found.pk)
+    return _one_meeting_proxy(found.pk)
 
 
 # One proposal ------------------------------------------------------------------------

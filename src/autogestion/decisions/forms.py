@@ -131,3 +131,25 @@ class ProxyForm(forms.Form):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["holder"].choices = [(m.person_id, m.person.public_name) for m in members]
+
+
+class MeetingProxyForm(forms.Form):
+    """A proxy for every legal vote of one coming general meeting."""
+
+    meeting = forms.ChoiceField(label=_("For the meeting"), choices=[])
+    holder = forms.TypedChoiceField(label=_("Give my vote to"), coerce=int, choices=[])
+
+    def __init__(self, *args, meetings=(), members=(), **kwargs):
+        from autogestion.core import clock
+
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].choices = [
+            (f"{o.series.pk}/{o.key}", f"{clock.local(o.starts_at):%d/%m/%Y %H:%M} — "
+                                       f"{o.series.title}")
+            for o in meetings]
+        self.fields["holder"].choices = [(m.person_id, m.person.public_name) for m in members]
+
+    def meeting_address(self) -> tuple[int | None, str]:
+        """The series and the day of the meeting chosen."""
+        series, _slash, day = self.cleaned_data.get("meeting", "").partition("/")
+        return (int(series) if series.isdigit() else None), day

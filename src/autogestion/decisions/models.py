@@ -302,10 +302,49 @@ class Position(models.Model):
         return f"{self.person} {self.stance}"
 
 
+class MeetingProxy(models.Model):
+    """A member gives another member their vote in every legal vote of one general
+    meeting (R16): each majority round of a legal act tied to that meeting (by its
+    agenda item, or by the round's meeting), open now or opened later, gets a Proxy of
+    its own made from this one (`Proxy.meeting_proxy`), so counting, limits and results
+    stay those of a proxy for one vote. Revocable: revoking it ends the proxies of the
+    votes still open; closed votes stay as counted. Kept when revoked, with the reason."""
+
+    meeting = models.ForeignKey("assemblies.Meeting", verbose_name=_("meeting"),
+                                on_delete=models.CASCADE, related_name="+")
+    giver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("given by"),
+                              on_delete=models.CASCADE, related_name="meeting_proxies_given")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("held by"),
+                               on_delete=models.CASCADE, related_name="meeting_proxies_held")
+    given_at = models.DateTimeField(_("given at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("why it ended"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("proxy for a meeting")
+        verbose_name_plural = _("proxies for a meeting")
+        ordering = ["-given_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "giver"],
+                                    condition=Q(revoked_at__isnull=True),
+                                    name="meeting_proxy_one_per_giver_per_meeting"),
+            models.CheckConstraint(condition=~Q(giver=F("holder")),
+                                   name="meeting_proxy_not_to_oneself"),
+            models.CheckConstraint(condition=Q(revoked_at__isnull=True)
+                                   | ~Q(revoked_reason=""),
+                                   name="meeting_proxy_revoked_says_why"),
+        ]
+        indexes = [models.Index(fields=["meeting", "holder"])]
+
+    def __str__(self) -> str:
+        return f"{self.giver_id} → {self.holder_id} (meeting {self.meeting_id})"
+
+
 class Proxy(models.Model):
     """A member gives another member their vote in one legal vote (R16: SCOP/SCIC general
     meetings; never consensus nor consent), revocable until the vote closes. Kept when
-    revoked: `revoked_at` says when, `revoked_reason` why (revoked, voted in person)."""
+    revoked: `revoked_at` says when, `revoked_reason` why (revoked, voted in person).
+    Made from a proxy for the whole meeting when `meeting_proxy` is set."""
 
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.CASCADE,
                               related_name="proxies")
@@ -316,6 +355,10 @@ class Proxy(models.Model):
     given_at = models.DateTimeField(_("given at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.CharField(_("why it ended"), max_length=40, blank=True)
+    meeting_proxy = models.ForeignKey(MeetingProxy, verbose_name=_("from the proxy for the "
+                                                                   "meeting"),
+                                      null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="proxies")
 
     class Meta:
         verbose_name = _("proxy")

@@ -2,13 +2,15 @@
 foreign key to them, under the model's name: the proposals they wrote or that concern
 them, the history of proposals where they acted, the rounds they closed, their
 positions and every change of them, their comments, their star debate groups (as a
-member or as spokesperson), the proxies they gave or held in legal votes, and the
+member or as spokesperson), the proxies they gave or held in legal votes (for one vote or a whole
+meeting), and the
 e-mails sent to them about proposals."""
 
 from autogestion.core.personal_data import rows_of
 
 from .models import (
     Comment,
+    MeetingProxy,
     Notice,
     Position,
     PositionLog,
@@ -32,5 +34,6 @@ def export(person) -> dict:
         "stargroup": rows_of(StarGroup.objects.all(), person, "spokesperson"),
         "stargroupmember": rows_of(StarGroupMember.objects.all(), person, "person"),
         "proxy": rows_of(Proxy.objects.all(), person, "giver", "holder"),
+        "meetingproxy": rows_of(MeetingProxy.objects.all(), person, "giver", "holder"),
         "notice": rows_of(Notice.objects.all(), person, "person"),
     }

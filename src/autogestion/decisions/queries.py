@@ -21,6 +21,7 @@ from .models import (
     Comment,
     Decision,
     DecisionSettings,
+    MeetingProxy,
     MethodChoice,
     OutcomeChoice,
     Position,
@@ -271,6 +272,38 @@ def participation(proposal: Proposal, round_: Round) -> dict:
     minimum = {Method.CONSENT: body_settings.min_participation_consent,
                Method.CONSENSUS: body_settings.min_participation_consensus}.get(method, 0)
     return rules.participation_warning(positioned, members.count(), minimum)
+
+
+def meeting_proxies_of(body, person, limit: int = 100) -> list[MeetingProxy]:
+    """The proxies for the body's meetings `person` gave or holds, newest first, each
+    with `open_votes`: the open votes where it counts now. One query."""
+    if not person.is_authenticated:
+        return []
+    return list(meeting_proxies().filter(meeting__series__body=body)
+                .filter(Q(giver=person) | Q(holder=person))[:limit])
+
+
+def meeting_proxies():
+    """Proxies for meetings with what the pages show of them, and `open_votes`."""
+    return (MeetingProxy.objects.select_related("meeting__series", "giver", "holder")
+            .annotate(open_votes=Count("proxies", filter=Q(
+                proxies__revoked_at__isnull=True, proxies__round__closed_at__isnull=True)))
+            .order_by("-given_at", "-pk"))
+
+
+def meetings_for_proxy(body, days: int = 120) -> list:
+    """The body's coming meetings (not cancelled) a proxy may be given for."""
+    from autogestion.assemblies.queries import upcoming_for_bodies
+
+    return [o for o in upcoming_for_bodies([body], days=days, limit=50) if not o.cancelled]
+
+
+def voters_of(body, person, limit: int = 500):
+    """The members who vote in the body's legal votes, but `person`."""
+    members = eligible_memberships(body, Method.MAJORITY, clock.now())
+    if person.is_authenticated:
+        members = members.exclude(person=person)
+    return members.select_related("person").order_by("person__display_name", "pk")[:limit]
 
 
 def proxies_of(round_: Round, person) -> tuple[Proxy | None, list[Proxy]]:

@@ -430,6 +430,13 @@ def check_proxy_method(method: Method) -> None:
         raise Refusal("proxy_not_personal_method", method=method)
 
 
+def check_meeting_proxy_body(*, general_meeting: bool) -> None:
+    """A proxy for a meeting is a proxy for its legal votes: only a cooperative's general
+    meeting holds them (majority votes, as check_majority_body says)."""
+    if not general_meeting:
+        raise Refusal("meeting_proxy_no_legal_votes")
+
+
 def check_proxy(method: Method, *, giver: int, holder: int, held_by_holder: int,
                 limit: int, giver_voted: bool, holder_gave: bool = False,
                 giver_holds: bool = False) -> None:

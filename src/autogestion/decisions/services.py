@@ -7,11 +7,14 @@ from fractions import Fraction
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from autogestion.assemblies import services as assemblies
+from autogestion.assemblies.models import Meeting
 from autogestion.cooperatives import selectors
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.rules import Kind
@@ -26,6 +29,7 @@ from .models import (
     Decision,
     DecisionPolicy,
     DecisionSettings,
+    MeetingProxy,
     MethodChoice,
     Notice,
     Position,
@@ -103,6 +107,11 @@ def _message(refusal: Refusal) -> DomainError:
         return DomainError(_("A proxy is not passed on: a member who gave their proxy holds "
                              "none, and a member who holds proxies votes in person."),
                            field="holder")
+    if code == "meeting_proxy_no_legal_votes":
+        return DomainError(_("Proxies for a meeting are for the legal votes of a "
+                             "cooperative's general meeting (a SCOP, a SCIC...): this body "
+                             "holds none, and consensus and consent are personal."),
+                           field="meeting")
     if code == "proxy_limit":
         return DomainError(_("This member already holds %(limit)s proxy(ies), the most the "
                              "statutes allow: give yours to someone else.") % details,
@@ -297,6 +306,7 @@ def create_proposal(*, actor, body: Body, title: str, text: str, decision_class:
                    reason="round 1 opened")
     round_ = Round.objects.create(proposal=proposal, number=1, text=text, opened_at=now,
                                   deadline=deadline)
+    _apply_meeting_proxies(round_, now)
     _notify_later(round_.pk, "round_open")
     return proposal
 
@@ -549,6 +559,180 @@ def revoke_proxy(*, actor, proxy_id: int) -> Proxy:
     return proxy
 
 
+# Proxies for a whole general meeting (R16) ---------------------------------------------
+
+def _tied_meeting_id(round_: Round) -> int | None:
+    """The meeting a round's vote is held at: the round's own, or its agenda item's."""
+    if round_.meeting_id:
+        return round_.meeting_id
+    item = round_.proposal.agenda_item
+    return item.meeting_id if item is not None else None
+
+
+def _is_legal_vote(proposal: Proposal) -> bool:
+    return (proposal.method == Method.MAJORITY
+            and proposal.decision_class == DecisionClass.LEGAL_ACT)
+
+
+def _meeting_rounds(meeting: Meeting, now: datetime) -> list[Round]:
+    """The legal votes of the meeting's body tied to this meeting and still open,
+    locked: their proxies are given in turn."""
+    found = (Round.objects.select_for_update(of=("self",))
+             .select_related("proposal__body", "proposal__agenda_item")
+             .filter(closed_at__isnull=True, proposal__method=Method.MAJORITY,
+                     proposal__decision_class=DecisionClass.LEGAL_ACT,
+                     proposal__body_id=meeting.series.body_id)
+             .filter(Q(meeting=meeting) | Q(proposal__agenda_item__meeting=meeting))
+             .order_by("pk"))
+    return [r for r in found if r.deadline is None or now < r.deadline]
+
+
+def _covers(meeting_proxy: MeetingProxy, round_: Round, limit: int, entitled) -> bool:
+    """Whether the proxy for the meeting becomes a proxy in this vote. Not when the giver
+    has voted in person or given a proxy for this vote (their choice stands), nor when
+    one of them no longer votes; a Refusal when it would break the rules of proxies
+    (the holder's limit, a chain)."""
+    giver, holder = meeting_proxy.giver_id, meeting_proxy.holder_id
+    if entitled.filter(person_id__in=[giver, holder]).count() < 2:
+        return False
+    active = Proxy.objects.filter(round=round_, revoked_at__isnull=True)
+    if active.filter(giver_id=giver).exists() \
+            or Position.objects.filter(round=round_, person_id=giver).exists():
+        return False
+    rules.check_proxy(Method.MAJORITY, giver=giver, holder=holder,
+                      held_by_holder=active.filter(holder_id=holder).count(), limit=limit,
+                      giver_voted=False, holder_gave=active.filter(giver_id=holder).exists(),
+                      giver_holds=active.filter(holder_id=giver).exists())
+    return True
+
+
+def _materialise(meeting_proxy: MeetingProxy, round_: Round, now: datetime) -> Proxy:
+    """The proxy for this vote, made from the proxy for the meeting: it counts and ends
+    like any other (voting in person ends it, for this vote only)."""
+    proxy = Proxy.objects.create(round=round_, giver_id=meeting_proxy.giver_id,
+                                 holder_id=meeting_proxy.holder_id, given_at=now,
+                                 meeting_proxy=meeting_proxy)
+    cast = Position.objects.filter(round=round_, person_id=meeting_proxy.holder_id).first()
+    if cast is not None:
+        _vote_for_givers(round_, meeting_proxy.holder, cast.stance, now)
+    return proxy
+
+
+def _apply_meeting_proxies(round_: Round, now: datetime) -> None:
+    """A round opens: when it is a legal vote held at a meeting, the proxies given for
+    that meeting become proxies in it. One that cannot (the holder at the statutes'
+    limit, a member who no longer votes) does not apply to this vote: the giver votes,
+    or gives a proxy for it."""
+    proposal = round_.proposal
+    if not _is_legal_vote(proposal):
+        return
+    meeting_id = _tied_meeting_id(round_)
+    if meeting_id is None:
+        return
+    given = list(MeetingProxy.objects.filter(meeting_id=meeting_id, revoked_at__isnull=True,
+                                             meeting__series__body_id=proposal.body_id)
+                 .select_related("holder").order_by("given_at", "pk"))
+    if not given:
+        return
+    limit = settings_of(proposal.body).max_proxies
+    entitled = eligible_memberships(proposal.body, Method.MAJORITY, now)
+    for meeting_proxy in given:
+        try:
+            if _covers(meeting_proxy, round_, limit, entitled):
+                _materialise(meeting_proxy, round_, now)
+        except Refusal:
+            continue
+
+
+@transaction.atomic
+def give_meeting_proxy(*, giver, body: Body, occurrence, holder) -> MeetingProxy:
+    """A member gives their vote in every legal vote of one general meeting of their
+    cooperative (`occurrence`, an assemblies occurrence of `body`) to another member who
+    votes there (R16): the votes tied to that meeting open now, and those opened for it
+    later. Refused when it would put the holder above the statutes' limit (`max_proxies`)
+    at this meeting or in any of its open votes; never for consensus or consent (they are
+    not covered), and refused for a body that holds no legal votes."""
+    if not permissions.can_take_position(giver, body):
+        raise PermissionDenied(_("Only members of %(body)s give or hold proxies for its "
+                                 "meetings.") % _body_name(body))
+    try:
+        rules.check_meeting_proxy_body(general_meeting=body.kind == Kind.COOPERATIVE)
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    if occurrence is None or occurrence.series.body_id != body.pk:
+        raise DomainError(_("Choose one of the coming meetings of %(body)s.")
+                          % _body_name(body), field="meeting")
+    now = clock.now()
+    if occurrence.cancelled:
+        raise Conflict(_("This meeting is cancelled: there is no vote to give a proxy "
+                         "for."))
+    if occurrence.ends_at <= now:
+        raise Conflict(_("This meeting is over: a proxy for it is given before it ends."))
+    entitled = eligible_memberships(body, Method.MAJORITY, now)
+    if not entitled.filter(person=giver).exists():
+        raise PermissionDenied(_("You do not vote in this general meeting, so you have no "
+                                 "vote to give."))
+    if holder is None or not entitled.filter(person=holder).exists():
+        raise DomainError(_("A proxy goes to another member who votes in this general "
+                          "meeting."), field="holder")
+    meeting = assemblies.ensure_meeting(occurrence, actor=giver)
+    meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+    active = MeetingProxy.objects.filter(meeting=meeting, revoked_at__isnull=True)
+    already = active.filter(giver=giver).select_related("holder").first()
+    if already is not None:
+        raise Conflict(_("Your proxy for this meeting is already held by %(name)s: revoke "
+                         "it first.") % {"name": already.holder.public_name})
+    limit = settings_of(body).max_proxies
+    try:
+        rules.check_proxy(
+            Method.MAJORITY, giver=giver.pk, holder=holder.pk,
+            held_by_holder=active.filter(holder=holder).count(), limit=limit,
+            giver_voted=False, holder_gave=active.filter(giver=holder).exists(),
+            giver_holds=active.filter(holder=giver).exists())
+    except Refusal as refusal:
+        raise _message(refusal) from None
+    meeting_proxy = MeetingProxy.objects.create(meeting=meeting, giver=giver, holder=holder,
+                                                given_at=now)
+    for round_ in _meeting_rounds(meeting, now):
+        try:
+            if _covers(meeting_proxy, round_, limit, entitled):
+                _materialise(meeting_proxy, round_, now)
+        except Refusal as refusal:
+            error = _message(refusal)
+            raise type(error)(_("In the vote on “%(title)s”: %(reason)s")
+                              % {"title": round_.proposal.title, "reason": error.message},
+                              field=error.field) from None
+    return meeting_proxy
+
+
+@transaction.atomic
+def revoke_meeting_proxy(*, actor, meeting_proxy_id: int) -> MeetingProxy:
+    """The giver takes their vote back for the meeting (or the holder declines it): the
+    proxies it made in votes still open end, with the votes cast through them; closed
+    votes stay as they were counted."""
+    meeting_proxy = (MeetingProxy.objects.select_for_update(of=("self",))
+                     .select_related("giver", "holder", "meeting__series")
+                     .filter(pk=meeting_proxy_id).first())
+    if meeting_proxy is None:
+        raise NotFound(_("There is no such proxy."))
+    if getattr(actor, "pk", None) not in (meeting_proxy.giver_id, meeting_proxy.holder_id):
+        raise PermissionDenied(_("Only the member who gave a proxy, or who holds it, ends "
+                                 "it."))
+    if meeting_proxy.revoked_at is not None:
+        raise Conflict(_("This proxy has already ended."))
+    now = clock.now()
+    reason = "revoked" if actor.pk == meeting_proxy.giver_id else "declined"
+    still_open = [p for p in Proxy.objects.select_for_update(of=("self",))
+                  .select_related("round")
+                  .filter(meeting_proxy=meeting_proxy, revoked_at__isnull=True,
+                          round__closed_at__isnull=True).order_by("pk")
+                  if p.round.deadline is None or now < p.round.deadline]
+    _end_proxies(still_open, now, reason)
+    meeting_proxy.revoked_at, meeting_proxy.revoked_reason = now, reason
+    meeting_proxy.save(update_fields=["revoked_at", "revoked_reason"])
+    return meeting_proxy
+
+
 @transaction.atomic
 def extend_round(*, actor, round_id: int, deadline: datetime) -> Round:
     """R15: consensus is built; the facilitator gives the round more time."""
@@ -724,6 +908,7 @@ def open_next_round(*, actor, proposal_id: int, text: str,
                 update_fields=("text",))
     round_ = Round.objects.create(proposal=proposal, number=number, text=text,
                                   opened_at=now, deadline=deadline)
+    _apply_meeting_proxies(round_, now)
     _notify_later(round_.pk, "round_open")
     return round_
 

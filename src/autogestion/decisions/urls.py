@@ -17,5 +17,9 @@ urlpatterns = [
          name="proposal_not_positioned"),
     path("proposals/<int:proposal_id>/proxy/", views.give_proxy, name="proposal_proxy"),
     path("proxies/<int:proxy_id>/revoke/", views.revoke_proxy, name="proxy_revoke"),
+    path("bodies/<slug:slug>/meeting-proxies/", views.meeting_proxies,
+         name="body_meeting_proxies"),
+    path("meeting-proxies/<int:meeting_proxy_id>/revoke/", views.revoke_meeting_proxy,
+         name="meeting_proxy_revoke"),
     path("star-groups/<int:group_id>/summary/", views.star_summary, name="star_summary"),
 ]

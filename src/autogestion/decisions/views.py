@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from . import access, permissions, queries, rules, services
 from .forms import (
     ChangeProposalForm,
     CommentForm,
+    MeetingProxyForm,
     PositionForm,
     ProposalForm,
     ProxyForm,
@@ -482,6 +484,67 @@ def revoke_proxy(request, proxy_id):
         return _refused(request, proposal, exc)
     messages.success(request, _("The proxy has ended."))
     return redirect(proposal.get_absolute_url() + "#proxies")
+
+
+def _meeting_proxies_page(request, body, form=None, *, error=None, status=200):
+    is_member = permissions.can_take_position(request.user, body)
+    legal = body.kind == "cooperative"
+    if form is None and is_member and legal:
+        form = MeetingProxyForm(meetings=queries.meetings_for_proxy(body),
+                                members=queries.voters_of(body, request.user),
+                                initial={"meeting": request.GET.get("meeting", "")})
+    return render(request, "decisions/meeting_proxies.html", {
+        "body": body, "legal_votes": legal, "form": form if is_member and legal else None,
+        "proxies": queries.meeting_proxies_of(body, request.user), "error": error,
+        "revoke_question": REVOKE_MEETING_PROXY_QUESTION}, status=status)
+
+
+REVOKE_MEETING_PROXY_QUESTION = gettext_lazy(
+    "End this proxy for the meeting? It ends in the votes still open; closed votes stay "
+    "as they were counted.")
+
+
+@login_required
+def meeting_proxies(request, slug):
+    """A member's proxies for the body's general meetings, and the form giving one: the
+    holder votes for them in every legal vote of that meeting (R16)."""
+    body = access.get_body_for(request.user, slug, may=permissions.can_take_position,
+                               refusal=access.MEETING_PROXIES)
+    if request.method != "POST":
+        return _meeting_proxies_page(request, body)
+    form = MeetingProxyForm(request.POST, meetings=queries.meetings_for_proxy(body),
+                            members=queries.voters_of(body, request.user))
+    form.is_valid()  # what is valid is kept; the service says what is missing
+    series_id, day = form.meeting_address()
+    holder = access.find_person(form.cleaned_data.get("holder"))
+    try:
+        services.give_meeting_proxy(giver=request.user, body=body, holder=holder,
+                                    occurrence=access.find_occurrence_for(body, series_id, day))
+    except DomainError as exc:
+        return _meeting_proxies_page(request, body, form, error=exc.message,
+                                     status=exc.status)
+    messages.success(request, _("Your proxy for the meeting is given: %(name)s votes for you "
+                                "in its legal votes, until you revoke it or vote yourself.")
+                     % {"name": holder.public_name})
+    return redirect("body_meeting_proxies", slug=body.slug)
+
+
+@login_required
+@require_POST
+def revoke_meeting_proxy(request, meeting_proxy_id):
+    found = access.get_meeting_proxy_for(request.user, meeting_proxy_id)
+    body = found.meeting.series.body
+    back = reverse("body_meeting_proxies", args=[body.slug])
+    if request.user.pk in (found.giver_id, found.holder_id) and found.revoked_at is None \
+            and (page := needs_confirmation(request, REVOKE_MEETING_PROXY_QUESTION,
+                                            cancel=back)):
+        return page
+    try:
+        services.revoke_meeting_proxy(actor=request.user, meeting_proxy_id=found.pk)
+    except DomainError as exc:
+        return _meeting_proxies_page(request, body, error=exc.message, status=exc.status)
+    messages.success(request, _("The proxy has ended."))
+    return redirect(back)
 
 
 def register(request):
