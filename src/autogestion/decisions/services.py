@@ -491,6 +491,16 @@ def _vote_is_open(round_: Round, now: datetime) -> None:
                          "closes."))
 
 
+def _check_proxy_voters(entitled, giver, holder) -> None:
+    """Both ends of a proxy vote in the general meeting (`entitled`: who votes there)."""
+    if not entitled.filter(person=giver).exists():
+        raise PermissionDenied(_("You do not vote in this general meeting, so you have no "
+                                 "vote to give."))
+    if holder is None or not entitled.filter(person=holder).exists():
+        raise DomainError(_("A proxy goes to another member who votes in this general "
+                          "meeting."), field="holder")
+
+
 @transaction.atomic
 def give_proxy(*, giver, round_id: int, holder) -> Proxy:
     """A member gives their vote in one legal vote of the general meeting to another
@@ -511,12 +521,7 @@ def give_proxy(*, giver, round_id: int, holder) -> Proxy:
     now = clock.now()
     _vote_is_open(round_, now)
     entitled = eligible_memberships(body, method, now)
-    if not entitled.filter(person=giver).exists():
-        raise PermissionDenied(_("You do not vote in this general meeting, so you have no "
-                                 "vote to give."))
-    if holder is None or not entitled.filter(person=holder).exists():
-        raise DomainError(_("A proxy goes to another member who votes in this general "
-                          "meeting."), field="holder")
+    _check_proxy_voters(entitled, giver, holder)
     active = Proxy.objects.filter(round=round_, revoked_at__isnull=True)
     already = active.filter(giver=giver).select_related("holder").first()
     if already is not None:
@@ -669,12 +674,7 @@ def give_meeting_proxy(*, giver, body: Body, occurrence, holder) -> MeetingProxy
     if occurrence.ends_at <= now:
         raise Conflict(_("This meeting is over: a proxy for it is given before it ends."))
     entitled = eligible_memberships(body, Method.MAJORITY, now)
-    if not entitled.filter(person=giver).exists():
-        raise PermissionDenied(_("You do not vote in this general meeting, so you have no "
-                                 "vote to give."))
-    if holder is None or not entitled.filter(person=holder).exists():
-        raise DomainError(_("A proxy goes to another member who votes in this general "
-                          "meeting."), field="holder")
+    _check_proxy_voters(entitled, giver, holder)
     meeting = assemblies.ensure_meeting(occurrence, actor=giver)
     meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
     active = MeetingProxy.objects.filter(meeting=meeting, revoked_at__isnull=True)

@@ -802,6 +802,8 @@ class AcrossPreview:
     """What a payment across networks would do, before it is made: the payer pays
     `amount` of `source`; the payee receives `converted` of `target`."""
 
+    payer: Account
+    payee: Account
     source: Currency
     target: Currency
     amount: int
@@ -831,7 +833,8 @@ def preview_across(*, actor, payer_id: int, payee_id: int, amount: int) -> Acros
                               target.decimals, rules.euro_rate(target.euro_rate))
     if converted <= 0:
         raise DomainError(_("This amount is too small to convert."), field="amount")
-    return AcrossPreview(source=source, target=target, amount=amount, converted=converted)
+    return AcrossPreview(payer=payer, payee=payee, source=source, target=target,
+                         amount=amount, converted=converted)
 
 
 def pay_across_once(*, actor, payer_id: int, payee_id: int, amount: int,
@@ -842,28 +845,16 @@ def pay_across_once(*, actor, payer_id: int, payee_id: int, amount: int,
     currency keeps its zero sum. Both legs happen, or neither. With an idempotency key,
     a retry of the same payment (payer, payee, amount, description) pays nothing more
     and finds the first pair (replayed); another payment under the key is refused."""
-    payer = Account.objects.select_related("currency").filter(pk=payer_id).first()
-    payee = Account.objects.select_related("currency").filter(pk=payee_id).first()
-    if payer is None or payee is None:
-        raise NotFound(_("There is no such account."))
-    if not permissions.can_pay_from(actor, payer):
-        raise PermissionDenied(_("You may only pay from your own accounts."))
-    source, target = payer.currency, payee.currency
-    if source.pk == target.pk:
-        raise DomainError(_("Both accounts hold the same currency: make a simple payment."))
-    if source.kind != CurrencyKind.MUTUAL_CREDIT or target.kind != CurrencyKind.MUTUAL_CREDIT:
-        raise DomainError(_("Clearing runs between social currencies."))
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise refusal_message(Refusal("amount_not_positive"), source)
+    # The same refusals as the page's preview, before any money moves.
+    preview = preview_across(actor=actor, payer_id=payer_id, payee_id=payee_id,
+                             amount=amount)
+    payer, payee = preview.payer, preview.payee
+    source, target, converted = preview.source, preview.target, preview.converted
     key = _key(idempotency_key)
     same = _what_is_paid(payer.pk, payee.pk, amount, description, None)
     if key and (earlier := _earlier_payment(actor, key, same,
                                             payee_of=_across_payee)) is not None:
         return PaidAcross(earlier, _received_of(earlier), replayed=True)
-    converted = rules.convert(amount, source.decimals, rules.euro_rate(source.euro_rate),
-                              target.decimals, rules.euro_rate(target.euro_rate))
-    if converted <= 0:
-        raise DomainError(_("This amount is too small to convert."), field="amount")
     try:
         with transaction.atomic():
             # Opened with the payment, so that a refused payment leaves nothing behind.
