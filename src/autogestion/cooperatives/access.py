@@ -64,6 +64,15 @@ def get_body_to_manage(user, slug: str) -> Body:
                         refusal=_("Only coordinators of %(body)s can change it."))
 
 
+def get_cooperative_to_manage(user, slug: str, not_a_cooperative: str) -> Body:
+    """A cooperative's own settings (colleges, capital): its coordinators (and
+    operators); a group or network answers 404 saying what only a cooperative has."""
+    body = get_body_to_manage(user, slug)
+    if body.kind != "cooperative":
+        raise NotFound(not_a_cooperative)
+    return body
+
+
 def get_directory_for(user, slug: str) -> Body:
     """The body whose member directory `user` asks for."""
     return get_body_for(user, slug, may=permissions.can_view_directory,

@@ -300,19 +300,14 @@ class CollegesIn(Input):
                                       "removed (refused while they have members).")
 
 
-def _cooperative_to_manage(user, slug, what):
-    body = access.get_body_to_manage(user, slug)
-    if body.kind != Kind.COOPERATIVE:
-        raise NotFound(what)
-    return body
-
 
 @router.put("/bodies/{slug}/colleges",
             response={200: list[CollegeOut], **refusals(400, 403, 404, 409)})
 def set_colleges(request, slug: str, payload: CollegesIn):
     """A cooperative's colleges as one set, checked as a set (each 10-50 %, together
     100 %) and saved at once: one refused value and nothing changes."""
-    body = _cooperative_to_manage(request.user, slug, _("Only a cooperative has colleges."))
+    body = access.get_cooperative_to_manage(request.user, slug,
+                                            _("Only a cooperative has colleges."))
     saved = services.set_colleges(actor=request.user, cooperative=body,
                                   colleges=[c.dict() for c in payload.colleges])
     return [{"id": c.pk, "name": c.name, "weight_percent": c.weight_percent} for c in saved]
@@ -364,7 +359,8 @@ def role_history(request, slug: str):
             response={200: MemberOut, **refusals(400, 403, 404, 409)})
 def set_member_college(request, slug: str, payload: MemberCollegeIn):
     """Coordinators move a member to another college; the history keeps "A → B"."""
-    body = _cooperative_to_manage(request.user, slug, _("Only a cooperative has colleges."))
+    body = access.get_cooperative_to_manage(request.user, slug,
+                                            _("Only a cooperative has colleges."))
     person = access.find_member(body, payload.person_id)
     college = body.colleges.filter(pk=payload.college_id).first()
     if college is None:
@@ -415,14 +411,14 @@ def _capital(body) -> dict:
 @router.get("/bodies/{slug}/capital", response={200: CapitalOut, **refusals(403, 404)})
 def get_capital(request, slug: str):
     """The capital held by each member and who is an employee, with the shares."""
-    return _capital(_cooperative_to_manage(
+    return _capital(access.get_cooperative_to_manage(
         request.user, slug, _("Only a cooperative records its members' capital.")))
 
 
 @router.put("/bodies/{slug}/capital", response={200: CapitalOut, **refusals(400, 403, 404)})
 def set_capital(request, slug: str, payload: CapitalIn):
     """Coordinators record a member's capital and employee status (kept in history)."""
-    body = _cooperative_to_manage(request.user, slug,
+    body = access.get_cooperative_to_manage(request.user, slug,
                                   _("Only a cooperative records its members' capital."))
     person = access.find_member(body, payload.person_id)
     cents = parse_amount(payload.capital, 2, "capital", zero=True)

@@ -6,7 +6,7 @@ user object), so a page listing a thousand bodies asks the database once.
 
 import rules
 
-from .rules import Role, Status
+from .rules import Kind, Role, Status
 
 _CACHE_ATTR = "_autogestion_memberships"
 
@@ -77,6 +77,16 @@ can_manage_body = is_coordinator | is_operator
 can_post_progress = is_member | is_operator
 # R17: any active member founds a group inside the body (the founder coordinates it).
 can_found_group = is_member | is_operator
+
+
+@rules.predicate
+def is_network(user, body) -> bool:
+    return body is not None and body.kind == Kind.NETWORK
+
+
+# Inside a network one founds cooperatives (its coordinators); inside a cooperative or a
+# group, groups (its members).
+can_found_inside = (is_network & can_manage_body) | (~is_network & can_found_group)
 
 # Invitations (R17, made in accounts). An invitation lets its holder in at once, without
 # a coordinator's answer (services.admit_invited). So it is given by those who could let

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from autogestion.core.confirm import needs_confirmation
-from autogestion.core.errors import DomainError, NotFound, PermissionDenied
+from autogestion.core.errors import DomainError, PermissionDenied
 from autogestion.core.inputs import parse_amount
 from autogestion.core.views import render_refusal
 
@@ -216,18 +216,12 @@ def create_body(request):
     return _found_page(request, None)
 
 
-def _may_found_inside(user, body) -> bool:
-    if body.kind == Kind.NETWORK:
-        return permissions.can_manage_body(user, body)
-    return permissions.can_found_group(user, body)
-
-
 @login_required
 def found_inside(request, slug):
     """Found a group inside a cooperative or group (its members), a cooperative inside
     a network (its coordinators)."""
     parent = access.get_body_for(
-        request.user, slug, may=_may_found_inside,
+        request.user, slug, may=permissions.can_found_inside,
         refusal=_("Only members of %(body)s found groups inside it; inside a network, "
                   "its coordinators create cooperatives."))
     return _found_page(request, parent)
@@ -235,17 +229,12 @@ def found_inside(request, slug):
 
 # Colleges, roles, capital ---------------------------------------------------------------
 
-def _cooperative_to_manage(user, slug, what: str):
-    body = access.get_body_to_manage(user, slug)
-    if body.kind != Kind.COOPERATIVE:
-        raise NotFound(what)
-    return body
-
 
 @login_required
 def colleges(request, slug):
     """A cooperative's colleges, as one set on one page (R5: each 10-50 %, 100 %)."""
-    body = _cooperative_to_manage(request.user, slug, _("Only a cooperative has colleges."))
+    body = access.get_cooperative_to_manage(request.user, slug,
+                                            _("Only a cooperative has colleges."))
     existing = list(College.objects.filter(cooperative=body).order_by("name"))
     initial = [{"id": c.pk, "name": c.name, "weight_percent": c.weight_percent}
                for c in existing]
@@ -315,7 +304,7 @@ def _capital_context(body, **extra):
 @login_required
 def capital(request, slug):
     """A SCOP's partners: the capital each holds and whether they are employees."""
-    body = _cooperative_to_manage(request.user, slug,
+    body = access.get_cooperative_to_manage(request.user, slug,
                                   _("Only a cooperative records its members' capital."))
     if request.method != "POST":
         return render(request, "cooperatives/capital.html", _capital_context(body))

@@ -192,3 +192,12 @@ def offer_cited(cooperative_id: int, offer_id, field: str = "offer_id") -> Offer
     if offer is None:
         raise DomainError(_("There is no such offer."), field=field)
     return offer
+
+
+def get_cooperative_to_steward(user, slug: str, refusal: str) -> Body:
+    """A cooperative whose economy `user` sets up (its currencies): its coordinators and
+    stewards (and operators)."""
+    cooperative = get_cooperative_for(user, slug)
+    return access.check(user, cooperative, may_see=lambda _user, _found: True,
+                        may=permissions.can_steward,
+                        refusal=refusal % {"body": cooperative.name})

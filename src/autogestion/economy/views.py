@@ -27,7 +27,7 @@ from autogestion.cooperatives.rules import Kind
 from autogestion.core import clock
 from autogestion.core.confirm import needs_confirmation
 from autogestion.core.csv_export import csv_response
-from autogestion.core.errors import DomainError, PermissionDenied
+from autogestion.core.errors import DomainError
 
 from . import access, permissions, queries, services
 from .forms import (
@@ -282,18 +282,13 @@ def set_status(request, account_id):
 
 # Currencies ----------------------------------------------------------------------------
 
-def _may_create_currency(user, cooperative) -> None:
-    if not permissions.can_steward(user, cooperative):
-        raise PermissionDenied(_("Only coordinators or stewards of %(body)s create its "
-                                 "currencies.") % {"body": cooperative.name})
-
-
 @login_required
 def create_currency(request, slug):
     """A new currency of the cooperative, for its coordinators and stewards (POST
     /api/bodies/{slug}/currencies does the same)."""
-    cooperative = access.get_cooperative_for(request.user, slug)
-    _may_create_currency(request.user, cooperative)
+    cooperative = access.get_cooperative_to_steward(
+        request.user, slug, _("Only coordinators or stewards of %(body)s create its "
+                              "currencies."))
     if request.method != "POST":
         return render(request, "economy/currency_form.html",
                       {"body": cooperative, "form": CurrencyForm()})
