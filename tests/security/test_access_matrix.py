@@ -107,6 +107,8 @@ PAGES = {
     "account_email": (OWN, "login 302:/accounts/email/"),
     "account_change_password": (OWN, "login 200"),
     "mfa_index": (OWN, "login 405"),
+    # notifications: one's own
+    "notification_list": (OWN, "login 405"),
     # assemblies
     "body_meetings": R2_VIEW, "body_calendar": R2_FEED, "occurrence_detail": R2_VIEW,
     "occurrence_calendar": R2_FEED, "occurrence_program": R2_VIEW,

@@ -4,8 +4,25 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_time_zones():
+        raise ValidationError(_("“%(zone)s” is not a time zone: choose one such as "
+                                "Europe/Paris."), params={"zone": value}, code="time_zone")
+
+
+def available_time_zones() -> set[str]:
+    import zoneinfo
+
+    return zoneinfo.available_timezones()
 
 
 def new_username() -> str:
@@ -45,6 +62,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # E-mails and notifications say "tomorrow" and give times in the reader's own zone.
+    time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone,
+                                 validators=[validate_time_zone])
 
     REQUIRED_FIELDS = ["email"]
     objects = PersonManager()

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "autogestion.economy",
     "autogestion.commons",
     "autogestion.work",
+    "autogestion.notifications",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "autogestion.notifications.context_processors.unread",
             ],
         },
     }
@@ -279,6 +281,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
+        # The service worker (offline pages, push) and the web app manifest.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

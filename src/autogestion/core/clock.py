@@ -37,3 +37,18 @@ def today() -> date:
 def local(moment: datetime | None) -> datetime | None:
     """`moment` in the platform's zone, as pages and the API show it (None stays None)."""
     return timezone.localtime(moment, zone()) if moment is not None else None
+
+
+def zone_of(person) -> ZoneInfo:
+    """The zone a person reads times in (their profile), the platform's if unset."""
+    name = getattr(person, "time_zone", "") or settings.TIME_ZONE
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return zone()
+
+
+def local_for(moment: datetime, person) -> datetime:
+    """`moment` as `person` reads it: e-mails and notifications say "tomorrow" and give
+    the time in the recipient's zone, not the server's."""
+    return timezone.localtime(moment, zone_of(person))

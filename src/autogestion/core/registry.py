@@ -14,7 +14,14 @@ The attributes an AppConfig may set (all optional):
 - `personal_data`: "module.function" taking a person, returning {"app.model": [rows]};
 - `decision_effects`: "module.EFFECTS" lists of core.effects.Effect, the changes the
   body makes only by decision (applied by the decisions app when a proposal is adopted).
+
+By convention, not by attribute: an app's `todo` module, if it has one, gives what waits
+for a person in that app (`items(person, today)`, see core/todo.py), gathered on the
+signed-in home page "À faire".
 """
+
+from importlib import import_module
+from importlib.util import find_spec
 
 from django.apps import apps
 from django.utils.module_loading import import_string
@@ -60,3 +67,12 @@ def decision_effects() -> dict[str, object]:
             for effect in import_string(path):
                 effects[effect.kind] = effect
     return effects
+
+
+def todo_providers() -> list[object]:
+    """Each app's `todo.items` function, in INSTALLED_APPS order."""
+    providers = []
+    for config in _configs():
+        if config.name.startswith("autogestion.") and find_spec(f"{config.name}.todo"):
+            providers.append(import_module(f"{config.name}.todo").items)
+    return providers

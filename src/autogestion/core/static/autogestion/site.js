@@ -22,3 +22,18 @@ document.addEventListener("submit", (event) => {
     form.appendChild(field);
   }
 });
+
+// The menu on a phone: without JavaScript the "Menu" link opens it through :target;
+// with it, the link is a toggle that says whether the menu is open.
+document.addEventListener("DOMContentLoaded", () => {
+  const toggle = document.querySelector("header.top .menu-toggle");
+  if (!toggle) return;
+  toggle.setAttribute("role", "button");
+  toggle.setAttribute("aria-expanded", "false");
+  toggle.addEventListener("click", (event) => {
+    event.preventDefault();
+    const header = toggle.closest("header.top");
+    const open = header.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+});
