@@ -47,13 +47,17 @@ lint: dev
 
 # Debian's chromium for the browser tests and faketime for the clock check: installed
 # when missing and possible; the browser tests say "skipped" when chromium cannot be
-# had. Never a browser download.
+# had. Never a browser download. axe-core (accessibility checks the browser tests inject
+# into pages) comes from npm, at the version tests/e2e/package-lock.json pins.
 browser:
 	@{ command -v chromium && command -v faketime; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium faketime >/dev/null) \
 	      || echo "chromium or faketime could not be installed"; \
 	  else echo "chromium or faketime missing and not installable here"; fi; }
+	@[ -f tests/e2e/node_modules/axe-core/axe.min.js ] || { \
+	  command -v npm >/dev/null 2>&1 && npm ci --prefix tests/e2e --no-audit --no-fund --silent \
+	    || echo "axe-core could not be installed (npm): the accessibility checks will skip"; }
 
 # The suite runs on SQLite, then on PostgreSQL when DATABASE_URL is set (CI sets it).
 # The SQLite pass runs with the machine's clock a year ahead (libfaketime): the suite has

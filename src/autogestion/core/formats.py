@@ -2,14 +2,17 @@
 "38.00 Os" and "100%" in English, thousands grouped ("12 500,00"). Every page, e-mail
 and CSV meant for people goes through here; the API keeps plain JSON numbers."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import pgettext
 
 
 def number_text(value, places: int | None = None) -> str:
-    """`value` (int, Decimal, float) grouped and with the language's decimal mark."""
+    """`value` (int, Decimal, float) grouped and with the language's decimal mark,
+    rounded half up to `places` (Django's number_format only cuts the digits off)."""
+    if places is not None:
+        value = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
     return number_format(value, places, use_l10n=True, force_grouping=True)
 
 
