@@ -121,7 +121,8 @@ def build_world() -> World:
     closed_ids = {"slug": closed.slug, "cooperative": coop.slug, "membership_id": pending.pk,
                   "member": member.pk, "coordinator": coordinator.pk}
     open_ids = {"slug": open_group.slug, "cooperative": coop.slug}
-    for build in (_meetings, _decisions, _economy, _commons, _work, _daily, _accounts):
+    for build in (_meetings, _decisions, _economy, _commons, _work, _daily, _accounts,
+                  _notifications):
         found_closed, found_open = build(ctx)
         closed_ids.update(found_closed)
         open_ids.update(found_open)
@@ -325,6 +326,25 @@ def _accounts(ctx):
              "invitation_token": invitation_token}, {})
 
 
+P256DH = ("BAK52doO6kynxcqUuphBac9p4sfaft2tmYXG6sfnsEn9JETwWHFEM9KJwmtDSlO3f9MJ90adU06VKITKGs"
+          "Hnjrg")
+PUSH_AUTH = "bWF0cml4LWF1dGgtMTIzNA"
+
+
+def _notifications(ctx):
+    from django.utils.translation import gettext_noop
+
+    from autogestion.notifications.models import Kind
+    from autogestion.notifications.services import add_push_subscription, notify
+
+    [notification] = notify([ctx["member"]], Kind.MEETING,
+                            title=gettext_noop("SECRET-notification"), url="/notifications/")
+    device, _created = add_push_subscription(
+        person=ctx["member"], endpoint="https://push.example.org/matrix-member",
+        p256dh=P256DH, auth=PUSH_AUTH)
+    return {"notification_id": notification.pk, "subscription_id": device.pk}, {}
+
+
 def _tokens(people) -> dict:
     from autogestion.accounts.services import create_api_token
 
@@ -510,6 +530,10 @@ def api_unfilled(op, values: dict) -> list[str]:
 # body would stop at 422 for everyone. "@name" is a value of the world.
 _DAY, _LATER = MEETING_DAY.isoformat(), LATER_DAY.isoformat()
 API_BODIES = {
+    "PATCH /api/notifications/preferences": {"push": {"meeting": True}},
+    "POST /api/notifications/subscriptions": {
+        "endpoint": "https://push.example.org/matrix",
+        "keys": {"p256dh": P256DH, "auth": PUSH_AUTH}},
     "POST /api/bodies/{slug}/series": {"title": "x", "first_day": "2026-12-07",
                                        "start_time": "18:00", "end_time": "20:00",
                                        "rrule": "FREQ=WEEKLY"},

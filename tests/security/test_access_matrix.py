@@ -77,6 +77,13 @@ COOP_ACTION = ("login 405 405 405 405 405", "login 403")
 
 PAGES = {
     "home": PUBLIC, "newcomers": PUBLIC, "healthz": PUBLIC, "robots.txt": PUBLIC,
+    # The installable, offline-readable site: the same for everyone (offline_pages lists
+    # one's own pages, none for anonymous); GET only.
+    "manifest": ("200 200 200 200 200 200", "405 405"),
+    "service_worker": ("200 200 200 200 200 200", "405 405"),
+    "offline": ("200 200 200 200 200 200", "405 405"),
+    "offline_not_sent": ("200 200 200 200 200 200", "405 405"),
+    "offline_pages": ("200 200 200 200 200 200", "405 405"),
     "favicon.ico": (" ".join(["301:/static/autogestion/favicon.svg"] * 6),
                     "301:/static/autogestion/favicon.svg 301:/static/autogestion/favicon.svg"),
     # cooperatives
@@ -107,8 +114,12 @@ PAGES = {
     "account_email": (OWN, "login 302:/accounts/email/"),
     "account_change_password": (OWN, "login 200"),
     "mfa_index": (OWN, "login 405"),
-    # notifications: one's own
+    # notifications: one's own; another person's notification is not found
     "notification_list": (OWN, "login 405"),
+    "notification_open": ("login 404 404 302:/notifications/ 404 404", "login 405"),
+    "notification_read_all": (ACTION[0], "login 302:/notifications/"),
+    "notification_settings": (OWN, "login 302:/notifications/settings/"),
+    "push_subscription_remove": ACTION,
     # assemblies
     "body_meetings": R2_VIEW, "body_calendar": R2_FEED, "occurrence_detail": R2_VIEW,
     "occurrence_calendar": R2_FEED, "occurrence_program": R2_VIEW,
@@ -180,7 +191,8 @@ PAGES = {
 # Pages whose answer may show what the closed group holds to whoever asks.
 CAPABILITY_PAGES = {"member_calendar"}
 # What an outsider's POST may change: their own things.
-OWN_CHANGES = {"calendar_reset": {"assemblies_calendarfeedtoken"}}
+OWN_CHANGES = {"calendar_reset": {"assemblies_calendarfeedtoken"},
+               "notification_read_all": {"notifications_notification"}}
 
 # (page, method, role) -> what the site does instead, as a strict xfail; the owner fixes
 # it, then removes it. Empty since #12: pages and API answer alike.
@@ -457,9 +469,22 @@ OPERATIONS = {
     "DELETE /api/daily-tasks/{task_id}": "401 404 404 204 204 204",
     "PUT /api/daily-tasks/{task_id}/people": "401 404 404 200 200 200",
     "POST /api/daily-tasks/{task_id}/move": "401 404 404 200 200 200",
+    # notifications: one's own; the member's notification and device are the member's
+    "GET /api/notifications": API_OWN_READ,
+    "GET /api/notifications/preferences": API_OWN_READ,
+    "GET /api/notifications/push-key": API_OWN_READ,
+    "GET /api/notifications/subscriptions": API_OWN_READ,
+    "POST /api/notifications/read-all": "401 200 200 200 200 200",
+    "POST /api/notifications/{notification_id}/read": "401 404 404 200 404 404",
+    "PATCH /api/notifications/preferences": "401 200 200 200 200 200",
+    "POST /api/notifications/subscriptions": "401 201 201 201 201 201",
+    "DELETE /api/notifications/subscriptions/{subscription_id}": "401 404 404 204 404 404",
 }
 # What a stranger's write may change: their own things.
-API_OWN_CHANGES = {"PATCH /api/me": {"accounts_user"}}
+API_OWN_CHANGES = {"PATCH /api/me": {"accounts_user"},
+                   "PATCH /api/notifications/preferences": {"notifications_pushpreference"},
+                   "POST /api/notifications/subscriptions": {"notifications_pushsubscription"},
+                   "POST /api/notifications/read-all": {"notifications_notification"}}
 
 # (operation, role) -> what the API does instead (see PAGE_XFAILS).
 API_XFAILS: dict = {}

@@ -8,4 +8,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
     default_auto_field = "django.db.models.BigAutoField"
     urls = ["autogestion.notifications.urls"]
+    api_routers = [("/notifications", "autogestion.notifications.api.router")]
     personal_data = "autogestion.notifications.personal_data.export"
