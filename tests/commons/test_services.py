@@ -265,7 +265,7 @@ class TestApproval:
         request = book(world["member"], van, at(14, 9), at(14, 18))
         error = refused(Conflict, lambda: services.approve_booking(
             actor=world["coordinator"], booking_id=request.pk))
-        assert "below its debit limit" in str(error) and "5.00 Os" in str(error)
+        assert "below its debit limit" in str(error) and "5.00\u00a0Os" in str(error)
         assert Booking.objects.get(pk=request.pk).status == "requested"
         assert balance(payer) == 0
 

@@ -60,7 +60,7 @@ class TestWhoSeesWhat:
         body = text(clients["member"].get(f"/resources/{premises.pk}/"))
         assert "Coordinator" in body and "Compta" in body and 'id="booking-form"' in body
         outsider = text(clients["outsider"].get(f"/resources/{premises.pk}/"))
-        assert "Only members of CIT book this resource." in outsider
+        assert "Only members book this resource: CIT." in outsider
         assert "Compta" not in outsider
 
     @pytest.mark.parametrize(("who", "status"), [("anonymous", 404), ("outsider", 404),
@@ -187,7 +187,7 @@ class TestStewarding:
         assert (resource.open_days, resource.longest_minutes, resource.fee_amount) == \
             (7, 48 * 60, 250)
         page = text(clients["member"].get(resource.get_absolute_url()))
-        assert "2.50 Os per booking" in page and "Monday, Tuesday, Wednesday" in page
+        assert "2.50\u00a0Os per booking" in page and "Monday, Tuesday, Wednesday" in page
 
     @pytest.mark.parametrize(("extra", "words"), [
         ({"opens_at": "20:00", "closes_at": "08:00"}, "Opening comes before closing"),
@@ -237,6 +237,47 @@ class TestStewarding:
         assert clients["coordinator"].post(
             f"/resource-photos/{public.pk}/remove/").status_code == 302
         assert ResourcePhoto.objects.count() == 1
+
+
+
+class TestWords:
+    """What the pages say, in good French and English (issue #14)."""
+
+    def test_french_amounts_dates_and_a_singular_day(self, world, oseille, clients):
+        van = services.create_resource(
+            actor=world["coordinator"], steward=world["coop"], kind="vehicle", name="Fourgon",
+            audience="cooperative", requires_approval=True, horizon_days=1,
+            fee_amount=123_450, fee_currency=oseille)
+        assert "Bookable up to 1 day ahead." in text(clients["member"].get(
+            van.get_absolute_url()))
+        booking = services.book_resource(actor=world["member"], resource_id=van.pk,
+                                          starts_at=at(11, 10), ends_at=at(11, 12))
+        for person in (world["member"], world["coordinator"]):
+            person.language = "fr"
+            person.save(update_fields=["language"])
+        member = client_for(world["member"], "fr")
+        page = text(member.get(van.get_absolute_url()))
+        # The fee in French: comma, grouped thousands, no-break space before the symbol.
+        assert "1\u00a0234,50\u00a0Os" in page and "1234.50" not in page
+        mine = text(member.get("/bookings/"))
+        # Months in lower case ("mars", not "Mar"), as French writes them in a sentence.
+        assert "11 mars 2026 10:00" in mine and "11 Mar " not in mine
+        assert f'id="booking-{booking.pk}"' in mine
+        # The steward's form shows the fee as a French reader types it, and reads it back.
+        form = text(client_for(world["coordinator"], "fr").get(f"/resources/{van.pk}/edit/"))
+        assert 'name="fee" value="1234,50"' in form
+
+    def test_tables_turn_into_labelled_cards_on_a_phone(self, world, van, clients):
+        """Each cell names its column (site.css shows it above the value on a narrow
+        screen); no column header is empty."""
+        services.book_resource(actor=world["member"], resource_id=van.pk,
+                               starts_at=at(11, 10), ends_at=at(11, 12))
+        for who, url in (("coordinator", "/bookings/"), ("member", "/bookings/"),
+                         ("coordinator", f"/resources/{van.pk}/")):
+            page = text(clients[who].get(url))
+            assert '<table class="stack">' in page or 'class="week stack"' in page, url
+            assert "<th></th>" not in page, url
+            assert 'data-label="When"' in page, url
 
 
 def test_pages_ask_a_bounded_number_of_queries(world, premises, van, clients,

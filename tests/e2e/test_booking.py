@@ -85,3 +85,50 @@ def test_book_without_overlap_then_ask_for_the_van(live_server, world, browser):
         second.click(f'#request-{request.pk} form[action$="/approve/"] button[type=submit]')
     request.refresh_from_db()
     assert request.status == "confirmed" and request.fee_payment.amount == 1000
+
+
+def _fits(page) -> bool:
+    return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+
+
+def _on_first_screen(page, selector) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    return box is not None and box["y"] + box["height"] <= page.viewport_size["height"]
+
+
+@pytest.mark.parametrize("width, height", [(360, 740), (390, 844)])
+def test_on_a_phone_the_steward_decides_from_the_first_screen(live_server, world, browser,
+                                                             width, height):
+    """A steward on a phone: the resource page and "my bookings" fit the screen's
+    width (the week and the requests become cards), "Book" is on the first screen, and
+    a request is confirmed without scrolling sideways."""
+    coordinator, member = world["coordinator"], world["member"]
+    van = services.create_resource(
+        actor=coordinator, steward=world["coop"], kind="vehicle", name="Fourgon de la CIT",
+        place="Parking du local, 12 rue des Lois, Toulouse", requires_approval=True,
+        opens_at=time(8), closes_at=time(20), overnight=True)
+    request = services.book_resource(
+        actor=member, resource_id=van.pk, starts_at=localize(NOW.date().replace(day=14),
+                                                             time(9), PARIS),
+        ends_at=localize(NOW.date().replace(day=15), time(18), PARIS),
+        purpose="Déménagement d'une amie, avec des cartons et une armoire")
+
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url,
+                                  viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        _log_in(page, coordinator)
+        page.goto(f"/resources/{van.pk}/?week=2026-03-09")
+        assert _fits(page)
+        assert _on_first_screen(page, "[data-primary]")
+        assert page.locator("#week .slot").count() == 2  # Saturday and Sunday
+        page.goto("/bookings/")
+        assert _fits(page)
+        approve = f'#request-{request.pk} form[action$="/approve/"] button[type=submit]'
+        assert _on_first_screen(page, approve)
+        with page.expect_navigation():
+            page.click(approve)
+        request.refresh_from_db()
+        assert request.status == "confirmed"
+    finally:
+        context.close()

@@ -332,12 +332,12 @@ def test_beyond_the_limit_409_with_the_margin_and_nothing_moves(clients, world, 
                  amount=2_500)
     before, counts = balances(), rows()
     refused(pay(clients["member"], member, coordinator, "75.01"), 409, field="amount",
-            contains="at most 75.00 Os")
+            contains="at most 75.00\u00a0Os")
     assert balances() == before and rows() == counts
     services.set_limits(actor=world["coordinator"], account_id=coordinator.pk,
                         debit_limit=10_000, credit_ceiling=3_000)
     refused(pay(clients["member"], member, coordinator, "5.01"), 409, field="amount",
-            contains="receive at most 5.00 Os")
+            contains="receive at most 5.00\u00a0Os")
     assert balances() == before and rows() == counts
     assert pay(clients["member"], member, coordinator, "5").status_code == 201
     assert_zero_sum(oseille)
@@ -494,7 +494,7 @@ def test_request_beyond_the_limit_stays_pending(clients, world, oseille, account
     assert asked["auto_accept_at"] == "2026-03-12T12:00:00+01:00"
     before, counts = balances(), rows()
     refused(post(clients["member"], f"/api/payment-requests/{asked['id']}/accept"), 409,
-            field="amount", contains="at most 100.00 Os")
+            field="amount", contains="at most 100.00\u00a0Os")
     assert balances() == before and rows() == counts
     assert PaymentRequest.objects.get(pk=asked["id"]).status == "pending"
 
@@ -542,7 +542,7 @@ def test_clearing_between_two_cooperatives(clients, world, oseille, accounts, ec
                  key="across-3"), 400, field="amount")
     refused(post(clients["member"], "/api/payments/across",
                  {"payer_id": member.pk, "payee_id": payee.pk, "amount": "95"},
-                 key="across-4"), 409, field="amount", contains="at most 90.00 Os")
+                 key="across-4"), 409, field="amount", contains="at most 90.00\u00a0Os")
     assert rows() == counts
 
 

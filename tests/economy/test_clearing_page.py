@@ -78,8 +78,9 @@ class TestPaying:
         key = key_in(client.get(URL).content.decode())
         before = written()
         asked = client.post(URL, form_data(member, payee, key=key))
-        text = page_refused(asked, 200, "Pay 10.00 Os to account n° ")
-        assert "It receives 20.00 ECO in ECO" in text and 'name="confirmed" value="yes"' in text
+        text = page_refused(asked, 200, "Pay 10.00\u00a0Os to account n° ")
+        assert "It receives 20.00\u00a0ECO in ECO" in text
+        assert 'name="confirmed" value="yes"' in text
         assert written() == before  # nothing until confirmed
         done = client.post(URL, form_data(member, payee, key=key, confirmed="yes"))
         assert done.status_code == 302 and done["Location"] == URL
@@ -90,7 +91,7 @@ class TestPaying:
         assert Account.objects.get(pk=payee.pk).balance == 2_000
         assert zero_sum(oseille) and zero_sum(eco)
         result = client.get(URL).content.decode()
-        assert f"Paid 10.00 Os; account n° {payee.pk} received 20.00 ECO." in result
+        assert f"Paid 10.00\u00a0Os; account n° {payee.pk} received 20.00\u00a0ECO." in result
 
     def test_sent_twice_pays_once(self, world, accounts, payee):
         client = client_for(world["member"])
@@ -111,7 +112,7 @@ class TestRefusals:
         ("same_currency", 400, "Both accounts hold the same currency", "payee"),
         ("bad_amount", 400, "Type an amount such as", "amount"),
         ("zero", 400, "more than zero", "amount"),
-        ("beyond_limit", 409, "It can pay at most 100.00 Os now.", "amount"),
+        ("beyond_limit", 409, "It can pay at most 100.00\u00a0Os now.", "amount"),
     ])
     def test_as_the_api(self, world, accounts, payee, case, status, message, field):
         member, coordinator = accounts
@@ -167,5 +168,5 @@ class TestRefusals:
         before = written()
         answer = client_for(world["member"]).post(URL, form_data(accounts[0], payee,
                                                                  confirmed="yes"))
-        page_refused(answer, 409, "It can receive at most 10.00 ECO now.")
+        page_refused(answer, 409, "It can receive at most 10.00\u00a0ECO now.")
         assert written() == before

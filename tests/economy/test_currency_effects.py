@@ -140,7 +140,9 @@ class TestTheLimits:
             "currency": "oseille", "default_debit_limit": 50, "default_credit_ceiling": ""})
         assert none["default_credit_ceiling"] is None and none["default_debit_limit"] == "50.00"
         assert "no maximum" in effects.describe_limits(world["coop"], none)
-        assert "1000.50 Os" in effects.describe_limits(world["coop"], cleaned)
+        # Written for people: the limit below zero, thousands grouped.
+        described = effects.describe_limits(world["coop"], cleaned)
+        assert "down to -250.00\u00a0Os and up to 1,000.50\u00a0Os" in described
 
     @pytest.mark.parametrize(("params", "field", "message"), [
         ({"default_debit_limit": "-1"}, "default_debit_limit", "zero or more"),

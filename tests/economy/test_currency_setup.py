@@ -78,8 +78,8 @@ class TestCreating:
         page = client_for(world["member"]).get(answer["Location"])
         text = page.content.decode()
         assert page.status_code == 200
-        assert "0.5 €" in text and "150.00 S" in text and "2000.00 S" in text
-        assert 'id="auto-accept">7<' in text
+        assert "0.5 €" in text and "150.00\u00a0S" in text and "2,000.00\u00a0S" in text
+        assert 'id="auto-accept">7 days<' in text
         assert "No change since it was created." in text
 
     def test_no_maximum_and_no_automatic_acceptance(self, world):

@@ -65,8 +65,8 @@ class TestReplay:
         client = client_for(world["member"])
         first = page_pay(client, member, coordinator, "7", follow=True)
         again = page_pay(client, member, coordinator, "7", follow=True)
-        assert "Paid 7.00 Os to Coordinator." in first.content.decode()
-        assert "Already paid: 7.00 Os to Coordinator; nothing more was paid." \
+        assert "Paid 7.00\u00a0Os to Coordinator." in first.content.decode()
+        assert "Already paid: 7.00\u00a0Os to Coordinator; nothing more was paid." \
             in again.content.decode()
         assert Payment.objects.count() == 1
 
@@ -143,8 +143,8 @@ class TestRacingRetries:
                                                        follow=True) for c in clients])
         pages = sorted(a.content.decode() for a in answers)
         assert [a.redirect_chain[0][1] for a in answers] == [302, 302]
-        assert sum("Paid 4.00 Os to Coordinator." in p for p in pages) == 1
-        assert sum("Already paid: 4.00 Os to Coordinator" in p for p in pages) == 1
+        assert sum("Paid 4.00\u00a0Os to Coordinator." in p for p in pages) == 1
+        assert sum("Already paid: 4.00\u00a0Os to Coordinator" in p for p in pages) == 1
         assert Payment.objects.count() == 1
 
 

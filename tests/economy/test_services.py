@@ -43,7 +43,7 @@ class TestPayments:
     def test_beyond_the_limit_nothing_moves_and_the_margin_is_said(self, world, oseille,
                                                                     accounts):
         member, coordinator = accounts
-        with pytest.raises(Conflict, match="at most 100.00 Os"):
+        with pytest.raises(Conflict, match="at most 100.00\u00a0Os"):
             services.pay(actor=world["member"], payer_id=member.pk, payee_id=coordinator.pk,
                          amount=10_001)
         assert not Payment.objects.exists() and not Entry.objects.exists()
@@ -53,7 +53,7 @@ class TestPayments:
         member, coordinator = accounts
         services.set_limits(actor=world["coordinator"], account_id=coordinator.pk,
                             debit_limit=10_000, credit_ceiling=1000)
-        with pytest.raises(Conflict, match="receive at most 10.00 Os"):
+        with pytest.raises(Conflict, match="receive at most 10.00\u00a0Os"):
             services.pay(actor=world["member"], payer_id=member.pk, payee_id=coordinator.pk,
                          amount=1001)
 

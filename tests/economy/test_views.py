@@ -166,8 +166,8 @@ class TestPaying:
         assert response.status_code == 302
         assert balances(member_account, coordinator_account) == (-1_250, 1_250)
         after = text_of(member.get(response["Location"]))
-        assert "Paid 12.50 Os to Coordinator." in after
-        assert "-12.50 Os" in after and "87.50 Os" in after  # balance, and margin left
+        assert "Paid 12.50\u00a0Os to Coordinator." in after
+        assert "-12.50\u00a0Os" in after and "87.50\u00a0Os" in after  # balance, and margin left
         assert key_in(after) != key  # a new form, a new key
 
     def test_beyond_the_limit_is_refused_with_the_margin(self, world, oseille, accounts):
@@ -176,7 +176,7 @@ class TestPaying:
         response = member.post("/bodies/cit/economy/pay/",
                                pay_data(member_account, coordinator_account, "100.01"))
         assert response.status_code == 409
-        assert "It can pay at most 100.00 Os now." in text_of(response)
+        assert "It can pay at most 100.00\u00a0Os now." in text_of(response)
         assert not Payment.objects.exists() and not Entry.objects.exists()
         assert balances(member_account, coordinator_account) == (0, 0)
         services.set_limits(actor=world["coordinator"], account_id=coordinator_account.pk,
@@ -184,7 +184,7 @@ class TestPaying:
         response = member.post("/bodies/cit/economy/pay/",
                                pay_data(member_account, coordinator_account, "6", key="k2"))
         assert response.status_code == 409
-        assert "It can receive at most 5.00 Os now." in text_of(response)
+        assert "It can receive at most 5.00\u00a0Os now." in text_of(response)
         assert not Payment.objects.exists()
 
     @pytest.mark.parametrize("amount, message", [
@@ -260,7 +260,11 @@ class TestRequests:
         request = PaymentRequest.objects.get()
         assert request.amount == 450 and request.auto_accept_at is not None
         page = text_of(member.get("/bodies/cit/economy/"))
-        assert "Payments asked of me" in page and "4.50 Os" in page and "Paniers" in page
+        assert "Payments asked of me" in page and "4.50\u00a0Os" in page and "Paniers" in page
+        # On a phone the answer comes first: before the accounts and the forms.
+        assert page.index(f'action="/payment-requests/{request.pk}/accept/"') \
+            < page.index('id="my-accounts"') < page.index('id="pay-form"')
+        assert "<h1>Economy — CIT</h1>" in page
         assert "My requests waiting for an answer" in text_of(
             coordinator.get("/bodies/cit/economy/"))
         # Only the buyer accepts.
@@ -318,8 +322,8 @@ class TestStatement:
         filtered = text_of(member.get(url, {"from": "2026-03-10", "to": "2026-03-20"}))
         assert "March 15" in filtered and "March 1<" not in filtered
         assert "March 28" not in filtered
-        assert "Balance at the start: -10.00 Os" in filtered
-        assert "Balance at the end: 15.00 Os" in filtered
+        assert "Balance at the start: -10.00\u00a0Os" in filtered
+        assert "Balance at the end: 15.00\u00a0Os" in filtered
         for bad in ({"from": "yesterday"}, {"to": "2026-13-01"}):
             assert member.get(url, bad).status_code == 400
 
@@ -329,29 +333,58 @@ class TestStatement:
             f"/accounts/{member_account.pk}/statement/", {"format": "csv"})
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(response.content.decode())))
-        assert rows[0] == ["date", "description", "counterpart", "amount", "balance_after",
-                           "payment_id"]
-        assert [r[1:5] for r in rows[1:]] == [
-            ["March 1", "Coordinator", "-10.00", "-10.00"],
-            ["March 15", "Coordinator", "25.00", "15.00"],
-            ["March 28", "Coordinator", "-3.00", "12.00"]]
+        assert rows[0] == ["date", "description", "counterpart", "counterpart_kind",
+                           "counterpart_kind_label", "amount", "amount_text", "balance_after",
+                           "balance_after_text", "payment_id"]
+        # Numbers for spreadsheets, and beside them the words for people (English here).
+        assert [r[1:9] for r in rows[1:]] == [
+            ["March 1", "Coordinator", "member", "member", "-10.00", "\u221210.00\u00a0Os",
+             "-10.00", "\u221210.00\u00a0Os"],
+            ["March 15", "Coordinator", "member", "member", "25.00", "25.00\u00a0Os",
+             "15.00", "15.00\u00a0Os"],
+            ["March 28", "Coordinator", "member", "member", "-3.00", "\u22123.00\u00a0Os",
+             "12.00", "12.00\u00a0Os"]]
         payments = list(Payment.objects.order_by("created_at").values_list("pk", flat=True))
-        assert [int(r[5]) for r in rows[1:]] == payments
+        assert [int(r[9]) for r in rows[1:]] == payments
         assert date.fromisoformat(rows[1][0][:10]) == date(2026, 3, 1)
         filtered = client_for(world["coordinator"]).get(
             f"/accounts/{coordinator_account.pk}/statement/",
             {"format": "csv", "from": "2026-03-02"})
         rows = list(csv.reader(io.StringIO(filtered.content.decode())))
-        assert [r[3] for r in rows[1:]] == ["-25.00", "3.00"]
+        assert [r[5] for r in rows[1:]] == ["-25.00", "3.00"]
+
+    def test_in_french_the_page_and_the_csv_write_amounts_and_labels_in_french(
+            self, world, history, oseille):
+        """A French reader reads "-10,00 Os" (comma, no-break space before the symbol),
+        days in lower case, and in the CSV the counterpart's kind by its French label
+        beside its code; the machine columns stay as they were."""
+        member_account, _ = history
+        services.set_limits(actor=world["coordinator"], account_id=member_account.pk,
+                            debit_limit=1_000_000, credit_ceiling=None)
+        services.pay(actor=world["member"], payer_id=member_account.pk,
+                     payee_id=services.account_of(world["coordinator"], oseille).pk,
+                     amount=123_456, description="Big")
+        world["member"].language = "fr"
+        world["member"].save(update_fields=["language"])
+        french = client_for(world["member"], language="fr")
+        url = f"/accounts/{member_account.pk}/statement/"
+        page = text_of(french.get(url))
+        assert "-10,00\u00a0Os" in page and "25,00\u00a0Os" in page
+        assert "-1\u00a0234,56\u00a0Os" in page  # thousands grouped
+        assert "1 mars 2026" in page and "10.00" not in page
+        rows = list(csv.reader(io.StringIO(french.get(url, {"format": "csv"})
+                                           .content.decode())))
+        assert rows[1][3:9] == ["member", "membre", "-10.00", "\u221210,00\u00a0Os",
+                                "-10.00", "\u221210,00\u00a0Os"]
 
     def test_reversal_button_for_the_receiver(self, world, history):
         member_account, coordinator_account = history
         coordinator_page = text_of(client_for(world["coordinator"]).get(
             f"/accounts/{coordinator_account.pk}/statement/"))
-        assert coordinator_page.count("Pay back") == 2  # the two payments it received
+        assert coordinator_page.count("/reverse/") == 2  # the two payments it received
         member_page = text_of(client_for(world["member"]).get(
             f"/accounts/{member_account.pk}/statement/"))
-        assert member_page.count("Pay back") == 1
+        assert member_page.count("/reverse/") == 1
 
 
 class TestOffers:
@@ -480,31 +513,63 @@ class TestFund:
                                                                     flat=True)) == [
             50_000, 75_050, 65_050, 69_050, 63_050]
         page = text_of(client_for(world["member"]).get("/bodies/cit/fund/"))
-        assert "Balance: 630.50 €" in page
-        for balance in ("500.00 €", "750.50 €", "650.50 €", "690.50 €", "630.50 €"):
+        assert "Balance: 630.50\u00a0€" in page
+        for balance in ("500.00", "750.50", "650.50", "690.50", "630.50"):
+            balance += "\u00a0€"
             assert balance in page
         assert f'href="/proposals/{adopted.proposal_id}/">Buy a drill</a>' in page
         # All years: income 790.50, expenses 160.
-        assert re.search(r'id="income-total">790.50 €<', page)
-        assert re.search(r'id="expenses-total">160.00 €<', page)
+        assert re.search(r'id="income-total"><strong>790.50\xa0€<', page)
+        assert re.search(r'id="expenses-total"><strong>160.00\xa0€<', page)
         report = text_of(client_for(world["member"]).get("/bodies/cit/fund/",
                                                          {"year": "2025"}))
-        assert re.search(r'id="opening">0.00 €<', report)
-        assert re.search(r'id="closing"><strong>650.50 €<', report)
-        assert re.search(r'id="income-total">750.50 €<', report)
-        assert re.search(r'id="expenses-total">100.00 €<', report)
+        assert re.search(r'id="opening">0.00\xa0€<', report)
+        assert re.search(r'id="closing"><strong>650.50\xa0€<', report)
+        assert re.search(r'id="income-total"><strong>750.50\xa0€<', report)
+        assert re.search(r'id="expenses-total"><strong>100.00\xa0€<', report)
         assert "contribution 2026-01-10" not in report
         report = text_of(client_for(world["member"]).get("/bodies/cit/fund/",
                                                          {"year": "2026"}))
-        assert re.search(r'id="opening">650.50 €<', report)
-        assert re.search(r'id="closing"><strong>630.50 €<', report)
+        assert re.search(r'id="opening">650.50\xa0€<', report)
+        assert re.search(r'id="closing"><strong>630.50\xa0€<', report)
         assert re.search(r'class="income-contribution"><td>contribution</td>'
-                         r'<td class="num">40.00 €<', report)
+                         r'<td class="num">40.00\xa0€<', report)
         total = FundMovement.objects.filter(happened_on__year=2026).aggregate(
             s=Sum("amount"))["s"]
         assert total == -2_000
         assert client_for(world["member"]).get("/bodies/cit/fund/",
                                                {"year": "20x6"}).status_code == 400
+
+    def test_csv_has_labels_beside_codes_and_french_amounts(self, world, adopted):
+        coordinator = client_for(world["coordinator"])
+        assert self.record(coordinator, "income", "1 500", "subsidy",
+                           "2025-06-01").status_code == 302
+        assert self.record(coordinator, "expense", "60", "rent", "2026-02-01",
+                           adopted).status_code == 302
+        world["member"].language = "fr"
+        world["member"].save(update_fields=["language"])
+        french = client_for(world["member"], "fr")
+        page = text_of(french.get("/bodies/cit/fund/"))
+        assert "1\u00a0440,00\u00a0€" in page and 'id="fund-csv"' in page
+        assert "1 février 2026" in page  # the day as French writes it
+        rows = list(csv.reader(io.StringIO(
+            french.get("/bodies/cit/fund/", {"format": "csv"}).content.decode())))
+        assert rows[0] == ["date", "description", "category", "category_label",
+                           "decision_id", "decision", "amount", "amount_text",
+                           "balance_after", "balance_after_text", "recorded_by",
+                           "movement_id"]
+        # Newest first, as the page; the code for machines, its label for people.
+        assert [r[:4] + r[6:10] for r in rows[1:]] == [
+            ["2026-02-01", "rent 2026-02-01", "rent", "loyer", "-60.00",
+             "\u221260,00\u00a0€", "1440.00", "1\u00a0440,00\u00a0€"],
+            ["2025-06-01", "subsidy 2025-06-01", "subsidy", "subvention", "1500.00",
+             "1\u00a0500,00\u00a0€", "1500.00", "1\u00a0500,00\u00a0€"]]
+        assert rows[1][4:6] == [str(adopted.pk), "Buy a drill"]
+        assert rows[1][10] == "Coordinator"
+        # A year's CSV holds that year only.
+        year = list(csv.reader(io.StringIO(french.get(
+            "/bodies/cit/fund/", {"format": "csv", "year": "2025"}).content.decode())))
+        assert [r[0] for r in year[1:]] == ["2025-06-01"]
 
     def test_expense_refusals(self, world, adopted):
         coordinator = client_for(world["coordinator"])
@@ -513,7 +578,7 @@ class TestFund:
         assert "names the decision that allowed it" in text_of(response)
         response = self.record(coordinator, "expense", "10", "purchase", "2026-01-01",
                                adopted)
-        assert response.status_code == 409 and "0.00 € available" in text_of(response)
+        assert response.status_code == 409 and "0.00\u00a0€ available" in text_of(response)
         assert self.record(coordinator, "income", "abc", "donation",
                            "2026-01-01").status_code == 400
         assert not FundMovement.objects.exists()
@@ -522,7 +587,7 @@ class TestFund:
                                 {"overdraft": "20"}).status_code == 302
         assert self.record(coordinator, "expense", "10", "purchase", "2026-01-01",
                            adopted).status_code == 302
-        assert "Balance: -10.00 €" in text_of(coordinator.get("/bodies/cit/fund/"))
+        assert "Balance: -10.00\u00a0€" in text_of(coordinator.get("/bodies/cit/fund/"))
         assert client_for(world["member"]).post("/bodies/cit/fund/overdraft/",
                                                 {"overdraft": "50"}).status_code == 403
 

@@ -11,9 +11,9 @@ from autogestion.core import clock
 from autogestion.core.errors import DomainError
 from autogestion.core.inputs import check_year
 from autogestion.core.widgets import DateInput, TimeInput
-from autogestion.economy import rules as money_rules
 from autogestion.economy.forms import parse_amount
 from autogestion.economy.models import Currency
+from autogestion.economy.queries import field_amount
 
 from . import rules, services
 from .models import Audience, FeePerChoice, ResourceKind
@@ -71,8 +71,7 @@ class ResourceForm(forms.Form):
                     "horizon_days": 180, "fee_per": FeePerChoice.BOOKING, "is_active": True}
         fee = ""
         if resource.fee_amount and resource.fee_currency:
-            fee = money_rules.format_amount(resource.fee_amount,
-                                            resource.fee_currency.decimals)
+            fee = field_amount(resource.fee_amount, resource.fee_currency.decimals)
         return {
             "kind": resource.kind, "name": resource.name, "place": resource.place,
             "description": resource.description, "usage_rules": resource.usage_rules,

@@ -13,7 +13,7 @@ from autogestion.cooperatives.permissions import active_body_ids, is_operator, m
 from autogestion.cooperatives.rules import Kind, Role, Status
 from autogestion.core import clock
 from autogestion.core.errors import DomainError
-from autogestion.economy import rules as money_rules
+from autogestion.core.formats import amount_text
 from autogestion.economy.models import Account, AccountKind, Currency
 
 from . import permissions, rules, texts
@@ -66,7 +66,8 @@ def fee_text(resource: SharedResource) -> str:
 
 
 def money(minor: int, currency) -> str:
-    return f"{money_rules.format_amount(minor, currency.decimals)} {currency.symbol}"
+    """An amount for people, in the reader's language ("10,00 Os")."""
+    return amount_text(minor, currency.decimals, currency.symbol)
 
 
 def resource_rows(user, resources) -> list[ResourceRow]:

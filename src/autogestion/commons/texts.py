@@ -88,7 +88,9 @@ def refusal_message(refusal: Refusal, resource: SharedResource | None = None) ->
             "short_notice": (_("%(resource)s is booked at least %(notice)s ahead.") % {
                 "resource": name, "notice": duration_text(details.get("notice", timedelta()))},
                 "starts_at"),
-            "too_far": (_("%(resource)s is booked at most %(days)s days ahead.") % {
+            "too_far": (ngettext("%(resource)s is booked at most %(days)s day ahead.",
+                                 "%(resource)s is booked at most %(days)s days ahead.",
+                                 resource.horizon_days) % {
                 "resource": name, "days": resource.horizon_days}, "starts_at"),
             "too_long": (_("A booking of %(resource)s lasts at most %(longest)s.") % {
                 "resource": name,

@@ -25,7 +25,7 @@ them in that same form, so checking them again gives them back unchanged.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from autogestion.cooperatives.rules import Kind
 from autogestion.core.effects import Effect, Params
 from autogestion.core.errors import DomainError
+from autogestion.core.formats import amount_text, number_text
 from autogestion.core.inputs import parse_amount
 from autogestion.core.refusal import Refusal
 
@@ -88,7 +89,8 @@ def check_value(actor, body, params: Params) -> Params:
     if actor is not None and rate == currency.euro_rate:
         raise DomainError(_("%(currency)s is already worth %(rate)s €: propose another "
                             "value.") % {"currency": currency.name,
-                                         "rate": rules.rate_text(rate)}, field="euro_rate")
+                                         "rate": _number_words(rules.rate_text(rate))},
+                          field="euro_rate")
     return {"currency": currency.code, "euro_rate": rules.rate_text(rate)}
 
 
@@ -105,14 +107,34 @@ def describe_value(body, params: Params) -> str:
                                                                       params.get("currency"))
     return _("The euro value of %(currency)s becomes %(rate)s € for 1 %(symbol)s; every "
              "balance, price and clearing with other networks follows it.") % {
-        "currency": name, "rate": params.get("euro_rate"), "symbol": symbol}
+        "currency": name, "rate": _number_words(params.get("euro_rate")), "symbol": symbol}
 
 
 def title_value(body, params: Params) -> str:
     currency = Currency.objects.filter(cooperative=body, code=params.get("currency")).first()
     return _("Euro value of %(currency)s: %(rate)s €") % {
         "currency": currency.name if currency else params.get("currency"),
-        "rate": params.get("euro_rate")}
+        "rate": _number_words(params.get("euro_rate"))}
+
+
+def _number_words(value) -> str:
+    """A number the params keep as text ("0.5"), written in the reader's language
+    ("0,5"); left as it is when it is not one."""
+    try:
+        return number_text(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _amount_words(value, currency: Currency | None, symbol: str, sign: int = 1) -> str:
+    """An amount the params keep as text ("250.00"), written in the reader's language
+    ("250,00 Os"; `sign` -1: "-250,00 Os")."""
+    try:
+        number = Decimal(str(value)) * sign
+    except (InvalidOperation, ValueError):
+        return f"{value} {symbol}"
+    decimals = currency.decimals if currency else max(-number.as_tuple().exponent, 0)
+    return amount_text(int(number.scaleb(decimals)), decimals, symbol)
 
 
 # The default limits --------------------------------------------------------------------
@@ -167,13 +189,15 @@ def describe_limits(body, params: Params) -> str:
     currency = Currency.objects.filter(cooperative=body, code=params.get("currency")).first()
     symbol = currency.symbol if currency else params.get("currency")
     values = {"currency": currency.name if currency else params.get("currency"),
-              "limit": f"{params.get('default_debit_limit')} {symbol}"}
+              "limit": _amount_words(params.get("default_debit_limit"), currency, symbol,
+                                     sign=-1)}
     if params.get("default_credit_ceiling") is None:
-        return _("A new account in %(currency)s may go down to -%(limit)s, with no "
+        return _("A new account in %(currency)s may go down to %(limit)s, with no "
                  "maximum balance. Existing accounts keep their limits.") % values
-    return _("A new account in %(currency)s may go down to -%(limit)s and up to "
+    return _("A new account in %(currency)s may go down to %(limit)s and up to "
              "%(ceiling)s. Existing accounts keep their limits.") % {
-        **values, "ceiling": f"{params.get('default_credit_ceiling')} {symbol}"}
+        **values, "ceiling": _amount_words(params.get("default_credit_ceiling"), currency,
+                                           symbol)}
 
 
 def title_limits(body, params: Params) -> str:

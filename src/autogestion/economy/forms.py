@@ -6,9 +6,10 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from autogestion.core import inputs
+from autogestion.core import clock, inputs
 from autogestion.core.errors import DomainError
 
 from .models import CurrencyKind, FundCategory, Offer, OfferCategory
@@ -209,7 +210,8 @@ class FundMovementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.decisions = {d.pk: d for d in decisions}
         self.fields["decision"].choices = [("", "—")] + [
-            (str(d.pk), f"{d.title} ({d.decided_at:%Y-%m-%d})") for d in decisions]
+            (str(d.pk), f"{d.title} ({date_format(clock.local(d.decided_at), 'j F Y')})")
+            for d in decisions]
 
     def clean_amount(self):
         return parse_amount(self.cleaned_data["amount"], 2)

@@ -1,18 +1,22 @@
 """Reads for the economy pages, each with a fixed number of queries whatever the number
 of accounts, entries, offers or fund movements. Amounts stay integers in minor units;
-the `*_text` fields are formatted for display ("12.50 Os")."""
+the `*_text` fields are formatted for display in the reader's language ("12,50 Os" in
+French, core/formats.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet, Sum
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import get_format
 
 from autogestion.cooperatives.models import Body
 from autogestion.core import clock
+from autogestion.core.formats import amount_text, number_text
 
 from . import permissions, rules
 from .models import (
@@ -36,20 +40,33 @@ SEARCH_WORDS = 10         # words of an offer search that count
 
 
 def money(minor: int | None, currency: Currency | None) -> str:
+    """An amount for people, in the active language: "1 200,50 Os" (no currency: euros)."""
     if minor is None:
         return ""
     if currency is None:
-        return rules.format_amount(minor, 2) + " €"
-    return f"{rules.format_amount(minor, currency.decimals)} {currency.symbol}"
+        return euros(minor)
+    return amount_text(minor, currency.decimals, currency.symbol)
 
 
 def euros(cents: int | None) -> str:
-    return "" if cents is None else rules.format_amount(cents, 2) + " €"
+    return "" if cents is None else amount_text(cents, 2, "€")
 
 
 def input_amount(minor: int, decimals: int) -> str:
-    """An amount as a form field shows it: '12.50'."""
+    """An amount for machines (a CSV's number column): '1200.50', whatever the language."""
     return rules.format_amount(minor, decimals)
+
+
+def field_amount(minor: int, decimals: int) -> str:
+    """An amount as a form field shows it, with the reader's decimal mark ('1200,50' in
+    French). Not grouped: core.inputs reads either mark back, but not an English comma
+    between thousands."""
+    return rules.format_amount(minor, decimals).replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
+def rate_words(rate) -> str:
+    """A currency's euro value for people: '0,5' in French, '1.25' in English."""
+    return number_text(Decimal(rules.rate_text(rate)))
 
 
 # A currency and its changes by decision ------------------------------------------------
@@ -70,7 +87,7 @@ def propose_change_url(currency: Currency, which: str) -> str:
 
 def describe_currency(currency: Currency) -> Currency:
     """The texts a currency's card and page show."""
-    currency.rate_text = rules.rate_text(currency.euro_rate)
+    currency.rate_text = rate_words(currency.euro_rate)
     currency.default_limit_text = money(currency.default_debit_limit, currency)
     currency.default_ceiling_text = money(currency.default_credit_ceiling, currency)
     return currency
@@ -109,8 +126,8 @@ def _row(account: Account, currency: Currency, mine: bool = False) -> AccountRow
                       if account.credit_ceiling is not None else "",
                       margin_text=money(to_pay, currency),
                       margin_to_pay=to_pay, margin_to_receive=to_receive,
-                      limit_input=input_amount(account.debit_limit, currency.decimals),
-                      ceiling_input=input_amount(account.credit_ceiling, currency.decimals)
+                      limit_input=field_amount(account.debit_limit, currency.decimals),
+                      ceiling_input=field_amount(account.credit_ceiling, currency.decimals)
                       if account.credit_ceiling is not None else "", mine=mine)
 
 

@@ -9,15 +9,26 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import psycopg
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.rules import Kind
-from autogestion.cooperatives.selectors import active_membership_sql, is_active_member
+from autogestion.cooperatives.selectors import (
+    active_membership_sql,
+    is_active_member,
+    stewards_and_coordinators,
+)
 from autogestion.core import clock, history
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from autogestion.core.formats import amount_text
+from autogestion.notifications.models import Kind as NotificationKind
+from autogestion.notifications.services import notify
 
 from . import permissions, rules
 from .models import (
@@ -44,8 +55,12 @@ from .models import (
 from .rules import AccountStatus, Refusal
 
 
-def _money(minor: int, currency: Currency) -> str:
-    return f"{rules.format_amount(minor, currency.decimals)} {currency.symbol}"
+def _money(minor: int, currency: Currency | None) -> str:
+    """An amount in a refusal, in the reader's language ("12,50 Os"); euros without a
+    currency."""
+    if currency is None:
+        return amount_text(minor, 2, "€")
+    return amount_text(minor, currency.decimals, currency.symbol)
 
 
 def refusal_message(refusal: Refusal, currency: Currency | None = None) -> DomainError:
@@ -85,8 +100,8 @@ def refusal_message(refusal: Refusal, currency: Currency | None = None) -> Domai
     }
     if code == "fund_too_low":
         return Conflict(_("Refused: the fund holds too little for this expense; %(available)s "
-                          "available.") % {"available": rules.format_amount(
-                              details["available"], 2) + " €"}, field="amount")
+                          "available.") % {"available": _money(details["available"], None)},
+                        field="amount")
     fields = {"limit_below_balance": "debit_limit", "bad_debit_limit": "debit_limit",
               "ceiling_below_balance": "credit_ceiling", "bad_credit_ceiling": "credit_ceiling",
               "bad_rate": "euro_rate", "rate_too_precise": "euro_rate",
@@ -123,10 +138,14 @@ def create_currency(*, actor, cooperative: Body, code: str, name: str, symbol: s
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 4:
         raise DomainError(_("A currency has 0 to 4 decimals."), field="decimals")
     code, name, symbol = ((value or "").strip() for value in (code, name, symbol))
-    for field, value, longest in (("code", code, 20), ("name", name, 60), ("symbol", symbol, 8)):
+    for field, value, longest, refusal in (
+            ("code", code, 20, _("Give a code of 1 to %(n)s characters.")),
+            ("name", name, 60, _("Give a name of 1 to %(n)s characters.")),
+            ("symbol", symbol, 8, _("Give a symbol of 1 to %(n)s characters."))):
         if not value or len(value) > longest:
-            raise DomainError(_("Give a %(field)s of 1 to %(n)s characters.")
-                              % {"field": field, "n": longest}, field=field)
+            # One sentence per field: the field's name is a word of the sentence, not a
+            # code glued into it.
+            raise DomainError(refusal % {"n": longest}, field=field)
     if not CODE_PATTERN.match(code):
         raise DomainError(_("A code is made of letters without accents, digits, “-” and "
                             "“_”, such as “oseille”."), field="code")
@@ -648,8 +667,9 @@ def reverse_payment(*, actor, payment_id: int, reason: str = "") -> Payment:
 def request_payment(*, actor, seller_id: int, buyer_id: int, amount: int,
                     description: str = "", offer=None,
                     auto_accept_after: timedelta | None = None) -> PaymentRequest:
-    seller = Account.objects.select_related("currency", "body").filter(pk=seller_id).first()
-    buyer = Account.objects.filter(pk=buyer_id).first()
+    seller = (Account.objects.select_related("currency__cooperative", "body")
+              .filter(pk=seller_id).first())
+    buyer = Account.objects.select_related("person", "body").filter(pk=buyer_id).first()
     if seller is None or buyer is None:
         raise NotFound(_("There is no such account."))
     if not permissions.can_pay_from(actor, seller):
@@ -676,7 +696,42 @@ def request_payment(*, actor, seller_id: int, buyer_id: int, amount: int,
         offer=offer, created_by=actor, created_at=now,
         auto_accept_at=now + auto_accept_after if auto_accept_after else None)
     history.record(created, event_model=PaymentRequestEvent, subject="request", actor=actor)
+    _tell_buyer(created, actor)
     return created
+
+
+def _tell_buyer(request: PaymentRequest, actor) -> None:
+    """Those who answer for the buyer's account (its holder; for a body's account, the
+    body's coordinators and stewards) are told, in their own language with the amount
+    written their way, and led to the page where they accept or decline. The asker is
+    not told of their own request."""
+    buyer, seller = request.buyer, request.seller
+    if buyer.person_id is not None:
+        people = [buyer.person]
+    elif buyer.body_id is not None:
+        people = [m.person for m in stewards_and_coordinators(buyer.body)
+                  .select_related("person")]
+    else:
+        people = []
+    people = [p for p in people if p.pk != getattr(actor, "pk", None)]
+    if not people:
+        return
+    currency = seller.currency
+    url = reverse("economy", args=[currency.cooperative.slug]) + "#requests-in"
+    by_language: dict[str, list] = {}
+    for person in people:
+        by_language.setdefault(person.language or settings.LANGUAGE_CODE, []).append(person)
+    for language, alike in by_language.items():
+        # notify() translates the title for each person, but the parameters are filled
+        # in before: the amount is written in their language here.
+        with translation.override(language):
+            amount = amount_text(request.amount, currency.decimals, currency.symbol)
+        params = {"seller": seller.name, "amount": amount,
+                  "description": request.description}
+        notify(alike, NotificationKind.PAYMENT_REQUEST,
+               title=gettext_noop("%(seller)s asks you to pay %(amount)s"),
+               body=gettext_noop("For: %(description)s") if request.description else "",
+               params=params, url=url)
 
 
 # A request is answered once: accepted (and paid), declined by the buyer, or cancelled

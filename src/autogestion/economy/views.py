@@ -8,6 +8,7 @@ Who sees what: economy pages are for the members of the body. A closed body answ
 its cooperative's; its other addresses answer 404 as the API does."""
 
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,6 +29,7 @@ from autogestion.core import clock
 from autogestion.core.confirm import needs_confirmation
 from autogestion.core.csv_export import csv_response
 from autogestion.core.errors import DomainError
+from autogestion.core.formats import amount_text
 
 from . import access, permissions, queries, services
 from .forms import (
@@ -42,7 +44,7 @@ from .forms import (
     StatusForm,
     new_key,
 )
-from .models import Currency, CurrencyKind, Offer, OfferCategory
+from .models import AccountKind, Currency, CurrencyKind, FundCategory, Offer, OfferCategory
 
 
 def _group_redirect(slug: str, name: str):
@@ -115,7 +117,7 @@ def _prefill(request, cooperative, page, context) -> None:
                   and row.account.person_id == request.user.pk), None)
     context["pay_form"] = PayForm(mine=page.mine, accounts=page.accounts, initial={
         "idempotency_key": new_key(), "payer": payer, "payee": payee.pk, "offer": offer.pk,
-        "amount": queries.input_amount(offer.price_units, offer.currency.decimals),
+        "amount": queries.field_amount(offer.price_units, offer.currency.decimals),
         "description": offer.title})
 
 
@@ -325,13 +327,14 @@ def currency_detail(request, currency_id):
     currency = access.get_currency_for(request.user, currency_id)
     queries.describe_currency(currency)
     changes = list(currency.changes.all())
+    labels = _setting_labels()
     for change in changes:
-        change.rows = [(key, change.before.get(key), change.after.get(key))
+        change.rows = [(labels.get(key, key), _setting_text(key, change.before.get(key), currency),
+                        _setting_text(key, change.after.get(key), currency))
                        for key in change.after]
     social = currency.kind == CurrencyKind.MUTUAL_CREDIT
     return render(request, "economy/currency.html", {
         "body": currency.cooperative, "currency": currency, "changes": changes,
-        "labels": _setting_labels(),
         "propose_value": queries.propose_change_url(currency, "value") if social else "",
         "propose_limits": queries.propose_change_url(currency, "limits") if social else ""})
 
@@ -340,6 +343,21 @@ def _setting_labels() -> dict:
     return {"euro_rate": _("Value of one unit, in euros"),
             "default_debit_limit": _("Debit limit of a new account"),
             "default_credit_ceiling": _("Maximum balance of a new account")}
+
+
+def _setting_text(key: str, value, currency) -> str | None:
+    """A setting as the change log keeps it ("0.5", "100.00"), written for people
+    ("0,5 €", "100,00 Os" in French); None stays None (no maximum)."""
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if key == "euro_rate":
+        return f"{queries.rate_words(number)}\u00a0€"
+    return amount_text(int(number.scaleb(currency.decimals)), currency.decimals,
+                       currency.symbol)
 
 
 # Clearing between the currencies of two networks ----------------------------------------
@@ -427,18 +445,33 @@ def account_statement(request, account_id):
 
 
 def _statement_csv(account, date_from, date_to):
+    """Every line of the period (the page stops at 500). Machine columns (ISO date,
+    amounts with a point, codes) for spreadsheets and imports; beside each code its
+    label, beside each amount its text, in the reader's language, for people."""
     currency = account.currency
+    kinds = dict(AccountKind.choices)
     response, writer = csv_response(f"statement-{account.pk}.csv")
-    writer.writerow(["date", "description", "counterpart", "amount", "balance_after",
-                     "payment_id"])
+    writer.writerow(["date", "description", "counterpart", "counterpart_kind",
+                     "counterpart_kind_label", "amount", "amount_text", "balance_after",
+                     "balance_after_text", "payment_id"])
     for entry in queries.statement_entries(account, date_from, date_to).iterator(
             chunk_size=2000):
+        counterpart = queries.counterpart_of(entry)
         writer.writerow([
             clock.local(entry.created_at).isoformat(), entry.payment.description,
-            queries.counterpart_of(entry).name,
+            counterpart.name, counterpart.kind, kinds.get(counterpart.kind, counterpart.kind),
             queries.input_amount(entry.amount, currency.decimals),
-            queries.input_amount(entry.balance_after, currency.decimals), entry.payment_id])
+            _csv_text(queries.money(entry.amount, currency)),
+            queries.input_amount(entry.balance_after, currency.decimals),
+            _csv_text(queries.money(entry.balance_after, currency)), entry.payment_id])
     return response
+
+
+def _csv_text(text: str) -> str:
+    """An amount's text for a CSV: a negative one starts with the minus sign (U+2212),
+    as French typography writes it, so that the CSV writer does not take its hyphen for
+    the start of a formula and prefix it with a quote."""
+    return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 @login_required
@@ -537,7 +570,7 @@ def _fund_context(request, body, year=None, **extra) -> dict:
                                            initial={"happened_on": clock.today()})
         overdraft = page.fund.overdraft if page.fund else 0
         context["overdraft_form"] = OverdraftForm(
-            initial={"overdraft": queries.input_amount(overdraft, 2)})
+            initial={"overdraft": queries.field_amount(overdraft, 2)})
     context.update(extra)
     return context
 
@@ -554,7 +587,35 @@ def fund(request, slug):
             return render(request, "economy/fund.html", _fund_context(
                 request, body, error=_("Write the year as YYYY.")), status=400)
         year = int(raw)
+    if request.GET.get("format") == "csv":
+        return _fund_csv(body, year)
     return render(request, "economy/fund.html", _fund_context(request, body, year))
+
+
+def _fund_csv(body, year: int | None):
+    """The fund's movements (of a year, or all), newest first, as the page lists them
+    but without its 500-line cap: machine columns for spreadsheets, and beside the
+    category code its label, beside each amount its text, for people."""
+    categories = dict(FundCategory.choices)
+    _fund, movements = queries.fund_movements(body)
+    if year is not None:
+        movements = movements.filter(happened_on__year=year)
+    name = f"fund-{body.slug}{f'-{year}' if year else ''}.csv"
+    response, writer = csv_response(name)
+    writer.writerow(["date", "description", "category", "category_label", "decision_id",
+                     "decision", "amount", "amount_text", "balance_after",
+                     "balance_after_text", "recorded_by", "movement_id"])
+    for movement in movements.select_related("decision").iterator(chunk_size=2000):
+        writer.writerow([
+            movement.happened_on.isoformat(), movement.description, movement.category,
+            categories.get(movement.category, movement.category), movement.decision_id or "",
+            movement.decision.title if movement.decision else "",
+            queries.input_amount(movement.amount, 2),
+            _csv_text(queries.euros(movement.amount)),
+            queries.input_amount(movement.balance_after, 2),
+            _csv_text(queries.euros(movement.balance_after)),
+            movement.recorded_by.public_name if movement.recorded_by else "", movement.pk])
+    return response
 
 
 def _record_movement(request, body):
