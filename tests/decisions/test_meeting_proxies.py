@@ -250,7 +250,7 @@ class TestPagesAndApi:
         signed_in = client_for(a)
         with django_assert_max_num_queries(15):
             page = signed_in.get(url).content.decode()
-        assert "your vote is held by Voter 1" in page and "open votes where it counts: 1" in page
+        assert "your vote is held by Voter 1" in page and "it counts in 1 open vote)" in page
         assert "you hold the vote of Voter 0" in client_for(b).get(url).content.decode()
         revoke = f"/meeting-proxies/{given.pk}/revoke/"
         # Without the confirmation: the question, nothing changed.

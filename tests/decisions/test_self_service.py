@@ -314,9 +314,9 @@ class TestParticipation:
         coordinator = client_for(world["coordinator"])
         manage = f"/proposals/{proposal.pk}/manage/"
         detail = coordinator.get(f"/proposals/{proposal.pk}/").content.decode()
-        assert "1 of 8 members have taken a position" in detail and "data-confirm" in detail
+        assert "1 of 8 members has taken a position" in detail and "data-confirm" in detail
         asked = coordinator.post(manage, {"action": "close"}).content.decode()
-        assert "1 of 8 members have taken a position" in asked and "minimum of 25" in asked
+        assert "1 of 8 members has taken a position" in asked and "minimum of 25" in asked
         assert current_round(proposal)
         assert coordinator.post(manage, {"action": "close", "confirmed": "yes"}) \
             .status_code == 302
@@ -326,7 +326,7 @@ class TestParticipation:
         assert not Decision.objects.exists()
         page = client_for(None).get(f"/proposals/{proposal.pk}/").content.decode()
         assert "not decided: participation too low" in page
-        assert "1 positions of 8 members entitled: 12.5 %, minimum 25 %." in page
+        assert "1 position of 8 members entitled: 12.5%, minimum 25%." in page
 
 
 # Proxies --------------------------------------------------------------------------------

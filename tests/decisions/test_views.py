@@ -97,7 +97,7 @@ class TestFacilitation:
         # changes until it is confirmed.
         asked = coordinator.post(manage, {"action": "close"})
         assert asked.status_code == 200
-        assert "1 of 2 members have taken a position" in asked.content.decode()
+        assert "1 of 2 members has taken a position" in asked.content.decode()
         assert proposal.rounds.get().closed_at is None
         assert coordinator.post(manage, {"action": "close", "confirmed": "yes"}) \
             .status_code == 302

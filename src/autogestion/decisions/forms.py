@@ -53,12 +53,21 @@ class CommentForm(forms.Form):
     text = forms.CharField(label=_("Comment"), max_length=10_000,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the revision form on the same page has a `text` too.
+        kwargs.setdefault("auto_id", "comment_%s")
+        super().__init__(*args, **kwargs)
+
 
 class RevisionForm(forms.Form):
     text = forms.CharField(label=_("Revised proposal"), max_length=MAX_PROPOSAL_TEXT,
                            widget=forms.Textarea(attrs={"rows": 8}))
     deadline = forms.DateTimeField(label=_("Round closes at (optional)"), required=False,
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "revision_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ChangeProposalForm(forms.Form):
@@ -113,6 +122,13 @@ class PolicyChangeForm(forms.Form):
             self.fields["groups_need_ratification"] = forms.BooleanField(
                 label=_("groups founded inside this body wait for its ratification"),
                 required=False, initial=bool(getattr(body, "groups_need_ratification", False)))
+
+    @property
+    def fieldsets(self) -> list[tuple[str, list]]:
+        """The fields in the page's groups: the method of each class, then the settings."""
+        methods = [self[name] for name in self.fields if name.startswith("method_")]
+        others = [self[name] for name in self.fields if not name.startswith("method_")]
+        return [(_("Method of each class of decision"), methods), (_("Settings"), others)]
 
     def clean(self):
         data = super().clean()

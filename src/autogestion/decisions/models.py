@@ -492,7 +492,8 @@ class Decision(models.Model):
 
 
 class Notice(models.Model):
-    """Log of e-mails about proposals, so each goes once per person."""
+    """Who was told about a round, and of what (round_open, closing_soon, outcome): in the
+    app, and by e-mail for those who take e-mails. Each is told once per round and kind."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

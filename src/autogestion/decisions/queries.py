@@ -118,9 +118,11 @@ def members_for_form(body: Body):
         .order_by("person__display_name", "pk")
 
 
-def members_to_notify(body: Body):
-    """Active members of `body` who take e-mails about its proposals."""
-    return selectors.active_members(body).filter(email_reminders=True, is_active=True)
+def members_concerned(body: Body):
+    """Everyone a round of `body` is told about (in-app, pushed to those who opted in):
+    its active members whose account is active, whether or not they take e-mails (those
+    who do also get the e-mail: services.notify_round)."""
+    return selectors.active_members(body).filter(is_active=True)
 
 
 def working_groups_of(body: Body, person_ids) -> dict[int, int]:

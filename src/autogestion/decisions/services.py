@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop, ngettext
 
 from autogestion.assemblies import services as assemblies
 from autogestion.assemblies.models import Meeting
@@ -21,8 +21,10 @@ from autogestion.cooperatives.rules import Kind
 from autogestion.core import clock, history, registry
 from autogestion.core.email import queue_email
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from autogestion.notifications.models import Kind as NotificationKind
+from autogestion.notifications.services import notify
 
-from . import permissions, queries, rules
+from . import permissions, queries, rules, words
 from .models import (
     ClassChoice,
     Comment,
@@ -113,9 +115,11 @@ def _message(refusal: Refusal) -> DomainError:
                              "holds none, and consensus and consent are personal."),
                            field="meeting")
     if code == "proxy_limit":
-        return DomainError(_("This member already holds %(limit)s proxy(ies), the most the "
-                             "statutes allow: give yours to someone else.") % details,
-                           field="holder")
+        return DomainError(ngettext(
+            "This member already holds %(limit)s proxy, the most the statutes allow: give "
+            "yours to someone else.",
+            "This member already holds %(limit)s proxies, the most the statutes allow: give "
+            "yours to someone else.", details["limit"]) % details, field="holder")
     if code == "deadline_past":
         return DomainError(_("The deadline must be in the future."), field="deadline")
     if code == "deadline_too_far":
@@ -962,11 +966,24 @@ def close_due_rounds(now: datetime | None = None) -> int:
     return closed
 
 
+# What a round's notice says, in the reader's language: the e-mail's subject and the
+# in-app notification's title (both translated per person, hence gettext_noop).
 NOTICE_SUBJECTS = {
-    "round_open": gettext_lazy("New round on “%(title)s” (%(body)s)"),
-    "closing_soon": gettext_lazy("Tomorrow the round on “%(title)s” closes: take your position"),
-    "outcome": gettext_lazy("Outcome of “%(title)s”: %(outcome)s"),
+    "round_open": gettext_noop("New round on “%(title)s” (%(body)s)"),
+    "closing_soon": gettext_noop("The round on “%(title)s” closes on %(deadline)s: take "
+                                 "your position"),
+    "outcome": gettext_noop("Outcome of “%(title)s”: %(outcome)s"),
 }
+NOTICE_TEXTS = {
+    "round_open": gettext_noop("%(body)s — round %(number)s is open until %(deadline)s."),
+    "round_open_no_deadline": gettext_noop("%(body)s — round %(number)s is open until a "
+                                           "facilitator closes it."),
+    "closing_soon": gettext_noop("You have not taken a position yet."),
+    "outcome": gettext_noop("%(body)s — round %(number)s is closed."),
+}
+NOTIFICATION_KINDS = {"round_open": NotificationKind.ROUND_OPEN,
+                      "closing_soon": NotificationKind.ROUND_CLOSING,
+                      "outcome": NotificationKind.ROUND_OUTCOME}
 
 
 def _notify_later(round_id: int, kind: str) -> None:
@@ -977,36 +994,78 @@ def _notify_later(round_id: int, kind: str) -> None:
     transaction.on_commit(lambda: notify_round_task.enqueue(round_id, kind))
 
 
+def _language(person) -> str:
+    return person.language or settings.LANGUAGE_CODE
+
+
+def _notice_params(round_: Round, kind: str, person) -> dict:
+    """The words filling a notice, for `person`: in the active language (the caller's
+    translation.override), the deadline in their zone."""
+    from .models import OutcomeChoice
+
+    proposal = round_.proposal
+    return {"title": proposal.title, "body": proposal.body.name, "number": round_.number,
+            "outcome": str(OutcomeChoice(round_.outcome).label) if round_.outcome else "",
+            "deadline": words.moment_for(round_.deadline, person) if round_.deadline else ""}
+
+
+def _notice_text(round_: Round, kind: str) -> str:
+    if kind == "round_open" and round_.deadline is None:
+        return NOTICE_TEXTS["round_open_no_deadline"]
+    return NOTICE_TEXTS[kind]
+
+
 def notify_round(round_id: int, kind: str, people=None) -> int:
+    """Tell the members concerned about a round (`kind`: round_open, closing_soon,
+    outcome). Everyone concerned gets the in-app notification (pushed to the devices of
+    those who opted in, notifications app); those who take e-mail reminders get the
+    e-mail too. `people`: those concerned, by default every active member of the body.
+    Each person is told once per round and kind (the Notice log); returns how many were
+    told now."""
     round_ = Round.objects.select_related("proposal__body").filter(pk=round_id).first()
     if round_ is None:
         return 0
     body = round_.proposal.body
     if people is None:
-        people = queries.members_to_notify(body)
-    already = set(Notice.objects.filter(round=round_, kind=kind)
-                  .values_list("person_id", flat=True))
-    fresh = [p for p in people if p.pk not in already]
-    # The log first (one insert; a concurrent run's rows are skipped), then the e-mails.
-    Notice.objects.bulk_create([Notice(round=round_, person=p, kind=kind) for p in fresh],
-                               ignore_conflicts=True, batch_size=2000)
-    for person in fresh:
-        queue_email(_notice_email(round_, kind, person))
+        people = queries.members_concerned(body)
+    with transaction.atomic():
+        already = set(Notice.objects.filter(round=round_, kind=kind)
+                      .values_list("person_id", flat=True))
+        fresh = [p for p in people if p.pk not in already]
+        # The log first (one insert; a concurrent run's rows are skipped), then the
+        # notifications and the e-mails (both leave after commit).
+        Notice.objects.bulk_create([Notice(round=round_, person=p, kind=kind) for p in fresh],
+                                   ignore_conflicts=True, batch_size=2000)
+        _notify_in_app(round_, kind, fresh)
+        for person in fresh:
+            if person.email_reminders:
+                queue_email(_notice_email(round_, kind, person))
     return len(fresh)
 
 
-def _notice_email(round_: Round, kind: str, person) -> EmailMessage:
-    from .models import OutcomeChoice
+def _notify_in_app(round_: Round, kind: str, people: list) -> None:
+    """One `notify` per language and time zone: the outcome's label and the deadline are
+    written for each reader, the message itself is translated by `notify`."""
+    readers: dict[tuple[str, str], list] = {}
+    for person in people:
+        readers.setdefault((_language(person), str(clock.zone_of(person))), []).append(person)
+    url = round_.proposal.get_absolute_url()
+    for (language, _zone), group in readers.items():
+        with translation.override(language):
+            params = _notice_params(round_, kind, group[0])
+        notify(group, NOTIFICATION_KINDS[kind], title=NOTICE_SUBJECTS[kind],
+               body=_notice_text(round_, kind), params=params, url=url)
 
+
+def _notice_email(round_: Round, kind: str, person) -> EmailMessage:
     proposal = round_.proposal
-    with translation.override(person.language or settings.LANGUAGE_CODE):
-        outcome = str(OutcomeChoice(round_.outcome).label) if round_.outcome else ""
-        subject = str(NOTICE_SUBJECTS[kind]) % {"title": proposal.title,
-                                                "body": proposal.body.name,
-                                                "outcome": outcome}
+    with translation.override(_language(person)):
+        params = _notice_params(round_, kind, person)
+        subject = _(NOTICE_SUBJECTS[kind]) % params
         body = render_to_string("decisions/email/notice.txt", {
             "round": round_, "proposal": proposal, "kind": kind, "person": person,
-            "outcome": outcome,
+            "outcome": params["outcome"], "deadline": params["deadline"],
+            "explanation": words.explain(round_.result) if kind == "outcome" else [],
             "url": settings.AUTOGESTION_SITE_URL + proposal.get_absolute_url()})
     return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
 
@@ -1019,7 +1078,7 @@ def send_round_reminders(now: datetime | None = None) -> int:
                                        deadline__lte=now + timedelta(days=1)) \
             .select_related("proposal__body"):
         positioned = Position.objects.filter(round=round_).values("person_id")
-        people = queries.members_to_notify(round_.proposal.body).exclude(pk__in=positioned)
+        people = queries.members_concerned(round_.proposal.body).exclude(pk__in=positioned)
         queued += notify_round(round_.pk, "closing_soon", people)
     return queued
 

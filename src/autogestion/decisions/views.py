@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from autogestion.assemblies.rules import localize
 from autogestion.core import clock, markdown
 from autogestion.core.confirm import needs_confirmation
 from autogestion.core.errors import DomainError
+from autogestion.core.formats import percent_text
 
 from . import access, permissions, queries, rules, services
 from .forms import (
@@ -30,6 +31,7 @@ from .forms import (
     RevisionForm,
 )
 from .models import ClassChoice, DecisionSettings, MethodChoice, OutcomeChoice, StanceChoice
+from .words import explain
 
 
 def body_proposals(request, slug):
@@ -40,39 +42,6 @@ def body_proposals(request, slug):
         "can_facilitate": permissions.can_facilitate(request.user, body),
         "policy": [(ClassChoice(c).label, MethodChoice(m).label)
                    for c, m in queries.policy_of(body).items()]})
-
-
-def explain(result: dict | None) -> list[str]:
-    """The arithmetic of a closed round, in words."""
-    if not result or "lines" not in result:
-        return []
-    words = {
-        "nobody_took_part": _("Nobody took a position."),
-        "vetoes": _("Blocking vetoes: %(n)s."),
-        "concerned_veto_ignored": _("The veto of the person concerned by the exclusion "
-                                    "does not block it (the body's rule)."),
-        "objections": _("Objections: %(n)s."),
-        "turnout": _("Turnout: %(voters)s of %(eligible)s entitled members, %(percent)s %% "
-                     "(quorum %(quorum)s %%)."),
-        "yes_share": _("Yes: %(yes)s of %(expressed)s expressed votes, %(percent)s %%."),
-        "weighted_share": _("Yes, weighted by college: %(percent)s %% (weights counted: "
-                            "%(weights_used)s %%)."),
-        "threshold_passed": _("Threshold: yes must be %(how)s %(percent)s %% — reached."),
-        "threshold_failed": _("Threshold: yes must be %(how)s %(percent)s %% — not reached."),
-        "participation": _("%(positions)s positions of %(eligible)s members entitled: "
-                           "%(percent)s %%, minimum %(minimum)s %%."),
-    }
-    lines = []
-    for code, values in result["lines"]:
-        if code == "threshold":
-            values = {**values, "how": _("at least") if values["qualified"]
-                      else _("more than")}
-            code = "threshold_passed" if values["passed"] else "threshold_failed"
-        lines.append(words.get(code, code) % values if values else words.get(code, code))
-    if result.get("by_proxy"):
-        lines.append(_("%(votes)s votes, of which %(proxies)s by proxy.")
-                     % {"votes": result.get("participants", 0), "proxies": result["by_proxy"]})
-    return lines
 
 
 def _college_rows(body, result: dict | None) -> list[dict]:
@@ -147,16 +116,24 @@ def _scop_warnings(proposal) -> list[str]:
 
 def _close_question(proposal, current) -> str:
     found = queries.participation(proposal, current)
-    question = _("Close the round and decide? %(positions)s of %(eligible)s members have "
-                 "taken a position.") % found
+    question = ngettext("Close the round and decide? %(positions)s of %(eligible)s members "
+                        "has taken a position.",
+                        "Close the round and decide? %(positions)s of %(eligible)s members "
+                        "have taken a position.", found["positions"]) % found
     if found["below"]:
-        question += " " + _("That is below the minimum of %(minimum)s %%: the round will "
-                            "decide nothing.") % found
+        question += " " + _("That is below the minimum of %(minimum)s: the round will "
+                            "decide nothing.") % {"minimum": percent_text(found["minimum"])}
     return question
 
 
 WITHDRAW_QUESTION = gettext_lazy("Withdraw the proposal? It will not be decided; to "
                                  "decide it later, it must be proposed again.")
+
+
+def _primary_label(proposal, positioned: bool) -> str:
+    if proposal.method == rules.Method.MAJORITY:
+        return _("Change my vote") if positioned else _("Vote")
+    return _("Change my position") if positioned else _("Take a position")
 
 
 def _context(request, proposal, **extra) -> dict:
@@ -165,8 +142,9 @@ def _context(request, proposal, **extra) -> dict:
     can_position = (page.current is not None
                     and permissions.can_take_position(request.user, body))
     initial = {}
-    if page.my_position is not None and page.current is not None \
-            and page.my_position.round_id == page.current.pk:
+    positioned = page.my_position is not None and page.current is not None \
+        and page.my_position.round_id == page.current.pk
+    if positioned:
         mine = page.my_position
         initial = {"stance": mine.stance, "note": mine.note, "reason": mine.reason,
                    "counter_proposal": mine.counter_proposal}
@@ -183,6 +161,8 @@ def _context(request, proposal, **extra) -> dict:
         "counts": [(StanceChoice(stance).label, n) for stance, n in page.counts.items()],
         "college_rows": _college_rows(body, last.result if last and last.closed_at else None),
         "can_position": can_position,
+        # The page's primary action (on a phone's first screen): to the position form.
+        "primary_label": _primary_label(proposal, positioned),
         "can_facilitate": permissions.can_facilitate(request.user, body),
         "can_revise": permissions.can_facilitate(request.user, body)
         or (request.user.is_authenticated and proposal.author_id == request.user.pk),
@@ -362,6 +342,9 @@ def star_summary(request, group_id):
 
 
 POLICY_KIND = "decisions.policy"
+# The proposal's fields share a page with the change's own: their ids must not meet
+# (a label tied to the wrong field leaves the other unlabelled).
+PROPOSAL_IDS = "proposal_%s"
 
 
 def _policy_rows(body) -> tuple[list, list]:
@@ -399,7 +382,8 @@ def policy(request, slug):
         "can_propose": can_propose, "kind": POLICY_KIND,
         "form": import_string(services.effect_of(POLICY_KIND).form)(body=body)
         if can_propose else None,
-        "proposal_form": ChangeProposalForm(agenda_items=queries.upcoming_agenda_items(body))
+        "proposal_form": ChangeProposalForm(agenda_items=queries.upcoming_agenda_items(body),
+                                            auto_id=PROPOSAL_IDS)
         if can_propose else None})
 
 
@@ -425,7 +409,7 @@ def propose_change(request, slug, kind):
     items = _agenda_items(body, request.GET.get("agenda_item", ""))
     # Links may preset a field of the change ("?currency=oseille" from a currency page).
     form = import_string(effect.form)(data, body=body, initial=request.GET.dict())
-    about = ChangeProposalForm(data, agenda_items=items,
+    about = ChangeProposalForm(data, agenda_items=items, auto_id=PROPOSAL_IDS,
                                initial={"agenda_item": request.GET.get("agenda_item", "")})
     context = {"body": body, "kind": kind, "form": form, "proposal_form": about,
                "class_label": ClassChoice(effect.decision_class).label,
@@ -569,14 +553,19 @@ def register(request):
 
 
 def _csv(decisions):
+    """The register as a spreadsheet. Each stored code keeps its column (for programs)
+    and has its label beside it, in the reader's language (for people)."""
     from autogestion.core.csv_export import csv_response
 
     response, writer = csv_response("decisions.csv")
-    writer.writerow(["date", "body", "title", "class", "method", "outcome", "round",
-                     "participants", "eligible", "text"])
+    writer.writerow(["date", "body", "body_name", "title", "class", "class_label", "method",
+                     "method_label", "outcome", "outcome_label", "round", "participants",
+                     "eligible", "text"])
     for d in decisions.iterator():
         result = d.round.result or {}
-        writer.writerow([d.decided_at.isoformat(), d.body.slug, d.title, d.decision_class,
-                         d.method, d.outcome, d.round.number, result.get("participants", ""),
+        writer.writerow([d.decided_at.isoformat(), d.body.slug, d.body.name, d.title,
+                         d.decision_class, d.get_decision_class_display(), d.method,
+                         d.get_method_display(), d.outcome, d.get_outcome_display(),
+                         d.round.number, result.get("participants", ""),
                          result.get("eligible", ""), d.text])
     return response
