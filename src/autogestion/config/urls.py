@@ -20,6 +20,13 @@ handler500 = "autogestion.core.views.error_500"
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("newcomers/", site_views.newcomers, name="newcomers"),
+    # Installable and readable offline: the manifest and the service worker at the root
+    # (a worker serves the pages under its own address), the offline pages.
+    path("manifest.webmanifest", site_views.manifest, name="manifest"),
+    path("sw.js", site_views.service_worker, name="service_worker"),
+    path("offline/", site_views.offline, name="offline"),
+    path("offline/not-sent/", site_views.offline, {"not_sent": True}, name="offline_not_sent"),
+    path("offline/pages.json", site_views.offline_pages, name="offline_pages"),
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots),
     path("favicon.ico", RedirectView.as_view(url="/static/autogestion/favicon.svg",

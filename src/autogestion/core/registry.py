@@ -73,6 +73,8 @@ def todo_providers() -> list[object]:
     """Each app's `todo.items` function, in INSTALLED_APPS order."""
     providers = []
     for config in _configs():
-        if config.name.startswith("autogestion.") and find_spec(f"{config.name}.todo"):
+        # core's own todo module is the kernel's vocabulary (core/todo.py), not a provider.
+        if (config.name.startswith("autogestion.") and config.name != "autogestion.core"
+                and find_spec(f"{config.name}.todo")):
             providers.append(import_module(f"{config.name}.todo").items)
     return providers
