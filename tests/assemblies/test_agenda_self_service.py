@@ -225,7 +225,7 @@ class TestReorderWithoutJavaScript:
         script = finders.find("assemblies/agenda.js")
         with open(script, encoding="utf-8") as source:
             assert "fetch(" in source.read()
-        assert finders.find("assemblies/agenda.css")
+        assert finders.find("assemblies/assemblies.css")
 
     def test_first_cannot_go_up_nor_last_down(self, world, agora, items):
         before = positions()

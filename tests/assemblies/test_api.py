@@ -509,7 +509,7 @@ class TestProgram:
             "id": 0, "title": "Currency", "description": "", "kind": "workshop",
             "starts_at": "2026-01-31T14:00:00+01:00", "ends_at": "2026-01-31T17:30:00+01:00",
             "place": "Room Currency", "capacity": 20, "facilitator": None, "confirmed": 0,
-            "waiting": 0, "my_status": None}
+            "waiting": 0, "my_status": None, "my_waiting_rank": None}
 
     @pytest.mark.parametrize("fields,status,field", [
         ({"ends_at": "2026-01-31T13:00"}, 400, "ends_at"),
@@ -546,8 +546,11 @@ class TestProgram:
         member, outsider = clients["member"], clients["outsider"]
         first = post(member, f"/api/sessions/{energy}/signup")
         assert first.status_code == 201
-        assert first.json() == {"session_id": energy, "status": "confirmed"}
-        assert post(outsider, f"/api/sessions/{energy}/signup").json()["status"] == "waiting"
+        assert first.json() == {"session_id": energy, "status": "confirmed",
+                                "waiting_rank": None}
+        # The registration's answer says where one stands on the waiting list.
+        assert post(outsider, f"/api/sessions/{energy}/signup").json() == {
+            "session_id": energy, "status": "waiting", "waiting_rank": 1}
 
         before = rows()
         refused(post(member, f"/api/sessions/{energy}/signup"), 409, contains="already")
@@ -563,8 +566,10 @@ class TestProgram:
         energy_out = next(s for s in detail["sessions"] if s["id"] == energy)
         assert (energy_out["confirmed"], energy_out["waiting"]) == (1, 1)
         assert energy_out["my_status"] == "confirmed"
-        assert next(s for s in outsider.get(occ(agora)).json()["sessions"]
-                    if s["id"] == energy)["my_status"] == "waiting"
+        waiting = next(s for s in outsider.get(occ(agora)).json()["sessions"]
+                       if s["id"] == energy)
+        assert (waiting["my_status"], waiting["my_waiting_rank"]) == ("waiting", 1)
+        assert energy_out["my_waiting_rank"] is None
 
         left = post(member, f"/api/sessions/{energy}/leave")
         assert left.status_code == 200

@@ -133,9 +133,15 @@ class TestSameThingsListed:
             assert [(sum(x.status == "confirmed" for x in s.all_signups),
                      sum(x.status == "waiting" for x in s.all_signups)) for s in shown] == [
                 (s["confirmed"], s["waiting"]) for s in detail["sessions"]]
-            assert context["my_sessions"] == {
-                s["id"] for s in detail["sessions"] if s["my_status"] is not None}
+            # Where the person stands, and their rank on a waiting list: one answer.
+            assert {s.pk: (s.my_place.status, s.my_place.rank) for s in shown
+                    if s.my_place} == {
+                s["id"]: (s["my_status"], s["my_waiting_rank"]) for s in detail["sessions"]
+                if s["my_status"] is not None}
         assert [s["my_status"] for s in detail["sessions"]] == [None, "confirmed", None]
+        member_detail = both(member, page(agora, JAN), api(agora, JAN))[1]
+        assert [(s["my_status"], s["my_waiting_rank"]) for s in member_detail["sessions"]] == [
+            (None, None), ("waiting", 1), (None, None)]
 
 
 # Refusals: the same status from the page and from the API, for each role -------------

@@ -4,6 +4,7 @@ its deadline, coordinators' actions, the program, minutes, query counts."""
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.staticfiles import finders
 
 from autogestion.assemblies import queries, services
 from autogestion.assemblies.models import AgendaItem, MeetingSeries, SessionSignup
@@ -146,7 +147,11 @@ class TestProgramPages:
         printable = client_for(None).get(f"{URL.format(id=agora.pk)}program/")
         assert printable.status_code == 200
         text = printable.content.decode()
-        assert "size: A4" in text and "Monnaie" in text and "Local" in text
+        assert "Monnaie" in text and "Local" in text and "10 places" in text
+        # Its A4 layout is in the app's stylesheet, which the page links.
+        assert "assemblies/assemblies.css" in text and 'class="program-print"' in text
+        with open(finders.find("assemblies/assemblies.css"), encoding="utf-8") as css:
+            assert "size:A4" in css.read()
 
 
 class TestMinutesPages:

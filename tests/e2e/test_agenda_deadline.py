@@ -1,7 +1,9 @@
 """A member adds an item to the next Agora's agenda before its deadline, in the browser,
-and is refused after it with the deadline and a link to the next Agora (time frozen)."""
+and is refused after it with the deadline and a link to the next Agora (time frozen); on
+a phone, the Agora's page fits the screen with "Add an item" first and passes axe-core."""
 
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +71,58 @@ def test_item_before_the_deadline_and_refused_after(live_server, world, agora, p
     _add_item(page, "Trop tard")
     assert AgendaItem.objects.filter(title="Trop tard",
                                      meeting__original_start__date=date(2026, 12, 26)).exists()
+
+
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => { const r = await axe.run(document, {resultTypes: ['violations']});
+  return r.violations.filter(v => v.impact === 'critical' || v.impact === 'serious')
+    .map(v => v.impact + ' ' + v.id + ': '
+              + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')); }"""
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A tab that lets axe-core in (the site's CSP refuses inline scripts)."""
+    context = browser.new_context(locale="en-US", base_url=live_server.url, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_the_agora_on_a_phone(live_server, world, agora, phone):
+    """Issue #14: at 360 and 390 px the Agora's page fits the screen, "Add an item" is on
+    the first screen and leads to the form, each item's card shows its status; axe-core
+    finds nothing critical or serious on a phone nor on a laptop."""
+    november = queries.find_occurrence(agora, date(2026, 11, 28))
+    clock.freeze(november.deadline - timedelta(days=2))
+    item = services.add_agenda_item(actor=world["member"], occurrence=november,
+                                    title="Budget du local", duration_minutes=20,
+                                    kind="decision")
+    services.accept_agenda_item(actor=world["coordinator"], item_id=item.pk)
+    page = phone
+    _log_in(page, world["member"])
+    page.goto(f"/meetings/{agora.pk}/{november.key}/")
+    for width, height in ((360, 740), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        primary = page.locator("[data-primary]")
+        assert primary.count() == 1 and primary.inner_text() == "Add an item"
+        box = primary.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height
+        assert box["height"] >= 44  # a finger's target
+        status = page.locator(f"#item-{item.pk} td[data-label=Status]")
+        assert status.is_visible() and status.inner_text() == "accepted"
+        status_box = status.bounding_box()
+        assert status_box["x"] + status_box["width"] <= width  # not cut off
+    page.locator("[data-primary]").click()
+    assert page.evaluate("location.hash") == "#add-item"
+    assert page.locator("#add-item input[name=title]").is_visible()
+    if not AXE.exists():
+        pytest.skip("skipped: axe-core is not installed (make browser: npm in tests/e2e)")
+    for width, height in ((390, 844), (1280, 800)):
+        page.set_viewport_size({"width": width, "height": height})
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(content=AXE.read_text())
+        assert page.evaluate(AXE_RUN) == [], width

@@ -8,7 +8,7 @@ import pytest
 from autogestion.core import personal_data
 from autogestion.work import services
 from autogestion.work.daily import services as daily
-from autogestion.work.models import Assignment
+from autogestion.work.models import Assignment, DailyPlanNotice
 
 from .conftest import NEXT_MONDAY, PARIS
 
@@ -52,6 +52,10 @@ def test_every_work_row_pointing_to_the_person(farm):
     theirs = personal_data.export(dan)
     assert ids(theirs, "unavailability") == {absence.pk}
     assert ids(theirs, "task") == {task.pk}
+    # Told of the published plan's task: that notice is theirs, not the planner's.
+    assert ids(theirs, "dailyplannotice") == set(
+        DailyPlanNotice.objects.filter(person=dan).values_list("pk", flat=True)) != set()
+    assert ids(mine, "dailyplannotice") == set()
     assert ids(theirs, "trainingsession") == {session.pk}
 
     organiser = personal_data.export(coordinator)

@@ -196,6 +196,9 @@ class SessionOut(Schema):
     confirmed: int
     waiting: int
     my_status: str | None = None
+    my_waiting_rank: int | None = Field(
+        None, description="When my_status is waiting: my place on the waiting list (1: "
+                          "the next place that frees is mine).")
 
 
 class MinutesOut(Schema):
@@ -265,7 +268,10 @@ class SessionIn(Input):
 
 class SignupOut(Schema):
     session_id: int
-    status: str
+    status: str = Field(description="confirmed, or waiting (on the waiting list).")
+    waiting_rank: int | None = Field(
+        None, description="On the waiting list: the place on it (1: the next place that "
+                          "frees is yours); null when confirmed.")
 
 
 class MinutesIn(Input):
@@ -369,6 +375,10 @@ def _session_out(session: ProgramSession, user, signups=None) -> dict:
         if signups is None:
             signups = list(session.signups.all())
     mine = [s.status for s in signups if user.is_authenticated and s.person_id == user.pk]
+    # The waiting list in the order places are given (sign-ups come in that order from
+    # queries.program(); sorted here for the lists read otherwise).
+    waiting = [s.person_id for s in sorted(signups, key=lambda s: (s.created_at, s.pk))
+               if s.status == rules.SignupStatus.WAITING]
     return {
         "id": session.pk, "title": session.title, "description": session.description,
         "kind": session.kind, "starts_at": session.starts_at.astimezone(tz),
@@ -379,6 +389,8 @@ def _session_out(session: ProgramSession, user, signups=None) -> dict:
         "confirmed": sum(1 for s in signups if s.status == rules.SignupStatus.CONFIRMED),
         "waiting": sum(1 for s in signups if s.status == rules.SignupStatus.WAITING),
         "my_status": mine[0] if mine else None,
+        "my_waiting_rank": rules.waiting_rank(waiting, user.pk)
+        if mine and mine[0] == rules.SignupStatus.WAITING else None,
     }
 
 
@@ -608,7 +620,8 @@ def sign_up(request, session_id: int):
     """Confirmed while there is room, then on the waiting list."""
     session = access.get_session_for(request.user, session_id)
     signup = services.sign_up(person=request.user, session_id=session.pk)
-    return Status(201, {"session_id": session.pk, "status": signup.status})
+    return Status(201, {"session_id": session.pk, "status": signup.status,
+                        "waiting_rank": queries.place_of_signup(signup).rank})
 
 
 @router.post("/sessions/{session_id}/leave", response={200: SessionOut, **refusals(404)})
@@ -617,7 +630,8 @@ def leave_session(request, session_id: int):
     session = access.get_session_for(request.user, session_id)
     services.leave_session(person=request.user, session_id=session.pk)
     return _session_out(session, request.user,
-                        signups=list(session.signups.only("status", "person_id")))
+                        signups=list(session.signups.only("status", "person_id",
+                                                          "created_at")))
 
 
 # Minutes and attendance --------------------------------------------------------------

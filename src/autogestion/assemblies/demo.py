@@ -1,7 +1,8 @@
 """The demo's calendar: the CIT's monthly Agora ("chaque dernier samedi du mois") with its
 preparation meeting, last month's minutes, the next Agora's fixed agenda and the program
-of 31 October 2015 from the source document, the following Agora's open agenda, a
-group's weekly meeting and the farm's daily evening planning meeting."""
+of 31 October 2015 from the source document (one workshop full, with a waiting list), the
+following Agora's open agenda, a group's weekly meeting and the farm's daily evening
+planning meeting."""
 
 from datetime import date, time, timedelta
 
@@ -56,6 +57,7 @@ def load(bodies: dict, people: list) -> None:
     last, coming, following = _three_agoras(agora, now)
     _past_agora(last, coordinator, people)
     _coming_agora(coming, coordinator, people)
+    _workshop_sign_ups(coming, people)
     # The following Agora's agenda is still open: members add items until its deadline.
     services.add_agenda_item(actor=people[4], occurrence=following,
                              title="Calendrier des chantiers participatifs", kind="discussion",
@@ -140,3 +142,20 @@ def _coming_agora(occurrence, coordinator, people) -> None:
                                  ends_at=_at(occurrence, end), place=place, capacity=capacity)
         return
     _with_items(occurrence, coordinator, people, offset=6)
+
+
+# Who chose which workshop of the coming Agora: the welcome workshop fills up, and Louise
+# (a demo account) is second on its waiting list, after Jeanne; Hugo has a place in the
+# social currency one.
+FULL_WORKSHOP = "Atelier : communication et accueil"
+
+
+def _workshop_sign_ups(occurrence, people) -> None:
+    meeting = services.ensure_meeting(occurrence)
+    full = meeting.sessions.get(title=FULL_WORKSHOP)
+    for person in people[3:3 + full.capacity]:
+        services.sign_up(person=person, session_id=full.pk)
+    for person in (people[13], people[1]):  # Jeanne, then Louise: the waiting list
+        services.sign_up(person=person, session_id=full.pk)
+    currency = meeting.sessions.get(title="Atelier : monnaie sociale et Oseille")
+    services.sign_up(person=people[2], session_id=currency.pk)

@@ -25,7 +25,7 @@ from dateutil.rrule import rrulestr
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -174,7 +174,7 @@ def preparation_event(occurrence: Occurrence, stamp: datetime) -> Event | None:
     summary = _("Preparation meeting — %(meeting)s") % {"meeting": _summary(series)}
     description = _("The agenda of the meeting of %(date)s is fixed here; items are added "
                     "online until it starts.") % {
-        "date": occurrence.starts_at.astimezone(tz).date().isoformat()}
+        "date": formats.date_format(occurrence.starts_at.astimezone(tz), "j F Y")}
     return _event(preparation_uid(occurrence), stamp, series, summary, start.astimezone(tz),
                   end.astimezone(tz), occurrence.place, _absolute(occurrence.get_absolute_url()),
                   description)

@@ -1,12 +1,15 @@
 """Meeting series (the Agora, weekly and daily meetings), their occurrences, agendas,
 programs, minutes and attendance (DOMAIN.md R3, R4)."""
 
+import re
 import secrets
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from autogestion.cooperatives.models import Body
@@ -220,6 +223,19 @@ class AgendaItemEvent(StatusEvent):
     @property
     def to_label(self) -> str:
         return AgendaItemStatus(self.to_status).label
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as people read it: the marker of a permanent item and the meeting
+        an item moved to or came from (stored as codes) in words, else as written."""
+        if self.reason == "permanent":
+            return str(_("comes back on every agenda"))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.reason):
+            try:
+                return date_format(date.fromisoformat(self.reason), "j F Y")
+            except ValueError:
+                pass
+        return self.reason
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} → {self.to_status} {self.at:%Y-%m-%d}"

@@ -304,10 +304,67 @@ def agenda(occurrence: Occurrence, *, with_history: bool = False) -> AgendaView:
 
 
 def program(occurrence: Occurrence) -> list[ProgramSession]:
+    """The sessions of a meeting, each with `all_signups` in the order places are given
+    (the waiting list's order), `confirmed` and `waiting` counts. Two queries."""
     if occurrence.meeting is None:
         return []
-    return list(occurrence.meeting.sessions.select_related("facilitator").prefetch_related(
-        Prefetch("signups", to_attr="all_signups")))
+    sessions = list(occurrence.meeting.sessions.select_related("facilitator").prefetch_related(
+        Prefetch("signups", queryset=SessionSignup.objects.order_by("created_at", "pk"),
+                 to_attr="all_signups")))
+    for session in sessions:
+        session.confirmed = sum(1 for s in session.all_signups
+                                if s.status == rules.SignupStatus.CONFIRMED)
+        session.waiting = len(session.all_signups) - session.confirmed
+    return sessions
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a person stands in a workshop: confirmed, or waiting with their rank on
+    the waiting list (1: the next place that frees is theirs)."""
+
+    status: str
+    rank: int | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return self.status == rules.SignupStatus.WAITING
+
+
+def place_in(session: ProgramSession, person) -> Place | None:
+    """The person's place in a session read by program() (no query), None when they
+    did not sign up."""
+    if not person.is_authenticated:
+        return None
+    signups = session.all_signups
+    mine = next((s for s in signups if s.person_id == person.pk), None)
+    if mine is None:
+        return None
+    if mine.status != rules.SignupStatus.WAITING:
+        return Place(mine.status)
+    waiting = [s.person_id for s in signups if s.status == rules.SignupStatus.WAITING]
+    return Place(mine.status, rules.waiting_rank(waiting, person.pk))
+
+
+def places_of(person, sessions: list[ProgramSession]) -> dict[int, Place]:
+    """The person's places in the sessions read by program(), by session id."""
+    found = {}
+    for session in sessions:
+        place = place_in(session, person)
+        if place is not None:
+            found[session.pk] = place
+    return found
+
+
+def place_of_signup(signup: SessionSignup) -> Place:
+    """A sign-up's place, its rank counted among those waiting for the same session
+    (one query when it waits)."""
+    if signup.status != rules.SignupStatus.WAITING:
+        return Place(signup.status)
+    waiting = (SessionSignup.objects.filter(session_id=signup.session_id,
+                                            status=rules.SignupStatus.WAITING)
+               .order_by("created_at", "pk").values_list("person_id", flat=True))
+    return Place(signup.status, rules.waiting_rank(waiting, signup.person_id))
 
 
 def slots(sessions: list[ProgramSession]) -> list[tuple[datetime, list[ProgramSession]]]:
@@ -355,9 +412,10 @@ def members_to_mark(body) -> list:
                 .order_by("person__display_name"))
 
 
-def reminder_recipients(body) -> list:
-    """The body's active members who asked for reminder e-mails."""
-    return list(selectors.active_members(body).filter(email_reminders=True, is_active=True))
+def reminder_audience(body) -> list:
+    """Everyone a reminder about the body's meetings reaches: its active members (in the
+    app; by e-mail those among them with `email_reminders` on)."""
+    return list(selectors.active_members(body).filter(is_active=True).order_by("pk"))
 
 
 def active_series_of(body) -> list[MeetingSeries]:

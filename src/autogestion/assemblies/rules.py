@@ -520,6 +520,16 @@ def signup_status(capacity: int | None, confirmed: int) -> SignupStatus:
     return SignupStatus.WAITING
 
 
+def waiting_rank(waiting: Iterable[int], person_id: int) -> int | None:
+    """A person's place on a waiting list (1: the next place that frees is theirs), from
+    the waiting list's person ids in the order places are given (the order of sign-up);
+    None when the person is not on it."""
+    for rank, waiting_id in enumerate(waiting, start=1):
+        if waiting_id == person_id:
+            return rank
+    return None
+
+
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
     return a_start < b_end and b_start < a_end
 
@@ -541,6 +551,23 @@ class ReminderKind(enum.StrEnum):
     DEADLINE_SOON = "deadline_soon"
     AGENDA_PUBLISHED = "agenda_published"
     MEETING_TOMORROW = "meeting_tomorrow"
+
+
+class RelativeDay(enum.StrEnum):
+    TODAY = "today"
+    TOMORROW = "tomorrow"
+    OTHER = "other"
+
+
+def relative_day(day: date, today: date) -> RelativeDay:
+    """What a message may call `day`, both days read on the recipient's own calendar (in
+    their time zone, at the moment it is sent): a meeting of today is never "tomorrow",
+    even when the reminder is sent in the small hours or from a server in another zone."""
+    if day == today:
+        return RelativeDay.TODAY
+    if day == today + timedelta(days=1):
+        return RelativeDay.TOMORROW
+    return RelativeDay.OTHER
 
 
 @dataclass(frozen=True)

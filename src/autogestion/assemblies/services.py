@@ -12,14 +12,16 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from autogestion.cooperatives import selectors
 from autogestion.core import clock, history
 from autogestion.core.email import queue_email
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from autogestion.notifications.models import Kind as NotificationKind
+from autogestion.notifications.services import notify
 
-from . import permissions, queries, rules
+from . import permissions, queries, rules, texts
 from .models import (
     AgendaItem,
     AgendaItemEvent,
@@ -762,17 +764,32 @@ def calendar_token_of(person) -> CalendarFeedToken:
 
 # Reminders ---------------------------------------------------------------------------
 
-REMINDER_SUBJECTS = {
-    ReminderKind.AGENDA_OPEN: gettext_lazy("The agenda of %(meeting)s is open for items"),
-    ReminderKind.DEADLINE_SOON: gettext_lazy("Two days left to add items to %(meeting)s"),
-    ReminderKind.AGENDA_PUBLISHED: gettext_lazy("The agenda of %(meeting)s is published"),
-    ReminderKind.MEETING_TOMORROW: gettext_lazy("Tomorrow: %(meeting)s"),
+# What each reminder says first (e-mail subject, in-app title), the meeting named after
+# a colon so that no article is glued to its title ("Agenda published: Agora — ...").
+REMINDER_TITLES = {
+    ReminderKind.AGENDA_OPEN: gettext_noop("Agenda open for items: %(meeting)s"),
+    ReminderKind.DEADLINE_SOON: gettext_noop("Two days left to add items: %(meeting)s"),
+    ReminderKind.AGENDA_PUBLISHED: gettext_noop("Agenda published: %(meeting)s"),
+}
+# The meeting itself, said from the day the reader is in when it is sent.
+MEETING_TITLES = {
+    rules.RelativeDay.TODAY: gettext_noop("Today: %(meeting)s"),
+    rules.RelativeDay.TOMORROW: gettext_noop("Tomorrow: %(meeting)s"),
+    rules.RelativeDay.OTHER: gettext_noop("Coming up: %(meeting)s"),
 }
 
 
+def reminder_title(kind: ReminderKind, day: rules.RelativeDay) -> str:
+    """The untranslated title of a reminder (gettext it in the reader's language)."""
+    if kind == ReminderKind.MEETING_TOMORROW:
+        return MEETING_TITLES[day]
+    return REMINDER_TITLES[kind]
+
+
 def notify_members(meeting_id: int, kind: ReminderKind) -> int:
-    """E-mail the body's members about one meeting, once per person and kind; returns
-    how many e-mails were queued. Each is written in the person's language."""
+    """Tell the body's members about one meeting, once per person and kind: in the app
+    for every active member, by e-mail for those who asked for reminders. Returns how
+    many e-mails were queued. Each is written in the person's language and time zone."""
     meeting = (Meeting.objects.select_related("series__body").filter(pk=meeting_id).first())
     if meeting is None or meeting.status == MeetingStatus.CANCELLED:
         return 0
@@ -785,25 +802,54 @@ def notify_members(meeting_id: int, kind: ReminderKind) -> int:
 def _notify(occurrence: Occurrence, kind: ReminderKind) -> int:
     with transaction.atomic():
         meeting = _meeting_for(occurrence)
-        people = queries.reminder_recipients(occurrence.series.body)
+        people = queries.reminder_audience(occurrence.series.body)
         already = set(ReminderSent.objects.filter(meeting=meeting, kind=kind)
                       .values_list("person_id", flat=True))
         fresh = [p for p in people if p.pk not in already]
         ReminderSent.objects.bulk_create(
             [ReminderSent(meeting=meeting, person=p, kind=kind) for p in fresh],
             ignore_conflicts=True, batch_size=2000)
+        # One notification call per language and zone: the title's date is theirs.
+        groups: dict[tuple[str, str], list] = {}
         for person in fresh:
+            groups.setdefault((person.language or settings.LANGUAGE_CODE,
+                               clock.zone_of(person).key), []).append(person)
+        url = occurrence.get_absolute_url()
+        for people_alike in groups.values():
+            sample = people_alike[0]
+            with translation.override(sample.language or settings.LANGUAGE_CODE):
+                meeting_text = _meeting_words(occurrence, sample)
+            notify(people_alike, NotificationKind.MEETING, url=url,
+                   title=reminder_title(kind, texts.meeting_day_for(occurrence.starts_at,
+                                                                    sample)),
+                   params={"meeting": meeting_text})
+        emailed = [p for p in fresh if p.email_reminders and p.email]
+        for person in emailed:
             queue_email(_reminder_email(occurrence, kind, person))
-    return len(fresh)
+    return len(emailed)
+
+
+def _meeting_words(occurrence: Occurrence, person) -> str:
+    """ "Agora — samedi 28 novembre 2026, 10:30": the series and its start, in the
+    person's zone (and language, when called under it)."""
+    return f"{occurrence.series.title} — {texts.moment_for(occurrence.starts_at, person)}"
 
 
 def _reminder_email(occurrence: Occurrence, kind: ReminderKind, person) -> EmailMessage:
+    """A reminder in the person's language, its dates and times in their zone, and "today"
+    or "tomorrow" said from their calendar at the moment it is sent."""
     with translation.override(person.language or settings.LANGUAGE_CODE):
-        context = {"occurrence": occurrence, "person": person, "kind": kind,
-                   "agenda": queries.agenda(occurrence),
-                   "url": settings.AUTOGESTION_SITE_URL + occurrence.get_absolute_url()}
-        subject = str(REMINDER_SUBJECTS[kind]) % {
-            "meeting": f"{occurrence.series.title} — {_when(occurrence.starts_at)}"}
+        day = texts.meeting_day_for(occurrence.starts_at, person)
+        context = {
+            "occurrence": occurrence, "person": person, "kind": kind,
+            "agenda": queries.agenda(occurrence),
+            "url": settings.AUTOGESTION_SITE_URL + occurrence.get_absolute_url(),
+            "when": texts.moment_for(occurrence.starts_at, person),
+            "deadline": (texts.moment_for(occurrence.deadline, person)
+                         if occurrence.deadline else ""),
+            "day": day.value}
+        subject = _(reminder_title(kind, day)) % {
+            "meeting": _meeting_words(occurrence, person)}
         body = render_to_string("assemblies/email/reminder.txt", context)
     return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
 

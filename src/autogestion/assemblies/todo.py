@@ -24,7 +24,7 @@ from autogestion.core.todo import (
     urgency_of,
 )
 
-from . import queries
+from . import queries, texts
 from .models import SeriesKind, SessionSignup
 from .rules import SignupStatus
 
@@ -97,8 +97,7 @@ def items(person, today) -> list[TodoItem]:
     for signup in waiting_signups(person):
         session = signup.session
         occurrence = queries.occurrence_of_meeting(session.meeting)
-        rank = (_("at the head of the waiting list") if signup.rank == 1
-                else _("number %(rank)s on the waiting list") % {"rank": signup.rank})
+        rank = texts.waiting_rank(signup.rank)  # as the meeting's page says it
         found.append(TodoItem(
             section=WAITING, title=session.title,
             url=occurrence.get_absolute_url() + "#program",

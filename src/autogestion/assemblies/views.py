@@ -18,7 +18,7 @@ from autogestion.core import clock
 from autogestion.core.confirm import needs_confirmation
 from autogestion.core.errors import DomainError
 
-from . import access, permissions, queries, rules, services
+from . import access, permissions, queries, rules, services, texts
 from .forms import AgendaItemForm, MinutesForm, MoveForm, SeriesForm, SessionForm
 from .models import SeriesKind
 
@@ -30,6 +30,7 @@ def body_meetings(request, slug):
     past = queries.past_occurrences(body, limit=12)
     return render(request, "assemblies/body_meetings.html", {
         "body": body, "series_list": series_list, "upcoming": upcoming, "past": past,
+        "next_one": next((o for o in upcoming if not o.cancelled), None),
         "can_manage": permissions.can_manage_meetings(request.user, body)})
 
 
@@ -67,7 +68,8 @@ def _detail_context(request, occurrence: queries.Occurrence, **extra) -> dict:
     can_manage = permissions.can_manage_meetings(user, body)
     agenda = queries.agenda(occurrence, with_history=True)
     sessions = queries.program(occurrence)
-    my_sessions = queries.signed_up_session_ids(user, sessions)
+    for session in sessions:  # confirmed, or waiting with the rank: on the person's card
+        session.my_place = queries.place_in(session, user)
     minutes = queries.published_minutes_for(user, occurrence)
     attendance = queries.attendance_of(occurrence) if minutes is not None else []
     following = queries.next_occurrences(occurrence.series, 6, after=occurrence.ends_at)
@@ -75,24 +77,46 @@ def _detail_context(request, occurrence: queries.Occurrence, **extra) -> dict:
     if can_manage:
         members = queries.members_to_mark(body)
         present_ids = {a.person_id for a in attendance}
+    can_add = permissions.can_add_agenda_item(user, body) and occurrence.is_open_for_items
+    planned_day = (occurrence.starts_at.astimezone(occurrence.tz).date() + timedelta(days=1)
+                   if occurrence.series.kind == SeriesKind.DAILY_PLANNING else None)
     context = {
         "occurrence": occurrence, "series": occurrence.series, "body": body,
-        "agenda": agenda, "slots": queries.slots(sessions), "my_sessions": my_sessions,
+        "agenda": agenda, "slots": queries.slots(sessions),
         "minutes": minutes or [], "attendance": attendance, "following": following,
         "can_manage": can_manage, "members": members, "present_ids": present_ids,
         "can_reorder": can_manage and not occurrence.agenda_published
         and not occurrence.cancelled and len(agenda.items) > 1,
         "rule_text": services.rule_in_words(occurrence.series.rrule),
-        "can_add": permissions.can_add_agenda_item(user, body) and occurrence.is_open_for_items,
+        "can_add": can_add,
         "is_member": permissions.can_add_agenda_item(user, body),
         "item_form": AgendaItemForm(), "session_form": SessionForm(), "move_form": MoveForm(),
         "now": clock.now(),
         # The evening meeting plans the next day (R3): link to that day's plan.
-        "planned_day": (occurrence.starts_at.astimezone(occurrence.tz).date() + timedelta(days=1)
-                        if occurrence.series.kind == SeriesKind.DAILY_PLANNING else None),
+        "planned_day": planned_day,
+        "primary": _primary_action(occurrence, can_add, planned_day),
     }
     context.update(extra)
     return context
+
+
+# From how long before its start the meeting room is what a meeting's page leads to.
+ROOM_OPENS_BEFORE = timedelta(hours=1)
+
+
+def _primary_action(occurrence, can_add: bool, planned_day) -> str | None:
+    """The one thing a person comes to this page to do, shown first on a phone: the room
+    while the meeting is on, adding an item while the agenda takes them, the plan the
+    evening meeting makes."""
+    now = clock.now()
+    if (not occurrence.cancelled
+            and occurrence.starts_at - ROOM_OPENS_BEFORE <= now < occurrence.ends_at):
+        return "room"
+    if can_add:
+        return "add"
+    if planned_day is not None:
+        return "plan"
+    return None
 
 
 def occurrence_detail(request, series_id, day):
@@ -306,8 +330,10 @@ def minutes_edit(request, series_id, day):
     agenda = queries.agenda(occurrence)
     existing = {m.agenda_item_id: m for m in queries.minutes_of(occurrence)}
     # One small form per agenda item (and one for general notes), each saved alone.
-    rows = [(None, MinutesForm(initial=_initial(existing.get(None))))]
-    rows += [(item, MinutesForm(initial=_initial(existing.get(item.pk))))
+    # (their fields' ids told apart: one label per field on the page)
+    rows = [(None, MinutesForm(initial=_initial(existing.get(None)), auto_id="id_general_%s"))]
+    rows += [(item, MinutesForm(initial=_initial(existing.get(item.pk)),
+                                auto_id=f"id_item{item.pk}_%s"))
              for item in agenda.items if item.status == "accepted"]
     return render(request, "assemblies/minutes_form.html",
                   {"occurrence": occurrence, "rows": rows})
@@ -330,7 +356,8 @@ def session_signup(request, session_id):
     except DomainError as exc:
         return _refused(request, occurrence, exc)
     if signup.status == "waiting":
-        messages.info(request, _("The workshop is full: you are on its waiting list."))
+        messages.info(request, _("The workshop is full: you are %(rank)s.") % {
+            "rank": texts.waiting_rank(queries.place_of_signup(signup).rank)})
     else:
         messages.success(request, _("You are signed up to “%(title)s”.")
                          % {"title": session.title})

@@ -302,6 +302,25 @@ class Task(models.Model):
         return self.title
 
 
+class DailyPlanNotice(models.Model):
+    """A person told of their tasks in a published plan (in the app, and by push to those
+    who opted in): once per person and plan, however often the plan is published again."""
+
+    plan = models.ForeignKey(DailyPlan, on_delete=models.CASCADE, related_name="notices")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="+")
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("daily plan notice")
+        verbose_name_plural = _("daily plan notices")
+        constraints = [models.UniqueConstraint(fields=["plan", "person"],
+                                               name="daily_plan_notice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} → {self.person}"
+
+
 class KnowledgeKind(models.TextChoices):
     TEACH = "teach", _("can teach")
     LEARN = "learn", _("wants to learn")

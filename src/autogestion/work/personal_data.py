@@ -1,8 +1,8 @@
 """A person's work data (core/personal_data.py): their skills (and those they confirmed),
 unavailability, the rotations they proposed or published and their history, their
 places in rotations (and those they set by hand), the daily plans they prepared, the
-tasks they are on and the plans' history, their teach/learn lists and the training
-sessions they teach, follow or scheduled."""
+tasks they are on, the plans they were told of and the plans' history, their teach/learn
+lists and the training sessions they teach, follow or scheduled."""
 
 from autogestion.core.personal_data import rows_of
 
@@ -10,6 +10,7 @@ from .models import (
     Assignment,
     DailyPlan,
     DailyPlanEvent,
+    DailyPlanNotice,
     Knowledge,
     Rotation,
     RotationEvent,
@@ -31,6 +32,7 @@ def export(person) -> dict:
         "dailyplanevent": rows_of(DailyPlanEvent.objects, person, "actor"),
         # The tasks the person is on (Task.people).
         "task": rows_of(Task.objects, person, "people"),
+        "dailyplannotice": rows_of(DailyPlanNotice.objects, person, "person"),
         "knowledge": rows_of(Knowledge.objects, person, "person"),
         "trainingsession": rows_of(TrainingSession.objects, person, "teacher", "learner",
                                    "created_by"),

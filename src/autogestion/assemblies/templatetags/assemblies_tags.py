@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import permissions, queries, services
+from .. import permissions, queries, services, texts
 
 register = template.Library()
 
@@ -11,6 +11,13 @@ register = template.Library()
 def rule_in_words(rule: str) -> str:
     """A recurrence rule as members read it ("le dernier samedi de chaque mois")."""
     return services.rule_in_words(rule or "")
+
+
+@register.filter
+def waiting_rank(rank) -> str:
+    """A place on a waiting list in words: "2nd on the waiting list" ("2ᵉ sur la liste
+    d'attente"), "at the head of the waiting list"."""
+    return texts.waiting_rank(rank, html=True) if rank else ""
 
 
 @register.inclusion_tag("assemblies/_body_meetings.html", takes_context=True)

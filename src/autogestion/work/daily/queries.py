@@ -128,12 +128,19 @@ class WeekView:
     @cached_property
     def rows(self) -> list[dict]:
         """Per person, most loaded first: the PersonWeek, its cells in day order, its
-        counts in post order, its share of the week in percent."""
-        return [{"person": self.people.get(row.person_id), "row": row,
-                 "cells": [row.by_day.get(day, []) for day in self.summary.days],
-                 "posts": [row.by_post.get(key, 0) for key in self.summary.post_keys],
-                 "share": self.summary.share_of(row)}
-                for row in self.summary.people]
+        counts in post order, its share of the week in percent. `cells_days` and
+        `posts_keys` pair each with its day or post (a cell names its column on a
+        phone)."""
+        rows = []
+        for row in self.summary.people:
+            cells = [row.by_day.get(day, []) for day in self.summary.days]
+            posts = [row.by_post.get(key, 0) for key in self.summary.post_keys]
+            rows.append({"person": self.people.get(row.person_id), "row": row,
+                         "cells": cells, "posts": posts,
+                         "cells_days": list(zip(cells, self.summary.days, strict=True)),
+                         "posts_keys": list(zip(posts, self.summary.post_keys, strict=True)),
+                         "share": self.summary.share_of(row)})
+        return rows
 
     @property
     def day_totals(self) -> list[tuple[date, int]]:

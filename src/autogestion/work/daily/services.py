@@ -13,17 +13,23 @@ stays editable by the planners. Each change to a published plan publishes it aga
 once: `published_at` moves to the time of the change, which the plan page shows ("last
 published at ...") and the calendar feed sends as LAST-MODIFIED, so a member who read the
 plan the evening before knows to read it again.
+
+Who is told: publishing a plan tells each person on its tasks of their tasks, in the app
+(Kind.TASK_TOMORROW, pushed to those who opted in), once per person and plan; a change to
+a published plan tells only the people it newly puts on a task.
 """
 
 from collections.abc import Iterable
-from datetime import date, time
+from datetime import date, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
-from django.utils import formats
+from django.urls import reverse
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from autogestion.cooperatives.models import Body
 from autogestion.cooperatives.selectors import (
@@ -33,10 +39,13 @@ from autogestion.cooperatives.selectors import (
 from autogestion.core import clock, history
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from autogestion.core.inputs import check_year
+from autogestion.notifications.models import Kind as NotificationKind
+from autogestion.notifications.services import notify
 
 from ..models import (
     DailyPlan,
     DailyPlanEvent,
+    DailyPlanNotice,
     DailyPlanStatus,
     Post,
     Task,
@@ -179,10 +188,73 @@ def _locked_task(task_id: int, actor) -> tuple[DailyPlan, Task]:
 
 
 def _changed(plan: DailyPlan) -> None:
-    """A change to a published plan publishes it again (see the module's docstring)."""
+    """A change to a published plan publishes it again (see the module's docstring); the
+    people it newly puts on a task are told."""
     if plan.status == DailyPlanStatus.PUBLISHED:
         plan.published_at = clock.now()
         plan.save(update_fields=["published_at"])
+        _tell_people(plan)
+
+
+# What the people on a plan's tasks are told (Kind.TASK_TOMORROW): the day said from
+# today, then their tasks with their times.
+TASK_TITLES = {
+    "today": gettext_noop("Today: %(tasks)s"),
+    "tomorrow": gettext_noop("Tomorrow: %(tasks)s"),
+    "other": gettext_noop("On %(day)s: %(tasks)s"),
+}
+
+
+def _tasks_words(tasks: list[Task]) -> str:
+    """ "Milking at 07:00, Fence (during the day)" in the current language."""
+    words = []
+    for task in tasks:
+        if task.starts_at is not None:
+            words.append(_("%(task)s at %(time)s") % {
+                "task": task.title, "time": formats.time_format(task.starts_at, "H:i")})
+        else:
+            words.append(_("%(task)s (during the day)") % {"task": task.title})
+    return ", ".join(words)
+
+
+def _tell_people(plan: DailyPlan) -> None:
+    """Tell each person on a task of this published plan of their tasks, in the app
+    (and by push to those who opted in): once per person and plan, so that publishing
+    again after a change tells only the people it newly puts on a task. Nothing for a
+    past day."""
+    today = clock.today()
+    if plan.day < today:
+        return
+    tasks = list(plan.tasks.order_by("position", "pk").prefetch_related("people"))
+    theirs: dict[int, list[Task]] = {}
+    people = {}
+    for task in tasks:
+        for person in task.people.all():
+            people[person.pk] = person
+            theirs.setdefault(person.pk, []).append(task)
+    told = set(DailyPlanNotice.objects.filter(plan=plan, person_id__in=list(theirs))
+               .values_list("person_id", flat=True))
+    fresh = [people[pk] for pk in theirs if pk not in told]
+    if not fresh:
+        return
+    DailyPlanNotice.objects.bulk_create(
+        [DailyPlanNotice(plan=plan, person=person, sent_at=clock.now()) for person in fresh],
+        ignore_conflicts=True)
+    when = ("today" if plan.day == today
+            else "tomorrow" if plan.day == today + timedelta(days=1) else "other")
+    url = reverse("daily_plan", args=[plan.body.slug, plan.day.isoformat()])
+    # One call per language and list of tasks: each reads their own tasks, in their words.
+    groups: dict[tuple, list] = {}
+    for person in fresh:
+        key = (person.language or settings.LANGUAGE_CODE,
+               tuple(task.pk for task in theirs[person.pk]))
+        groups.setdefault(key, []).append(person)
+    for (language, _ids), alike in groups.items():
+        with translation.override(language):
+            params = {"tasks": _tasks_words(theirs[alike[0].pk]),
+                      "day": formats.date_format(plan.day, "l j F"), "body": plan.body.name}
+        notify(alike, NotificationKind.TASK_TOMORROW, title=TASK_TITLES[when],
+               body=gettext_noop("Daily plan — %(body)s"), params=params, url=url)
 
 
 def _set_people(task: Task, ids: list[int]) -> None:
@@ -255,6 +327,7 @@ def publish_daily_plan(*, actor, plan_id: int) -> DailyPlan:
     move_plan(plan, DailyPlanStatus.PUBLISHED, actor=actor, update_fields=("published_at",),
               refusal=_("The plan of %(day)s is already published: changes to it are "
                         "published as they are made.") % {"day": day_text(plan.day)})
+    _tell_people(plan)
     return plan
 
 
