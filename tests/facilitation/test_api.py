@@ -109,7 +109,8 @@ class TestReading:
         assert data["my_roles"] == (["facilitator"] if who == "coordinator" else [])
         if who == "member":
             assert data["place"] == {"position": 1, "reason": "not_spoken_yet", "turns": 0,
-                                     "ahead_with_fewer": 0}
+                                     "ahead_with_fewer": 0, "text": "Number 1 — priority: "
+                                     "you have not spoken yet."}
 
     @pytest.mark.parametrize("who", PEOPLE)
     def test_a_closed_bodys_room_is_hidden(self, clients, secret_room, who):
@@ -133,7 +134,8 @@ class TestReading:
         assert data["state"]["speaker"]["name"] == "Member"
         assert [h["name"] for h in data["state"]["queue"]] == ["Coordinator", "Member"]
         assert data["place"] == {"position": 2, "reason": "spoken_before", "turns": 1,
-                                 "ahead_with_fewer": 1}
+                                 "ahead_with_fewer": 1, "text": "Number 2 — you have spoken "
+                                 "once; those who spoke less come first."}
         assert data["my_roles"] == ["timekeeper"]
         assert data["can_keep_time"] is True and data["can_facilitate"] is False
 

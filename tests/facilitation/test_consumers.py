@@ -67,8 +67,13 @@ async def join(comm: WebsocketCommunicator) -> dict:
     connected, code = await comm.connect(timeout=TIMEOUT)
     assert connected, f"the room refused the connection (code {code})"
     first = await comm.receive_json_from(timeout=TIMEOUT)
-    assert set(first) == {"state", "me", "place"}
+    assert set(first) == {"state", "now", "me", "place"}
     return first
+
+
+def bare(place: dict | None) -> dict | None:
+    """A place without its sentence (asserted apart, in the person's language)."""
+    return None if place is None else {k: v for k, v in place.items() if k != "text"}
 
 
 def room_state(room) -> tuple[int, list[str], str | None]:
@@ -113,8 +118,8 @@ def test_a_member_connects_and_receives_the_snapshot(world, room):
     assert state["version"] == Room.objects.get(pk=room.pk).version
     assert [hand["name"] for hand in state["queue"]] == ["Member"]
     assert first["me"] == f"p:{member.pk}"
-    assert first["place"] == {"position": 1, "reason": "not_spoken_yet", "turns": 0,
-                              "ahead_with_fewer": 0}
+    assert bare(first["place"]) == {"position": 1, "reason": "not_spoken_yet", "turns": 0,
+                                    "ahead_with_fewer": 0}
 
 
 def test_each_screen_gets_each_change_with_its_own_place(world, room, second_member):
@@ -160,10 +165,10 @@ def test_each_screen_gets_each_change_with_its_own_place(world, room, second_mem
                                                                             me_member]
             assert at_facilitator["place"] is None
             assert at_first["me"] == me_member and at_second["me"] == me_second
-            assert at_first["place"] == {"position": 2, "reason": "spoken_before",
-                                         "turns": 1, "ahead_with_fewer": 1}
-            assert at_second["place"] == {"position": 1, "reason": "not_spoken_yet",
-                                          "turns": 0, "ahead_with_fewer": 0}
+            assert bare(at_first["place"]) == {"position": 2, "reason": "spoken_before",
+                                               "turns": 1, "ahead_with_fewer": 1}
+            assert bare(at_second["place"]) == {"position": 1, "reason": "not_spoken_yet",
+                                                "turns": 0, "ahead_with_fewer": 0}
 
             # Skip and undo, the facilitator's alone, reach everyone too.
             await facilitator.send_json_to({"action": "skip", "who": me_second, "id": 5})
@@ -329,3 +334,43 @@ def test_leaving_a_closed_body_ends_taking_part_in_its_room(world, closed_room):
 
     answer = async_to_sync(scenario)()
     assert answer["ok"] is False and answer["status"] == 403, answer
+
+
+def test_a_live_update_says_the_page_s_sentence(world, room, second_member):
+    """The page says why one is on the list in a sentence; a live update used to replace
+    it with "#2 — 1 ↺, 0 ↑". The socket and the polling answer now carry the same
+    sentence, in the person's language."""
+    import html
+    import re
+
+    from autogestion.assemblies import queries as assembly_queries
+    from tests.support.http import client_for
+
+    coordinator, member = world["coordinator"], world["member"]
+    member.language = "fr"
+    member.save(update_fields=["language"])
+    services.act(actor=member, room_id=room.pk, action="raise")
+    services.act(actor=coordinator, room_id=room.pk, action="next")
+    services.act(actor=second_member, room_id=room.pk, action="raise")
+    cookie = session_cookie(member)
+    version = Room.objects.get(pk=room.pk).version
+
+    async def scenario():
+        comm = communicator(room.pk, cookie)
+        try:
+            await join(comm)
+            await comm.send_json_to({"action": "raise", "id": 1})
+            assert (await reply(comm, 1))["ok"] is True
+            return await update(comm, version + 1)
+        finally:
+            await comm.disconnect()
+
+    live = async_to_sync(scenario)()
+    occurrence = assembly_queries.occurrence_of_meeting(room.meeting)
+    client = client_for(member, "fr")
+    page = client.get(f"/meetings/{occurrence.series.pk}/{occurrence.key}/room/").content.decode()
+    shown = html.unescape(re.search(r'data-bind="place"[^>]*>(.*?)</p>', page, re.S).group(1))
+    polled = client.get(f"/rooms/{room.pk}/state.json").json()["place"]["text"]
+    assert live["place"]["reason"] == "spoken_before" and live["place"]["position"] == 2
+    assert live["place"]["text"] == shown == polled
+    assert shown.startswith("N° 2 — ") and "↺" not in shown

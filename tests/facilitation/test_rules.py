@@ -193,7 +193,30 @@ class TestRoleRotation:
         candidates = [(n, f"Person {n:02}") for n in range(1, 13)]
         ranked = rules.rotation(candidates, {n: n for n in range(1, 13, 2)})
         assert sorted(ranked) == list(range(1, 13))
-        assert ranked[:rules.SUGGESTED] == [2, 4, 6]
+        assert ranked[:3] == [2, 4, 6]
 
     def test_nobody(self):
         assert rules.rotation([], {1: 3}) == []
+        assert rules.role_suggestions([], {}, {1, 2}) == ([], [])
+
+    def test_everyone_present_is_suggested_least_recently_in_the_role_first(self):
+        """The suggestions were the first three of the rotation: with six people in the
+        room, three of them could only be found among everyone else."""
+        candidates = [(n, f"Person {n:02}") for n in range(1, 11)]
+        held = {1: 5, 2: 1, 3: 9}
+        present = {1, 2, 3, 4, 5, 6}
+        here, others = rules.role_suggestions(candidates, held, present)
+        assert here == [4, 5, 6, 2, 1, 3]  # never held it (by name), then longest ago
+        assert others == [7, 8, 9, 10]
+
+    @given(st.lists(st.integers(1, 40), unique=True, max_size=25),
+           st.dictionaries(st.integers(1, 40), st.integers(0, 100), max_size=20),
+           st.sets(st.integers(1, 60), max_size=30))
+    def test_suggestions_and_others_share_everyone_out(self, ids, held, present):
+        candidates = [(n, f"P{n:02}") for n in ids]
+        here, others = rules.role_suggestions(candidates, held, present)
+        assert set(here) == set(ids) & present and set(others) == set(ids) - present
+        # Both parts keep the rotation's order.
+        order = rules.rotation(candidates, held)
+        assert here == [n for n in order if n in present]
+        assert others == [n for n in order if n not in present]

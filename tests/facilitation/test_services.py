@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from autogestion.core import clock
 from autogestion.core.errors import Conflict, DomainError, PermissionDenied
@@ -22,6 +23,12 @@ from autogestion.facilitation.models import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def occurrence_of(room):
+    from autogestion.assemblies import queries as assembly_queries
+
+    return assembly_queries.occurrence_of_meeting(room.meeting)
 
 
 def act(person, room, action, **kwargs):
@@ -149,6 +156,31 @@ class TestGesturesAndRoles:
         with pytest.raises(DomainError):
             services.make_gesture(person=world["member"], room_id=room.pk, kind="dance")
 
+    def test_every_screen_is_told_when_each_gesture_fades(self, world, room):
+        """No message goes out when a gesture fades: the snapshot says when each one
+        will, in the server's time, with that time beside it, and screens count down."""
+        from datetime import UTC, datetime
+
+        made = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+        clock.freeze(made)
+        try:
+            services.make_gesture(person=world["member"], room_id=room.pk, kind="agree")
+            services.make_gesture(person=world["coordinator"], room_id=room.pk, kind="lost",
+                                  hold=True)
+            clock.freeze(made + timedelta(seconds=10))
+            now = clock.now()
+            data = queries.snapshot(Room.objects.get(pk=room.pk), now)
+            screen = queries.screen(data, f"p:{world['member'].pk}", now)
+        finally:
+            clock.freeze(None)
+        assert data["gestures"]["agree"] == 1 and data["gestures"]["lost"] == 1
+        # The held one never fades; the other at made + 30 s.
+        assert data["fading"] == {"agree": ["2026-11-26T09:00:30Z"]}
+        assert screen["now"] == "2026-11-26T09:00:10Z"
+        people = queries.gesture_people(Room.objects.get(pk=room.pk), made)
+        assert [(g["kind"], g["name"], g["fades_at"]) for g in people] == [
+            ("agree", "Member", "2026-11-26T09:00:30Z"), ("lost", "Coordinator", None)]
+
     def test_roles_and_the_co_facilitator_runs_the_list(self, world, room):
         with pytest.raises(PermissionDenied):
             services.set_role(actor=world["member"], room_id=room.pk, role="timekeeper",
@@ -161,29 +193,45 @@ class TestGesturesAndRoles:
             services.set_role(actor=world["coordinator"], room_id=room.pk, role="timekeeper",
                               person=world["outsider"])
 
-    def test_role_suggestions_rotate(self, world, room):
-        # The coordinator opened the room and holds the facilitator role: last to ask.
-        first = queries.role_choices(room)["facilitator"]
-        offered = first["suggested"] + first["others"]
-        assert offered[0] != world["coordinator"] and offered[-1] == world["coordinator"]
+    def test_role_suggestions_rotate(self, world, room, make_person):
+        """Those in the room first, each group least recently in the role first."""
+        from autogestion.cooperatives import services as cooperatives
+
+        absent = make_person("Absent")
+        cooperatives.join_body(person=absent, body=world["coop"])
+        act(world["member"], room, "raise")  # in the room
+        # The coordinator opened the room and holds the facilitator role: asked last.
+        first = queries.role_choices(room, occurrence_of(room))["facilitator"]
+        assert first["suggested"] == [world["member"], world["coordinator"]]
+        assert absent in first["others"] and world["member"] not in first["others"]
         services.set_role(actor=world["coordinator"], room_id=room.pk, role="note_taker",
                           person=world["member"])
-        note_taker = queries.role_choices(room)["note_taker"]
-        assert (note_taker["suggested"] + note_taker["others"])[-1] == world["member"]
+        note_taker = queries.role_choices(room, occurrence_of(room))["note_taker"]
+        assert note_taker["suggested"] == [world["coordinator"], world["member"]]
 
     def test_every_member_present_can_be_chosen_for_a_role(self, world, room, make_person):
-        """The choice list offered three names only: a fourth member present could not be
-        chosen. Now everyone who may hold the role is offered, the suggestions first."""
+        """The suggestions held three names: with more people in the room, the others
+        present were lost among the absent. Now everyone present is suggested (having
+        raised a hand, made a gesture, been marked present, or holding a role), and
+        every member is offered."""
+        from autogestion.assemblies import services as assemblies
         from autogestion.cooperatives import selectors
         from autogestion.cooperatives import services as cooperatives
 
-        for n in range(5):
-            cooperatives.join_body(person=make_person(f"Present {n}"), body=world["coop"])
+        people = [make_person(f"Present {n}") for n in range(6)]
+        for person in people:
+            cooperatives.join_body(person=person, body=world["coop"])
+        for person in people[:3]:
+            act(person, room, "raise")
+        services.make_gesture(person=people[3], room_id=room.pk, kind="agree")
+        assemblies.record_attendance(actor=world["coordinator"], occurrence=occurrence_of(room),
+                                     people=people[4:5])
+        present = {*people[:5], world["coordinator"]}
         members = set(selectors.active_members(world["coop"]))
-        assert len(members) > 3
-        for role, choice in queries.role_choices(room).items():
+        assert len(present) > 3 and people[5] in members
+        for role, choice in queries.role_choices(room, occurrence_of(room)).items():
+            assert set(choice["suggested"]) == present, role
             offered = choice["suggested"] + choice["others"]
-            assert len(choice["suggested"]) == 3, role
             assert len(offered) == len(set(offered)) and set(offered) == members, role
 
     def test_closing_ends_the_turn(self, world, room):
@@ -266,3 +314,55 @@ def test_only_coordinators_open_a_room(world, occurrence):
         services.open_room(actor=world["member"], occurrence=occurrence)
     room = services.open_room(actor=world["coordinator"], occurrence=occurrence)
     assert services.open_room(actor=world["coordinator"], occurrence=occurrence) == room
+
+
+class TestFloorGiven:
+    """The person given the floor is told on their phone (in app, and by push if they
+    opted in): once per turn, only when the floor is given to them."""
+
+    def told(self, person):
+        from autogestion.notifications.models import Notification
+
+        return list(Notification.objects.filter(person=person, kind="floor_given")
+                    .order_by("pk").values_list("title", "url"))
+
+    def test_once_per_turn_when_given_to_them(self, world, room):
+        coordinator, member = world["coordinator"], world["member"]
+        occurrence = occurrence_of(room)
+        page = f"/meetings/{occurrence.series.pk}/{occurrence.key}/room/"
+        act(member, room, "raise")
+        assert self.told(member) == []  # raising a hand tells nobody
+        act(coordinator, room, "next")
+        assert self.told(member) == [("You have the floor in Agora", page)]
+        # Undo gives the floor back as it was: nobody is told again; nor at the end of
+        # the turn.
+        act(coordinator, room, "undo")
+        act(coordinator, room, "next")
+        assert len(self.told(member)) == 2  # given again: a new turn
+        act(coordinator, room, "end_turn")
+        act(coordinator, room, "undo")
+        assert len(self.told(member)) == 2
+        act(member, room, "raise", kind="technical")
+        act(coordinator, room, "give_floor", who=f"p:{member.pk}", kind="technical")
+        assert len(self.told(member)) == 3  # a process point is the floor too
+
+    def test_not_for_others_nor_for_the_facilitator_who_takes_it(self, world, room):
+        coordinator, member = world["coordinator"], world["member"]
+        act(member, room, "raise")
+        act(coordinator, room, "add_guest", name="Marie (sans compte)")
+        act(coordinator, room, "raise", kind="clarifying")
+        act(coordinator, room, "next")  # the coordinator's own clarifying question
+        act(coordinator, room, "skip", who=f"p:{member.pk}")
+        act(coordinator, room, "next")  # the guest, who has no account
+        assert self.told(coordinator) == [] and self.told(member) == []
+
+    def test_in_the_person_s_language(self, world, room, make_person):
+        from autogestion.cooperatives import services as cooperatives
+
+        french = make_person("Française", language="fr")
+        cooperatives.join_body(person=french, body=world["coop"])
+        act(french, room, "raise")
+        act(world["coordinator"], room, "next")
+        with translation.override("fr"):
+            expected = gettext("You have the floor in %(meeting)s") % {"meeting": "Agora"}
+        assert [title for title, _url in self.told(french)] == [expected]

@@ -10,11 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from autogestion.assemblies import queries as assembly_queries
 from autogestion.assemblies import services as assembly_services
 from autogestion.cooperatives import services as cooperatives
-from autogestion.core import clock
+from autogestion.core import clock, formats
 from autogestion.core.errors import DomainError
 from autogestion.facilitation import services, stats
 from autogestion.facilitation.models import Room, SelfDescription
@@ -145,12 +146,32 @@ class TestOneMeeting:
         content = response.content.decode()
         assert SCRIPT not in content
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
-        assert 'id="top-fifth-share">60.0 %' in content or 'id="top-fifth-share">60,0 %' in content
-        assert re.search(r'id="gini">0[.,]50<', content)
-        assert re.search(r"<td>Alice.*?</td><td>2</td><td>5 min 00 s</td>", content)
+        # Numbers as the reader's language writes them (core/formats.py): "60 %", not
+        # "60.0 %"; "0,50" in French.
+        with translation.override("fr"):
+            share, gini = formats.percent_text(60), formats.number_text(0.5, 2)
+        assert share.startswith("60") and "." not in share
+        assert f'id="top-fifth-share">{share}<' in content
+        assert f'id="gini">{gini}<' in content and gini == "0,50"
+        assert re.search(r"<td[^>]*>Alice.*?</td><td[^>]*>2</td><td[^>]*>5 min 00 s</td>", content)
         svg = content[content.index("<svg"):content.index("</svg>") + len("</svg>")]
         tree = ET.fromstring(svg)
         assert len(bars(tree)) == 5
+
+    def test_the_chart_legend_speaks_the_reader_s_language(self, meeting, occurrence):
+        """The legend said "others", a word in no catalogue, on the French page."""
+        from tests.support.http import client_for
+
+        for language in ("fr", "en"):
+            content = client_for(None, language).get(stats_url(occurrence)).content.decode()
+            svg = content[content.index("<svg"):content.index("</svg>") + len("</svg>")]
+            legend = [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")
+                      if t.text][-2:]
+            with translation.override(language):
+                expected = [translation.gettext("most talkative fifth"),
+                            translation.pgettext("speech chart", "the other people")]
+            assert legend == expected
+            assert "others" not in legend
 
     def test_a_meeting_without_a_room(self, client, world):
         series = assembly_services.create_series(
@@ -250,12 +271,12 @@ class TestOverTime:
         url = reverse("body_speech", args=["cit"])
         with django_assert_max_num_queries(8):
             year = client.get(url).content.decode()
-        assert re.search(r"<td>Alice.*?</td><td>3</td><td>3 min 00 s</td>", year)
+        assert re.search(r"<td[^>]*>Alice.*?</td><td[^>]*>3</td><td[^>]*>3 min 00 s</td>", year)
         assert year.count('href="/meetings/') >= 3
         for day in ("2026-09-26", "2026-10-31", "2026-11-28"):
             assert f"/{day}/room/stats/" in year
         month = client.get(url, {"months": "1"}).content.decode()
-        assert re.search(r"<td>Alice.*?</td><td>2</td><td>2 min 00 s</td>", month)
+        assert re.search(r"<td[^>]*>Alice.*?</td><td[^>]*>2</td><td[^>]*>2 min 00 s</td>", month)
         assert "/2026-09-26/room/stats/" not in month
         three = client.get(url, {"months": "3"}).content.decode()
         assert "/2026-09-26/room/stats/" in three
@@ -305,8 +326,8 @@ class TestCategories:
         content = client.get(stats_url(occurrence)).content.decode()
         assert "Beta" not in content
         assert content.count(self.ALPHA) == 1
-        row = re.search(r"<tr><td>Catégorie-Alpha</td><td>5</td><td>2 min 30 s</td></tr>",
-                        content)
+        row = re.search(r"<tr><td[^>]*>Catégorie-Alpha</td><td[^>]*>5</td>"
+                        r"<td[^>]*>2 min 30 s</td></tr>", content)
         assert row is not None
         # Down to four: nothing at all about it.
         services.describe_myself(person=nine[0], category="")
@@ -318,7 +339,7 @@ class TestCategories:
         describe(nine, self.ALPHA)
         content = client.get(stats_url(occurrence)).content.decode()
         assert content.count(self.ALPHA) == 1
-        row = re.search(r"<tr><td>Catégorie-Alpha</td>.*?</tr>", content).group(0)
+        row = re.search(r"<tr><td[^>]*>Catégorie-Alpha</td>.*?</tr>", content).group(0)
         assert "Speaker" not in row
         svg = content[content.index("<svg"):content.index("</svg>")]
         assert "Alpha" not in svg

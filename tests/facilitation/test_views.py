@@ -78,6 +78,27 @@ class TestWithoutJavaScript:
         assert state["place"] is None
         page = coordinator.get(url(occurrence)).content.decode()
         assert "Who gestures" in page  # the facilitator sees who
+        # Polling, the facilitator learns who makes which gesture, and until when; the
+        # others never receive it.
+        polled = coordinator.get(f"/rooms/{room.pk}/state.json").json()
+        [louder] = polled["gesture_people"]
+        assert (louder["kind"], louder["name"]) == ("louder", "Member")
+        assert louder["fades_at"] == polled["state"]["fading"]["louder"][0]
+        assert "gesture_people" not in client_for(world["member"]).get(
+            f"/rooms/{room.pk}/state.json").json()
+
+    def test_a_held_gesture_can_be_let_go_from_the_page(self, world, occurrence, room):
+        member = client_for(world["member"])
+        gesture = f"/rooms/{room.pk}/gesture/"
+        assert member.post(gesture, {"kind": "lost", "hold": "1"}).status_code == 302
+        page = member.get(url(occurrence)).content.decode()
+        held = page.split('id="held-gestures"', 1)[1].split("</form>", 1)[0]
+        assert 'name="release" value="1"' in held
+        assert '<button type="submit" name="kind" value="lost" class="secondary">' \
+               "Let go: I am lost</button>" in held
+        assert member.post(gesture, {"kind": "lost", "release": "1"}).status_code == 302
+        assert 'id="held-gestures"' not in member.get(url(occurrence)).content.decode()
+        assert queries.gesture_counts(room)["lost"] == 0
 
     def test_roles_item_settings_and_close(self, world, occurrence, room):
         coordinator = client_for(world["coordinator"])
@@ -129,23 +150,34 @@ class TestWithoutJavaScript:
 
 
 class TestRoles:
-    def test_every_member_can_be_chosen_for_each_role(self, world, occurrence, room,
-                                                       make_person):
-        """The choice list held three suggestions only: a fourth member present could
-        not be chosen. It now offers every member, the suggestions first."""
+    def test_everyone_present_is_suggested_and_every_member_can_be_chosen(
+            self, world, occurrence, room, make_person):
+        """The choice list suggested three names: with more people in the room, the
+        others present hid among everyone else. Now those in the room come first, all of
+        them, and every member can be chosen."""
         from autogestion.cooperatives import services as bodies
 
-        people = [make_person(f"Present {n}") for n in range(4)]
+        people = [make_person(f"Present {n}") for n in range(5)]
         for person in people:
             bodies.join_body(person=person, body=world["coop"])
+        for person in people[:4]:
+            services.act(actor=person, room_id=room.pk, action="raise")
         page = client_for(world["coordinator"]).get(url(occurrence)).content.decode()
-        selects = re.findall(r'<select name="person">(.*?)</select>', page, re.S)
+        selects = re.findall(r'<select id="role-[a-z_]+" name="person">(.*?)</select>', page,
+                             re.S)
         assert len(selects) == 5  # one per role
         everyone = {str(p.pk) for p in [world["coordinator"], world["member"], *people]}
+        here = {str(p.pk) for p in [world["coordinator"], *people[:4]]}
         for select in selects:
             offered = re.findall(r'<option value="(\d+)">', select)
             assert len(offered) == len(everyone) and set(offered) == everyone
-            assert 'label="Suggested"' in select and 'label="Everyone else"' in select
+            in_room = select.split('label="In the room">', 1)[1].split("</optgroup>", 1)[0]
+            assert set(re.findall(r'<option value="(\d+)">', in_room)) == here
+            assert 'label="Other members"' in select
+        # Every <select> has its label (axe: select-name).
+        for role in ("facilitator", "co_facilitator", "timekeeper", "note_taker",
+                     "mood_keeper"):
+            assert f'<label for="role-{role}">' in page
         last = people[-1]
         assert client_for(world["coordinator"]).post(
             f"/rooms/{room.pk}/manage/", {"action": "role", "role": "timekeeper",
@@ -187,3 +219,32 @@ def test_room_page_queries_do_not_grow(world, occurrence, room, make_person,
     assert len(queries.snapshot(Room.objects.get(pk=room.pk))["queue"]) == 25
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url(occurrence))
+
+
+class TestWords:
+    """Codes are for machines: the list and the speaker's badge said "technical" (and
+    room.js "[technical]"); they say the kind's label, in the reader's language."""
+
+    def test_kinds_of_hands_by_their_labels(self, world, occurrence, room):
+        coordinator, member = world["coordinator"], world["member"]
+        services.act(actor=member, room_id=room.pk, action="raise", kind="technical")
+        services.act(actor=coordinator, room_id=room.pk, action="next")
+        services.act(actor=coordinator, room_id=room.pk, action="raise", kind="direct_response")
+        for language, speaker, waiting in (("en", "technical point", "direct response"),
+                                           ("fr", "point technique", "réponse directe")):
+            member.language = language  # pages speak one's saved language
+            member.save(update_fields=["language"])
+            page = client_for(member, language).get(url(occurrence)).content.decode()
+            floor = page.split('data-bind="speaker"', 1)[1].split("</p>", 1)[0]
+            assert f'<span class="badge">{speaker}</span>' in floor
+            listed = page.split('data-bind="queue"', 1)[1].split("</ol>", 1)[0]
+            assert f'<span class="detail badge">{waiting}</span>' in listed
+            for code in ("technical", "direct_response"):
+                assert f">{code}<" not in page and f"[{code}]" not in page
+        # What room.js writes live, from the same labels.
+        texts = re.search(r'<script id="room-texts" type="application/json">(.*?)</script>',
+                          page).group(1)
+        assert '"technical": "point technique"' in texts
+        # "À la parole", with its accent (issue #14).
+        assert "À la parole" in page and "A la parole" not in page
+

@@ -13,6 +13,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from autogestion.accounts.websocket import TokenAuthMiddleware  # noqa: E402
 from autogestion.config.routing import websocket_urlpatterns  # noqa: E402
 
 # Everything loaded at start lives as long as the process: keep it out of the garbage
@@ -23,8 +24,12 @@ gc.freeze()
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        # A handshake with a personal API token (a phone app, a bot) is its owner's;
+        # one without is the browser's: its origin checked, its session cookie read.
+        "websocket": TokenAuthMiddleware(
+            with_token=URLRouter(websocket_urlpatterns),
+            without_token=AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
         ),
     }
 )

@@ -305,5 +305,10 @@ LOGGING = {
 # The public address of the site, for links in e-mails and calendar feeds.
 AUTOGESTION_SITE_URL = os.environ.get("AUTOGESTION_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Web Push: the server posts to the address a person's browser registers. Only https
+# to a named host unless this is on (a push service on this machine or network, for
+# tests and local trials): otherwise anyone could aim the server at its own network.
+AUTOGESTION_PUSH_LOCAL_ENDPOINTS = env_bool("PUSH_LOCAL_ENDPOINTS", DEBUG)
+
 # Which cooperative the home page presents first; the oldest one when unset.
 AUTOGESTION_HOME_COOPERATIVE = os.environ.get("AUTOGESTION_HOME_COOPERATIVE", "")

@@ -11,6 +11,11 @@ waiting), with the message and the field.
 
 A room is opened for an occurrence, addressed as in the assemblies API: its series and
 the local date the recurrence rule gives it (`/meetings/12/2026-01-31/room`).
+
+Live, the room's websocket `/ws/rooms/{room_id}/` sends the same answer at each change
+and takes the same actions (consumers.py); a phone app or a bot connects to it with the
+same personal token as here, in `Authorization: Bearer <token>` or as the subprotocols
+`autogestion.token, autogestion.token.<token>`.
 """
 
 from datetime import datetime
@@ -18,7 +23,7 @@ from datetime import datetime
 from ninja import Field, Router, Schema, Status
 
 from autogestion.assemblies import rules as assembly_rules
-from autogestion.core import history
+from autogestion.core import clock, history
 from autogestion.core.api import public
 from autogestion.core.api_schemas import Input, Integer, StatusEventOut, refusals
 from autogestion.core.api_types import MAX_ID, Text
@@ -71,6 +76,10 @@ class SnapshotOut(Schema):
     skipped: list[SkippedOut]
     can_undo: bool
     gestures: dict[str, int] = Field(description="Live gestures, by kind.")
+    fading: dict[str, list[datetime]] = Field(
+        description="Per kind, when each live gesture that is not held fades, soonest "
+                    "first. Nothing is sent when one fades: a client takes it off its "
+                    "count at that moment, measured from `now`.")
     item: CurrentItemOut | None
 
 
@@ -79,6 +88,8 @@ class PlaceOut(Schema):
     reason: str = Field(description="process_point, not_spoken_yet or spoken_before.")
     turns: int
     ahead_with_fewer: int = Field(description="People before me who have spoken less.")
+    text: str = Field(description="Where I stand and why, as the room page says it, in "
+                                  "my language.")
 
 
 class RoomOut(Schema):
@@ -94,6 +105,9 @@ class RoomOut(Schema):
     speaker_limit_seconds: int | None
     reset_turns_per_item: bool
     state: SnapshotOut
+    now: datetime = Field(description="The server's time when `state` was made: gestures "
+                                      "in `state.fading` fade at their moments counted "
+                                      "from it, whatever the client's clock says.")
     me: str | None = Field(description="My key in the list (null when not signed in).")
     place: PlaceOut | None = Field(description="Where I stand in the list, and why.")
     my_roles: list[str]
@@ -166,8 +180,9 @@ def _room_out(request, room: Room) -> dict:
     meeting = room.meeting
     series = meeting.series
     tz = assembly_rules.check_timezone(series.timezone)
-    snapshot = queries.snapshot(room)
-    me = f"p:{user.pk}" if user.is_authenticated else None
+    now = clock.now()
+    screen = queries.screen(queries.snapshot(room, now), f"p:{user.pk}"
+                            if user.is_authenticated else None, now)
     return {
         "id": room.pk, "body": series.body.slug, "series_id": series.pk,
         "day": meeting.original_start.astimezone(tz).date().isoformat(),
@@ -175,8 +190,7 @@ def _room_out(request, room: Room) -> dict:
         "events": history.history_out(room),
         "speaker_limit_seconds": room.speaker_limit_seconds,
         "reset_turns_per_item": room.reset_turns_per_item,
-        "state": snapshot, "me": me,
-        "place": queries.place_from_snapshot(snapshot, me) if me else None,
+        "state": screen["state"], "now": now, "me": screen["me"], "place": screen["place"],
         "my_roles": queries.my_roles(room, user),
         "can_take_part": bool(permissions.can_take_part(user, room)),
         "can_facilitate": bool(permissions.can_facilitate(user, room)),

@@ -1,7 +1,29 @@
-"""The room's websocket: every screen in a meeting joins one channel group, receives each
-new snapshot with its own place in the list, and may send actions. The server checks
-every action (services.act), whatever the page shows, and, in a closed body's room,
-that the screen's person still may see the room before it shows them each change.
+"""The room's websocket, `/ws/rooms/<room id>/`: every screen in a meeting joins one
+channel group, receives each new snapshot with its own place in the list, and may send
+actions. The server checks every action (services.act), whatever the page shows, and, in
+a closed body's room, that the screen's person still may see the room before it shows
+them each change.
+
+Who is connected: the browser's session (its cookie, from a page of the site), or a
+personal API token for a phone app or a bot — `Authorization: Bearer <token>`, or the
+subprotocols `autogestion.token, autogestion.token.<token>` (the server answers
+`autogestion.token`, never the secret); see core/consumers.py. A token has its owner's
+rights, as on the pages; a read-only token watches and is refused every action (403); an
+unknown or revoked token is refused at once (close code 4401), never let in as someone
+signed out; a token revoked during the meeting closes the socket (4401) at its next
+action.
+
+Each message the server sends is one JSON object:
+- {"state": <the snapshot, as GET /api/rooms/<id> gives it>, "now": <the server's time
+  of that snapshot>, "me": "p:<person id>" or null, "place": null or {"position",
+  "reason", "turns", "ahead_with_fewer", "text": <the sentence saying why, in the
+  person's language>}}. `state.fading` gives, per gesture kind, when each gesture that is
+  not held fades: a screen takes them off its counts at those moments (measured from
+  "now", not from its own clock); nothing is sent when one fades.
+- {"reply": {"id": <the request's id>, "ok": true}} once an action is done.
+
+Each message a screen sends: {"action": "raise"|"lower"|"next"|..., "who", "kind",
+"name", "id"} or {"gesture": <kind>, "hold": true|false, "id"}.
 
 Whatever arrives on the socket gets an answer, never a crash: a refusal or a frame the
 room cannot read is answered {"reply": {"id": <the request's id or null>, "ok": false,
@@ -9,7 +31,6 @@ room cannot read is answered {"reply": {"id": <the request's id or null>, "ok": 
 stays open for the next one."""
 
 import json
-from types import SimpleNamespace
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
@@ -17,13 +38,24 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from autogestion.accounts.websocket import refuse_action_of, token_of
 from autogestion.cooperatives.permissions import forget_memberships
+from autogestion.core import clock
+from autogestion.core.consumers import (
+    UNAUTHORISED,
+    accepted_subprotocol,
+    close_reason,
+    language_of,
+)
 from autogestion.core.errors import DomainError, PermissionDenied
 
 from . import access, queries, services
 from .models import Room
 
 _SERIALISED: dict = {}
+# The sentence of a place, per language and place: a handful of them serve every screen.
+_PLACE_TEXTS: dict = {}
+PLACE_TEXTS_KEPT = 4096
 
 # The close code of a screen whose person may not, or may no longer, see the room: the
 # page stops reconnecting on it (4000-4999 are the application's own codes).
@@ -32,16 +64,8 @@ TEXT_FIELDS = ("action", "who", "kind", "name", "gesture")
 MAX_ID_LENGTH = 100
 
 
-def _language(scope) -> str:
-    """The language of the person's pages: their saved one, else their browser's."""
-    user = scope.get("user")
-    if user is not None and user.is_authenticated and user.language:
-        return user.language
-    headers = dict(scope.get("headers") or ())
-    request = SimpleNamespace(
-        COOKIES=scope.get("cookies") or {},
-        META={"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode("latin-1")})
-    return translation.get_language_from_request(request)
+class TokenRevoked(DomainError):
+    status = 401
 
 
 def _request(text_data: str | None) -> dict:
@@ -73,28 +97,26 @@ def _check_fields(content: dict) -> None:
         raise DomainError(_('Say what to do: an "action" or a "gesture".'), field="action")
 
 
-def _close_reason(text: str) -> str:
-    """A close frame's reason holds at most 123 bytes of UTF-8."""
-    return text.encode()[:123].decode(errors="ignore")
-
-
 class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
-        self.language = _language(self.scope)
+        self.language = language_of(self.scope)
         self.viewing = False
+        # A phone app or a bot (accounts.websocket.TokenAuthMiddleware): the token, checked
+        # again before each action, since it may be revoked during the meeting.
+        self.token = self.scope.get("api_token")
         user = self.scope.get("user")
         allowed, self.group = await self._join(user)
         if not allowed:
             with translation.override(self.language):
                 await self.close(code=FORBIDDEN,
-                                 reason=_close_reason(_("You may not see this meeting room.")))
+                                 reason=close_reason(_("You may not see this meeting room.")))
             return
         self.who = f"p:{user.pk}" if user is not None and user.is_authenticated else None
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.viewing = True
-        await self.accept()
-        await self.send_json(self._personal(await self._snapshot()))
+        await self.accept(subprotocol=accepted_subprotocol(self.scope) if self.token else None)
+        await self.send_json(self._screen(*await self._snapshot()))
 
     @database_sync_to_async
     def _join(self, user):
@@ -104,7 +126,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _snapshot(self):
-        return queries.snapshot(Room.objects.select_related("current_item").get(pk=self.room_id))
+        now = clock.now()
+        room = Room.objects.select_related("current_item").get(pk=self.room_id)
+        return queries.snapshot(room, now), queries.moment(now)
 
     async def disconnect(self, code):
         if getattr(self, "group", None):
@@ -128,11 +152,28 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 _check_fields(content)
             # Before anything touches the database: a flood costs a counter, nothing more.
             await self._check_pace()
+            if self.token is not None:
+                await self._check_token()
             await self._perform(content)
+        except TokenRevoked as exc:
+            await self._reply(request_id, exc)
+            await self._stop_viewing(code=UNAUTHORISED, reason=exc.message, last_word=False)
+            return
         except DomainError as exc:
             await self._reply(request_id, exc)
             return
         await self.send_json({"reply": {"id": request_id, "ok": True}})
+
+    @database_sync_to_async
+    def _check_token(self) -> None:
+        """The token still valid (else the socket closes) and allowed to act (a read-only
+        one is refused, as on the API, and keeps watching)."""
+        with translation.override(self.language):
+            self.token = token_of(self.scope)
+            if self.token is None:
+                raise TokenRevoked(_("This API token was revoked: make a new one on your "
+                                     "profile page."))
+            refuse_action_of(self.token)
 
     async def _reply(self, request_id, exc: DomainError) -> None:
         with translation.override(self.language):
@@ -185,30 +226,50 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         cached = _SERIALISED.get(key)
         if cached is None:
             _SERIALISED.clear()  # only the latest snapshot is ever asked for again
-            cached = _SERIALISED[key] = json.dumps(data)
-        place = queries.place_from_snapshot(data, self.who) if self.who else None
-        me, mine = json.dumps(self.who), json.dumps(place)
-        await self.send(text_data=f'{{"state": {cached}, "me": {me}, "place": {mine}}}')
+            cached = _SERIALISED[key] = (json.dumps(data), json.dumps(event.get("now")))
+        state, now = cached
+        me, mine = json.dumps(self.who), json.dumps(self._place(data))
+        await self.send(text_data=f'{{"state": {state}, "now": {now}, "me": {me}, '
+                                  f'"place": {mine}}}')
 
     @database_sync_to_async
     def _may_still_view(self) -> bool:
         user = self.scope.get("user")
         forget_memberships(user)
+        if self.token is not None and token_of(self.scope) is None:
+            return False
         return access.may_see_room(user, self.room_id)
 
-    async def _stop_viewing(self) -> None:
+    async def _stop_viewing(self, code: int = FORBIDDEN, reason: str = "",
+                            last_word: bool = True) -> None:
         """The person lost the right to see the room: no more changes, a last frame
         that says why, and the socket closed with FORBIDDEN."""
         self.viewing = False
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
         self.group = None
         with translation.override(self.language):
             lost = PermissionDenied(_("You may no longer see this meeting room: only members "
                                       "of the body see a closed body's meetings."))
-            reason = _close_reason(_("You may no longer see this meeting room."))
-        await self._reply(None, lost)
-        await self.close(code=FORBIDDEN, reason=reason)
+            reason = close_reason(str(reason) or _("You may no longer see this meeting room."))
+        if last_word:
+            await self._reply(None, lost)
+        await self.close(code=code, reason=reason)
 
-    def _personal(self, data: dict) -> dict:
+    def _place(self, data: dict) -> dict | None:
+        """This screen's place, with its sentence in the person's language (the same
+        sentence the page shows)."""
         place = queries.place_from_snapshot(data, self.who) if self.who else None
-        return {"state": data, "me": self.who, "place": place}
+        if place is not None:
+            key = (self.language, place["reason"], place["position"], place["turns"])
+            text = _PLACE_TEXTS.get(key)
+            if text is None:
+                if len(_PLACE_TEXTS) >= PLACE_TEXTS_KEPT:
+                    _PLACE_TEXTS.clear()
+                with translation.override(self.language):
+                    text = _PLACE_TEXTS[key] = queries.place_text(place)
+            place["text"] = text
+        return place
+
+    def _screen(self, data: dict, now: str | None) -> dict:
+        return {"state": data, "now": now, "me": self.who, "place": self._place(data)}

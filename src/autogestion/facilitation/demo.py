@@ -1,5 +1,8 @@
 """The demo's last Agora was held in the meeting room: its speaking turns feed the
-speech statistics, so the collective sees who held the floor."""
+speech statistics, so the collective sees who held the floor. The room of the next Agora
+is open, as on the morning of the meeting: its facilitator (the CIT's coordinator,
+Camille) runs a list with someone speaking, hands up (one of them a process point) and a
+held gesture, so that each demo account sees the room live."""
 
 import contextlib
 import random
@@ -36,3 +39,20 @@ def load(bodies: dict, people: list) -> None:
         services.close_room(actor=facilitator, room_id=room.pk)
     finally:
         clock.freeze(None)
+    _open_room(series, facilitator, people, now)
+
+
+def _open_room(series, facilitator, people, now) -> None:
+    coming = assembly_queries.next_occurrences(series, 1, after=now)[0]
+    room = services.open_room(actor=facilitator, occurrence=coming)
+    occurrence = assembly_queries.occurrence_of_meeting(room.meeting)
+    accepted = [item for item in assembly_queries.agenda(occurrence).items
+                if item.status == "accepted"]
+    if accepted:
+        services.set_current_item(actor=facilitator, room_id=room.pk, item_id=accepted[0].pk)
+    # Hugo (a demo account) waits with his hand up; Louise (another) has not raised hers.
+    for person in (people[5], people[2], people[6]):
+        services.act(actor=person, room_id=room.pk, action="raise")
+    services.act(actor=facilitator, room_id=room.pk, action="next")  # Léa speaks
+    services.act(actor=people[3], room_id=room.pk, action="raise", kind="clarifying")
+    services.make_gesture(person=people[7], room_id=room.pk, kind="louder", hold=True)

@@ -192,9 +192,6 @@ def place_of(state: State, who: str) -> Place | None:
 
 # Role rotation ------------------------------------------------------------------------
 
-SUGGESTED = 3  # how many names each role's choice list puts first
-
-
 def rotation(candidates: Sequence[tuple[int, str]],
              last_held: Mapping[int, object]) -> list[int]:
     """Everyone who may hold a role, the ones to ask first at the head, so that roles
@@ -205,6 +202,17 @@ def rotation(candidates: Sequence[tuple[int, str]],
     held = sorted((c for c in candidates if c[0] in last_held),
                   key=lambda c: (last_held[c[0]], c[1]))
     return [person_id for person_id, _name in never + held]
+
+
+def role_suggestions(candidates: Sequence[tuple[int, str]], last_held: Mapping[int, object],
+                     present: Iterable[int]) -> tuple[list[int], list[int]]:
+    """Whom to offer a role: everyone present first, then everyone else who may hold
+    it, each part in rotation order (least recently in the role first). Nobody present is
+    left out of the suggestions, however many they are: the facilitator hands the role
+    to someone in the room, and a list cut at a few names hid the others."""
+    here = set(present)
+    ranked = rotation(candidates, last_held)
+    return ([p for p in ranked if p in here], [p for p in ranked if p not in here])
 
 
 # Serialisation (the room's state is kept in the database) -----------------------------

@@ -7,7 +7,9 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from autogestion.assemblies import queries as assembly_queries
 from autogestion.assemblies import services as assemblies
@@ -16,6 +18,8 @@ from autogestion.cooperatives import selectors as memberships
 from autogestion.core import clock, history
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from autogestion.decisions import services as decisions
+from autogestion.notifications.models import Kind as NotificationKind
+from autogestion.notifications.services import notify
 
 from . import permissions, queries, rules
 from .models import (
@@ -53,11 +57,12 @@ def broadcast(room: Room) -> None:
     """Send the room's new snapshot to every connected screen, after commit. `public`
     tells each screen's consumer whether anyone may watch (an open body's room) or
     whether it must check that its viewer still may, before showing them this change."""
-    data = queries.snapshot(room)
+    now = clock.now()
+    data = queries.snapshot(room, now)
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(room.group_name, {
-            "type": "room.update", "data": data,
+            "type": "room.update", "data": data, "now": queries.moment(now),
             "public": permissions.viewing_is_public(room)})
 
 
@@ -237,8 +242,30 @@ def act(*, actor, room_id: int, action: str, who: str = "", kind: str = HandKind
         _undo_turn(room, before, after)
     else:
         _sync_turns(room, before, after)
+    if action in FLOOR_GIVING:
+        _tell_the_speaker(room, after.speaker, actor)
     _store(room, after, actor, action, who or (f"p:{actor.pk}" if actor else ""))
     return room
+
+
+# The actions that give someone the floor, a new turn each time. Undo gives it back to
+# the previous speaker, who was told already: no new message.
+FLOOR_GIVING = {"next", "give_floor"}
+
+
+def _tell_the_speaker(room: Room, speaker: str | None, actor) -> None:
+    """The person given the floor learns it on their phone too (in app and by push, if
+    they opted in): their screen may be in a pocket. Not someone without an account,
+    nor the facilitator who gave it to themselves."""
+    participant = (Participant.objects.select_related("person")
+                   .filter(room=room, key=speaker or "", person__isnull=False).first())
+    if participant is None or participant.person_id == getattr(actor, "pk", None):
+        return
+    occurrence = assembly_queries.occurrence_of_meeting(room.meeting)
+    notify([participant.person], NotificationKind.FLOOR_GIVEN,
+           title=gettext_noop("You have the floor in %(meeting)s"),
+           params={"meeting": room.meeting.series.title},
+           url=reverse("room", args=[occurrence.series.pk, occurrence.key]))
 
 
 def _apply(room, state, actor, action, who, kind, name) -> rules.State:

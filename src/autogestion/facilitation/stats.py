@@ -33,11 +33,11 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from autogestion.core import clock
+from autogestion.core.formats import number_text, percent_text
 
 from . import rules
 from .models import HandKindChoice, Participant, Room, SelfDescription
@@ -359,12 +359,12 @@ def chart_summary(speech: Speech) -> str:
                    "%(people)d people on the speaking list spoke for %(time)s.",
                    len(speech.people)) % {"people": len(speech.people),
                                           "time": speech.duration}
-    top = ngettext("The most talkative fifth (%(count)d person) took %(share)s %% of the "
+    top = ngettext("The most talkative fifth (%(count)d person) took %(share)s of the "
                    "speaking time; Gini coefficient %(gini)s.",
-                   "The most talkative fifth (%(count)d people) took %(share)s %% of the "
+                   "The most talkative fifth (%(count)d people) took %(share)s of the "
                    "speaking time; Gini coefficient %(gini)s.",
-                   count) % {"count": count, "share": number_format(speech.top_fifth_percent, 1),
-                             "gini": number_format(speech.gini, 2)}
+                   count) % {"count": count, "share": percent_text(speech.top_fifth_percent, 1),
+                             "gini": number_text(speech.gini, 2)}
     return f"{who} {top}"
 
 
@@ -409,6 +409,8 @@ def speech_chart(people: Sequence[PersonLine], *, title: str, summary: str,
             f'<text x="{BAR_START + length + 6:.1f}" y="{middle:.1f}">'
             f'{_text(person.duration)} · {_text(turns)}</text></g>')
     legend_y = TOP + rows * ROW + 10
+    # Translators: in the speech chart's legend, beside "most talkative fifth".
+    others = pgettext("speech chart", "the other people")
     parts.append(
         f'<g class="legend" font-size="12">'
         f'<rect class="swatch" x="{BAR_START}" y="{legend_y}" width="14" height="14" '
@@ -417,7 +419,7 @@ def speech_chart(people: Sequence[PersonLine], *, title: str, summary: str,
         f'</text>'
         f'<rect class="swatch" x="{BAR_START + 200}" y="{legend_y}" width="14" height="14" '
         f'fill="{OTHER_COLOUR}"/>'
-        f'<text x="{BAR_START + 220}" y="{legend_y + 11}">{_text(_("others"))}</text></g>')
+        f'<text x="{BAR_START + 220}" y="{legend_y + 11}">{_text(others)}</text></g>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -9,10 +9,11 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from autogestion.assemblies import queries as assembly_queries
+from autogestion.core import clock
 from autogestion.core.confirm import needs_confirmation
 from autogestion.core.errors import DomainError
 
@@ -29,25 +30,52 @@ def room_page(request, series_id, day):
     return render(request, "facilitation/room.html", _context(request, room, occurrence))
 
 
+def _texts() -> dict:
+    """What room.js needs to write live what the page wrote: the labels of the kinds of
+    hands and the forms of "n turns" (it picks one with the language's plural rules)."""
+    return {
+        "kinds": {value: str(label) for value, label in HandKindChoice.choices},
+        "turns": {"one": ngettext("%(n)s turn", "%(n)s turns", 1),
+                  "other": ngettext("%(n)s turn", "%(n)s turns", 2)},
+        "notOnList": _("You are not on the list."), "nobodyWaiting": _("Nobody is waiting."),
+        "nobodySpeaks": _("Nobody"), "noItem": _("None yet"),
+        "raise": _("Raise my hand"), "lower": _("Lower my hand"),
+    }
+
+
 def _context(request, room, occurrence) -> dict:
-    snapshot = queries.snapshot(room)
+    now = clock.now()
+    snapshot = queries.snapshot(room, now)
     me = f"p:{request.user.pk}" if request.user.is_authenticated else None
     can_facilitate = permissions.can_facilitate(request.user, room)
+    labels = dict(HandKindChoice.choices)
+    gesture_people = queries.gesture_people(room, now) if can_facilitate else []
+    screen = queries.screen(snapshot, me, now)
+    if can_facilitate:
+        screen["gesture_people"] = gesture_people
     return {
         "room": room, "occurrence": occurrence, "body": occurrence.series.body,
-        "snapshot": snapshot, "me": me,
-        "place": queries.place_from_snapshot(snapshot, me) if me else None,
+        "snapshot": snapshot, "me": me, "place": screen["place"],
+        "place_text": queries.place_text(screen["place"]),
+        "screen": screen, "texts": _texts(),
+        "speaker_label": labels.get(snapshot["speaker"]["kind"], "")
+        if snapshot["speaker"] else "",
+        "queue": [hand | {"label": labels.get(hand["kind"], hand["kind"])}
+                  for hand in snapshot["queue"]],
         "my_hands": {h["kind"] for h in snapshot["queue"] if h["who"] == me},
+        "my_held": queries.held_gestures(room, request.user),
         "can_facilitate": can_facilitate,
         "can_keep_time": permissions.can_keep_time(request.user, room),
         "can_take_part": permissions.can_take_part(request.user, room),
+        "process_kinds": [(value, label) for value, label in HandKindChoice.choices
+                          if value != HandKindChoice.SPEAK],
         "hand_kinds": HandKindChoice.choices,
         "gesture_rows": [(value, label, snapshot["gestures"].get(value, 0))
                          for value, label in GestureKind.choices],
-        "gesture_people": queries.gesture_people(room) if can_facilitate else {},
+        "gesture_people": gesture_people,
         "roles": queries.roles_held(room),
         "role_kinds": RoleKind.choices,
-        "role_choices": queries.role_choices(room) if can_facilitate else {},
+        "role_choices": queries.role_choices(room, occurrence) if can_facilitate else {},
         "agenda": assembly_queries.agenda(occurrence),
         "proposals": queries.proposals_of_current_item(room),
     }
@@ -174,9 +202,12 @@ def manage(request, room_id):
 
 
 def state_json(request, room_id):
-    """The snapshot for screens without websockets (polling)."""
+    """What the websocket sends a screen, for screens without websockets (polling); the
+    facilitator's also says who makes which gesture (never sent to everyone)."""
     room = access.get_room_for(request.user, room_id)
-    data = queries.snapshot(room)
+    now = clock.now()
     me = f"p:{request.user.pk}" if request.user.is_authenticated else None
-    return JsonResponse({"state": data, "me": me,
-                         "place": queries.place_from_snapshot(data, me) if me else None})
+    screen = queries.screen(queries.snapshot(room, now), me, now)
+    if permissions.can_facilitate(request.user, room):
+        screen["gesture_people"] = queries.gesture_people(room, now)
+    return JsonResponse(screen)
