@@ -19,7 +19,8 @@ class TestProfile:
         client = client_for(person)
         response = client.post("/profile/", {"display_name": "Camille D.", "first_name": "",
                                              "last_name": "", "phone": "0600000000",
-                                             "bio": "Maraîchage", "language": "en"})
+                                             "bio": "Maraîchage", "language": "en",
+                                             "time_zone": "Europe/Paris"})
         assert response.status_code == 302
         person.refresh_from_db()
         assert (person.display_name, person.phone, person.bio) == ("Camille D.", "0600000000",

@@ -643,16 +643,17 @@ class TestScop:
         people = self.partners(world, make_person, 3)
         # 4 members (the coordinator too), nobody an employee.
         assert queries.scop_share_warnings(scop) == [
-            "Employee members have 0 % of the votes: the law asks for at least 65 % in a "
+            "Employee members have 0% of the votes: the law asks for at least 65% in a "
             "SCOP."]
         for person in [actor, *people[:2]]:
             services.set_member_capital(actor=actor, body=scop, person=person,
                                         capital_cents=10_000, is_employee=True)
         services.set_member_capital(actor=actor, body=scop, person=people[2],
                                     capital_cents=40_000, is_employee=False)
-        # 3 of 4 employees (75 %), but they hold 300 € of 700 € (43 %).
+        # 3 of 4 employees (75 %), but they hold 300 € of 700 € (42.9 %: one decimal, so
+        # that a share just under the law's never reads as reaching it).
         assert queries.scop_share_warnings(scop) == [
-            "Employee members hold 43 % of the capital: the law asks for at least 51 % in "
+            "Employee members hold 42.9% of the capital: the law asks for at least 51% in "
             "a SCOP."]
         services.set_member_capital(actor=actor, body=scop, person=people[2],
                                     capital_cents=20_000, is_employee=False)
@@ -666,7 +667,7 @@ class TestScop:
         (partner,) = self.partners(world, make_person, 1)
         page_refused(client_for(partner).get("/bodies/other/capital/"), 403)
         client = client_for(actor)
-        assert "at least 65 %" in client.get("/bodies/other/capital/").content.decode()
+        assert "at least 65%" in client.get("/bodies/other/capital/").content.decode()
         response = client.post("/bodies/other/capital/", {"person": partner.pk,
                                                           "capital": "250,50",
                                                           "is_employee": "on"})
@@ -682,15 +683,15 @@ class TestScop:
         assert answer.status_code == 200, answer.content
         data = answer.json()
         assert data["capital"] == "100.00" and data["members"] == 2
-        assert data["warnings"] == ["Employee members have 50 % of the votes: the law asks "
-                                    "for at least 65 % in a SCOP."]
+        assert data["warnings"] == ["Employee members have 50% of the votes: the law asks "
+                                    "for at least 65% in a SCOP."]
         refused(api_client(partner).get("/api/bodies/other/capital"), 403)
         refused(api.put("/api/bodies/other/capital", {"person_id": partner.pk,
                                                       "capital": "abc",
                                                       "is_employee": True}),
                 400, field="capital")
         shown = client_for(None).get("/bodies/other/").content.decode()
-        assert "Employee members have 50 % of the votes" in shown
+        assert "Employee members have 50% of the votes" in shown
 
     def test_capital_page_queries_do_not_grow(self, world, make_person,
                                               django_assert_max_num_queries):
@@ -731,3 +732,16 @@ def test_the_generic_change_page_asks_with_our_forms(world):
         assert field in response.content.decode()
     page = client.get("/bodies/cit/").content.decode()
     assert 'href="/bodies/cit/changes/cooperatives.dissolve/"' in page
+
+
+def test_a_founder_whose_name_ends_with_a_full_stop_gets_one(world):
+    """"by Inès P." ends the sentence: not "by Inès P.."."""
+    from autogestion.cooperatives.founding import found_body
+
+    world["member"].display_name = "Inès P."
+    world["member"].save(update_fields=["display_name"])
+    found_body(actor=world["member"], parent=world["coop"], kind="group", name="Jardin",
+               slug="jardin")
+    news = ProgressUpdate.objects.filter(body=world["coop"]).first()
+    assert news.text.startswith("New group founded: “Jardin”, by Inès P.")
+    assert ".." not in news.text

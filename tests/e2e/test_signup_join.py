@@ -6,6 +6,7 @@ test holds in French (the default, and the language a new account is saved with)
 English."""
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -105,3 +106,68 @@ def test_signup_verify_join_cooperative_and_open_group(live_server, world, mailb
     statuses = dict(Membership.objects.filter(person__email=EMAIL)
                     .values_list("body__slug", "status"))
     assert statuses == {"cit": "active", "accueil": "active"}
+
+
+# --- On a phone (issue #14) ---------------------------------------------------------------
+
+PHONES = ((360, 740), (390, 844))
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+FITS = """(height) => {
+  const el = document.querySelector('[data-primary]');
+  const r = el ? el.getBoundingClientRect() : null;
+  return {wide: document.scrollingElement.scrollWidth > window.innerWidth,
+          primary: r ? (r.width > 0 && r.top >= 0 && r.bottom <= height) : null}; }"""
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+  .filter(v => v.impact === 'critical' || v.impact === 'serious')
+  .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"""
+
+
+def _on_a_phone(page, path: str) -> list[str]:
+    """What a phone's screen gets wrong on `path`: a page wider than the screen, a main
+    action below the first screen (or none), and axe-core's critical and serious
+    violations at phone and laptop widths (when axe-core is installed)."""
+    problems = []
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(path)
+    for width, height in PHONES:
+        page.set_viewport_size({"width": width, "height": height})
+        fits = page.evaluate(FITS, height)
+        if fits["wide"]:
+            problems.append(f"{path} at {width} px: wider than the screen")
+        if not fits["primary"]:
+            problems.append(f"{path} at {width}×{height}: no main action on the first screen")
+    if AXE.exists():
+        for width, height in ((390, 844), (1280, 800)):
+            page.set_viewport_size({"width": width, "height": height})
+            if not page.evaluate("typeof window.axe !== 'undefined'"):
+                page.add_script_tag(content=AXE.read_text())
+            problems += [f"{path} at {width} px, axe: {v}" for v in page.evaluate(AXE_RUN)]
+    return problems
+
+
+def test_the_way_in_on_a_phone(live_server, world, browser):
+    """Sign up, log in, and join from a phone: each page fits the screen and its main
+    action (sign up, log in, join) is on the first screen, without scrolling."""
+    # bypass_csp: axe-core is injected as an inline script, which the site's CSP refuses.
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url, bypass_csp=True,
+                                  extra_http_headers={"Accept-Language": "fr"},
+                                  viewport={"width": 390, "height": 844})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        problems = []
+        for path in ("/accounts/signup/", "/accounts/login/", "/bodies/cit/"):
+            problems += _on_a_phone(page, path)
+        page.goto("/accounts/login/")
+        page.fill("input[name=login]", world["outsider"].email)
+        page.fill("input[name=password]", "pw-secret-123")
+        assert _submit(page, "[data-primary]") == "/profile/"
+        problems += _on_a_phone(page, "/bodies/cit/")
+        assert not problems, "\n".join(problems)
+        # The main action is the join button itself: a tap on it, and one is in.
+        page.set_viewport_size({"width": 360, "height": 740})
+        assert _submit(page, "[data-primary]") == "/bodies/cit/"
+        assert Membership.objects.get(person=world["outsider"], body=world["coop"]).status \
+            == "active"
+    finally:
+        context.close()

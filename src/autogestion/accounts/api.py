@@ -23,6 +23,7 @@ class ProfileOut(Schema):
     phone: str
     bio: str
     language: str
+    time_zone: str
     email_reminders: bool
 
 
@@ -33,6 +34,8 @@ class ProfileIn(Input):
     phone: text_up_to(40) | None = None
     bio: Text | None = None
     language: text_up_to(8) | None = None
+    # A zone of the IANA database, such as "Europe/Paris": e-mails give times in it.
+    time_zone: text_up_to(64) | None = None
     email_reminders: bool | None = None
 
 

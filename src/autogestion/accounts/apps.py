@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     urls = ["autogestion.accounts.urls"]
     verbose_name = _("Accounts")
     personal_data = "autogestion.accounts.personal_data.export"
+    demo = "autogestion.accounts.demo.load"
     api_routers = [("/me", "autogestion.accounts.api.router"),
                    ("/", "autogestion.accounts.api_invitations.router")]
 

@@ -1,11 +1,42 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from autogestion.cooperatives.models import College
 
 from . import rules as invitation_rules
-from .models import ApiToken
+from .models import ApiToken, available_time_zones, validate_time_zone
+
+# The regions of the IANA zones a person picks from; the old aliases ("US/Eastern",
+# "EST", "Etc/GMT+5"…) are left out of the list (a profile holding one keeps it).
+ZONE_REGIONS = {
+    "Africa": pgettext_lazy("time zone region", "Africa"),
+    "America": pgettext_lazy("time zone region", "America"),
+    "Antarctica": pgettext_lazy("time zone region", "Antarctica"),
+    "Asia": pgettext_lazy("time zone region", "Asia"),
+    "Atlantic": pgettext_lazy("time zone region", "Atlantic"),
+    "Australia": pgettext_lazy("time zone region", "Australia"),
+    "Europe": pgettext_lazy("time zone region", "Europe"),
+    "Indian": pgettext_lazy("time zone region", "Indian Ocean"),
+    "Pacific": pgettext_lazy("time zone region", "Pacific"),
+}
+
+
+def time_zone_choices(current: str = "") -> list:
+    """The zones grouped by region, as a phone's picker shows them; each by its name
+    ("Europe/Paris"), which the closed list shows alone."""
+    groups: dict[str, list] = {region: [] for region in ZONE_REGIONS}
+    for name in sorted(available_time_zones()):
+        region, _slash, place = name.partition("/")
+        if region in groups and place:
+            groups[region].append((name, name.replace("_", " ")))
+    choices = [("UTC", "UTC"), *((label, groups[region])
+                                 for region, label in ZONE_REGIONS.items())]
+    listed = {"UTC"} | {name for zones in groups.values() for name, _place in zones}
+    if current and current not in listed:
+        choices.insert(0, (current, current))
+    return choices
 
 
 class ProfileForm(forms.Form):
@@ -17,8 +48,19 @@ class ProfileForm(forms.Form):
     bio = forms.CharField(label=_("About me"), required=False,
                           widget=forms.Textarea(attrs={"rows": 3}))
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    time_zone = forms.CharField(
+        label=_("Time zone"), max_length=64, validators=[validate_time_zone],
+        help_text=_("E-mails and notifications give their times, and say “tomorrow”, in "
+                    "this zone."),
+        widget=forms.Select)
     email_reminders = forms.BooleanField(
         label=_("E-mail me reminders about the meetings of my bodies"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = (self.data.get("time_zone") if self.is_bound
+                   else self.initial.get("time_zone")) or ""
+        self.fields["time_zone"].widget.choices = time_zone_choices(current)
 
 
 class TokenForm(forms.Form):

@@ -3,12 +3,26 @@
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils.translation import pgettext_lazy
 
 from autogestion.core import clock
 
 from . import permissions
 from .models import Invitation, InvitationUse
-from .rules import state
+from .rules import InvitationState, state
+
+# "invitation" is feminine in French: its states agree with it ("ouverte", "révoquée").
+STATE_LABELS = {
+    InvitationState.OPEN: pgettext_lazy("invitation", "open"),
+    InvitationState.USED_UP: pgettext_lazy("invitation", "used up"),
+    InvitationState.EXPIRED: pgettext_lazy("invitation", "expired"),
+    InvitationState.REVOKED: pgettext_lazy("invitation", "revoked"),
+}
+
+
+def invitation_state_label(state: str) -> str:
+    """An invitation's state in the reader's words (pages, messages), never its code."""
+    return str(STATE_LABELS.get(state, state))
 
 
 @dataclass
@@ -16,6 +30,10 @@ class InvitationRow:
     invitation: Invitation
     state: str
     may_revoke: bool
+
+    @property
+    def state_label(self) -> str:
+        return invitation_state_label(self.state)
 
 
 def invitations_of_body(body, user) -> list[InvitationRow]:

@@ -23,12 +23,12 @@ from autogestion.core.email import queue_email
 from autogestion.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from autogestion.core.refusal import Refusal
 
-from . import access, permissions
+from . import access, permissions, queries
 from . import rules as invitation_rules
-from .models import ApiToken, Invitation, InvitationUse, User, hash_token
+from .models import ApiToken, Invitation, InvitationUse, User, hash_token, validate_time_zone
 
 PROFILE_FIELDS = ("display_name", "first_name", "last_name", "phone", "bio", "language",
-                  "email_reminders")
+                  "time_zone", "email_reminders")
 BOOLEAN_FIELDS = {"email_reminders"}
 READ_ONLY_REFUSAL = gettext_lazy(
     "This API token is read-only: it can read but not change anything. Create a token "
@@ -54,6 +54,11 @@ def update_profile(*, person: User, **fields) -> User:
         if name == "language" and value not in dict(settings.LANGUAGES):
             raise DomainError(_("Choose a language among: %(langs)s")
                               % {"langs": ", ".join(dict(settings.LANGUAGES))}, field=name)
+        if name == "time_zone":
+            try:
+                validate_time_zone(value)
+            except ValidationError as error:
+                raise DomainError(error.messages[0], field=name) from None
         setattr(person, name, value)
     person.save(update_fields=list(fields))
     return person
@@ -155,24 +160,13 @@ def _invitation_refusal(refusal: Refusal, invitation: Invitation | None = None
                            % {"max": details["max"]}, field="max_uses")
     if code == "not_open":
         return Conflict(_("This invitation is already %(state)s: there is nothing to "
-                          "revoke.") % {"state": invitation_state_label(details["state"])})
+                          "revoke.") % {"state": queries.invitation_state_label(
+                              details["state"])})
     if code == "wrong_email":
         return PermissionDenied(_("This invitation was sent to another e-mail address. "
                                   "Sign in with the account of that address, or add and "
                                   "confirm that address on your e-mail page."))
     return InvitationGone(gone_message(code, invitation))
-
-
-STATE_LABELS = {
-    invitation_rules.InvitationState.OPEN: gettext_lazy("open"),
-    invitation_rules.InvitationState.USED_UP: gettext_lazy("used up"),
-    invitation_rules.InvitationState.EXPIRED: gettext_lazy("expired"),
-    invitation_rules.InvitationState.REVOKED: gettext_lazy("revoked"),
-}
-
-
-def invitation_state_label(state: str) -> str:
-    return str(STATE_LABELS.get(state, state))
 
 
 def gone_message(code: str, invitation: Invitation | None) -> str:

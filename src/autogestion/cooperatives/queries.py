@@ -1,13 +1,16 @@
 """Reads for pages and the API, each with a fixed number of queries whatever the size
 of the cooperative (no N+1)."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from autogestion.core.formats import amount_text, percent_text
+
 from . import permissions
-from .models import Body, BodyEvent, LegalForm, Membership, MembershipEvent
+from .models import Body, BodyEvent, LegalForm, Membership, MembershipEvent, MembershipRole
 from .rules import (
     SCOP_MIN_EMPLOYEE_CAPITAL,
     SCOP_MIN_EMPLOYEE_VOTES,
@@ -134,13 +137,16 @@ def scop_shares_of(body: Body) -> ScopShares:
 
 
 def scop_warnings_for(shares: ScopShares) -> list[str]:
+    # One decimal where the share is not whole: "64,7 %" must not read as the 65 % asked.
     words = {
-        "votes": _("Employee members have %(share).0f %% of the votes: the law asks for at "
-                   "least %(minimum)s %% in a SCOP.")
-        % {"share": shares.employee_vote_percent, "minimum": SCOP_MIN_EMPLOYEE_VOTES},
-        "capital": _("Employee members hold %(share).0f %% of the capital: the law asks "
-                     "for at least %(minimum)s %% in a SCOP.")
-        % {"share": shares.employee_capital_percent, "minimum": SCOP_MIN_EMPLOYEE_CAPITAL},
+        "votes": _("Employee members have %(share)s of the votes: the law asks for at "
+                   "least %(minimum)s in a SCOP.")
+        % {"share": percent_text(shares.employee_vote_percent, 1),
+           "minimum": percent_text(SCOP_MIN_EMPLOYEE_VOTES)},
+        "capital": _("Employee members hold %(share)s of the capital: the law asks "
+                     "for at least %(minimum)s in a SCOP.")
+        % {"share": percent_text(shares.employee_capital_percent, 1),
+           "minimum": percent_text(SCOP_MIN_EMPLOYEE_CAPITAL)},
     }
     return [words[breach] for breach in scop_breaches(shares)]
 
@@ -168,6 +174,45 @@ def role_history(body: Body, limit: int = 100):
                 MembershipEvent.Kind.ROLE_CHANGED, MembershipEvent.Kind.COLLEGE_CHANGED,
                 MembershipEvent.Kind.CAPITAL_CHANGED])
             .select_related("actor", "membership__person").order_by("-at", "-pk")[:limit])
+
+
+# The notes of role and capital changes keep codes and plain figures ("member →
+# steward", "400.00 €, employee → 500.00 €, not an employee"): the API and the export
+# give them as they are, and a page says them in its reader's words and numbers.
+ROLE_NOTE = re.compile(r"(?P<old>member|coordinator|steward) → "
+                       r"(?P<new>member|coordinator|steward)")
+# Notes written before they kept codes hold their writer's words ("salarié·e"): their
+# figures are still said the reader's way, their words kept.
+CAPITAL_NOTE = re.compile(r"(?P<old>\d+)\.(?P<old_cents>\d{2}) €, (?P<old_status>[^→]+?) → "
+                          r"(?P<new>\d+)\.(?P<new_cents>\d{2}) €, (?P<new_status>.+)")
+
+
+def change_note_text(event: MembershipEvent) -> str:
+    """The note of a change of role or capital in the reader's language ("membre →
+    gardien·ne", "400,00 €, salarié·e → …"); any other note (a college's names) as it
+    was written."""
+    note = event.note
+    if event.kind == MembershipEvent.Kind.ROLE_CHANGED and (found := ROLE_NOTE.fullmatch(note)):
+        return f"{MembershipRole(found['old']).label} → {MembershipRole(found['new']).label}"
+    if event.kind == MembershipEvent.Kind.CAPITAL_CHANGED and (
+            found := CAPITAL_NOTE.fullmatch(note)):
+        status = {"employee": _("employee"), "not an employee": _("not an employee")}
+
+        def side(which: str) -> str:
+            cents = int(found[which]) * 100 + int(found[f"{which}_cents"])
+            words = found[f"{which}_status"]
+            return f"{amount_text(cents, 2, '€')}, {status.get(words, words)}"
+
+        return f"{side('old')} → {side('new')}"
+    return note
+
+
+def role_history_lines(body: Body, limit: int = 100) -> list[MembershipEvent]:
+    """The role history as the roles page shows it: each event with its `note_text`."""
+    events = list(role_history(body, limit))
+    for event in events:
+        event.note_text = change_note_text(event)
+    return events
 
 
 def movable_groups(cooperative: Body):

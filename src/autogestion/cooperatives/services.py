@@ -198,6 +198,8 @@ def _announce_group(group: Body, founder) -> None:
                  "this body's ratification.") % words
     else:
         text = _("New group founded: “%(group)s”, by %(founder)s.") % words
+        # "by Inès P." ends the sentence with the name's own full stop, not two.
+        text = text[:-1] if text.endswith("..") else text
     if group.description and group.is_open:  # a closed group shows only that it exists
         text += "\n\n" + group.description[:1000]
     ProgressUpdate.objects.create(body=group.parent, author=founder, text=text)
@@ -719,7 +721,9 @@ def set_member_capital(*, actor, body: Body, person, capital_cents: int,
     if (membership.capital_cents, membership.is_employee) == (capital_cents,
                                                               bool(is_employee)):
         return membership
-    status = {True: _("employee"), False: _("not an employee")}
+    # Codes, not words: the page says them in its reader's language and numbers
+    # (queries.change_note_text); the API and the export give the note as it is.
+    status = {True: "employee", False: "not an employee"}
     note = (f"{euros(membership.capital_cents)}, {status[membership.is_employee]} → "
             f"{euros(capital_cents)}, {status[bool(is_employee)]}")
     membership.capital_cents, membership.is_employee = capital_cents, bool(is_employee)

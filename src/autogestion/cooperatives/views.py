@@ -239,7 +239,8 @@ def colleges(request, slug):
     initial = [{"id": c.pk, "name": c.name, "weight_percent": c.weight_percent}
                for c in existing]
     formset = CollegeFormSet(request.POST or None, initial=initial, prefix="colleges")
-    context = {"body": body, "formset": formset, "colleges": existing}
+    context = {"body": body, "formset": formset, "colleges": existing,
+               "total_weight": sum(c.weight_percent for c in existing)}
     if request.method == "POST":
         if not formset.is_valid():
             return render(request, "cooperatives/colleges.html", context, status=400)
@@ -263,7 +264,7 @@ def _roles_context(request, body, **extra):
             m["college_form"] = MemberCollegeForm(
                 initial={"person": m["id"], "college": m["college_id"]}, body=body)
     return {"body": body, "members": members, "has_colleges": has_colleges,
-            "history": list(queries.role_history(body)), **extra}
+            "history": queries.role_history_lines(body), **extra}
 
 
 @login_required
