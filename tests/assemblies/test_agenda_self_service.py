@@ -225,7 +225,8 @@ class TestReorderWithoutJavaScript:
         script = finders.find("assemblies/agenda.js")
         with open(script, encoding="utf-8") as source:
             assert "fetch(" in source.read()
-        assert finders.find("assemblies/assemblies.css")
+        with open(finders.find("autogestion/site.css"), encoding="utf-8") as css:
+            assert "table.agenda" in css.read()  # the agenda's rules, in the one stylesheet
 
     def test_first_cannot_go_up_nor_last_down(self, world, agora, items):
         before = positions()

@@ -203,7 +203,8 @@ class TestPhoneAndFrench:
         for url in (URL, f"{URL}minutes/", "/bodies/cit/meetings/", "/bodies/cit/meetings/new/"):
             html = coordinator.get(url.format(id=agora.pk)).content.decode()
             assert ' style="' not in html, url
-            assert "assemblies/assemblies.css" in html, url
+            assert "autogestion/site.css" in html and ".css" not in html.replace(
+                "autogestion/site.css", ""), url  # the one stylesheet, no other
         minutes = coordinator.get(f"{URL.format(id=agora.pk)}minutes/").content.decode()
         ids = re.findall(r'\bid="(id_[^"]+)"', minutes)
         assert ids and len(ids) == len(set(ids))  # one label per field

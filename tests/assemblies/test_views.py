@@ -148,9 +148,9 @@ class TestProgramPages:
         assert printable.status_code == 200
         text = printable.content.decode()
         assert "Monnaie" in text and "Local" in text and "10 places" in text
-        # Its A4 layout is in the app's stylesheet, which the page links.
-        assert "assemblies/assemblies.css" in text and 'class="program-print"' in text
-        with open(finders.find("assemblies/assemblies.css"), encoding="utf-8") as css:
+        # Its A4 layout is in the one stylesheet, which the page links.
+        assert "autogestion/site.css" in text and 'class="program-print"' in text
+        with open(finders.find("autogestion/site.css"), encoding="utf-8") as css:
             assert "size:A4" in css.read()
 
 

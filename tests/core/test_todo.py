@@ -210,7 +210,7 @@ def test_workshops_i_am_on_the_waiting_list_of(world, december, make_person):
 
     assert waiting(coordinator) == []  # the place is theirs
     assert waiting(member) == [("Semences", "at the head of the waiting list")]
-    assert waiting(outsider) == [("Semences", "number 2 on the waiting list")]
+    assert waiting(outsider) == [("Semences", "2nd on the waiting list")]
     assemblies.leave_session(person=coordinator, session_id=seeds.pk)
     assert waiting(member) == []
     assert waiting(outsider) == [("Semences", "at the head of the waiting list")]

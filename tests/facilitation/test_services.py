@@ -242,6 +242,16 @@ class TestGesturesAndRoles:
         with pytest.raises(Conflict, match="closed"):
             act(world["member"], room, "raise")
 
+    def test_a_clock_stepped_back_never_ends_a_turn_before_it_began(self, world, room):
+        """NTP, or a node whose clock is behind: the turn ends at its start, not earlier
+        (the database would refuse it, and the facilitator would get an error)."""
+        act(world["member"], room, "raise")
+        act(world["coordinator"], room, "next")
+        started = SpeakingTurn.objects.get().started_at
+        clock.freeze(started - timedelta(minutes=5))
+        services.close_room(actor=world["coordinator"], room_id=room.pk)
+        assert SpeakingTurn.objects.get().ended_at == started
+
 
 class TestRoomHistory:
     def events(self, room):

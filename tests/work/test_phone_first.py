@@ -59,7 +59,9 @@ class TestOneStylesheet:
         for name in ("work/_style.html", "work/daily_style.html"):
             with pytest.raises(TemplateDoesNotExist):
                 get_template(name)
-        assert finders.find("work/work.css")
+        assert not finders.find("work/work.css")  # its rules are in the one stylesheet
+        with open(finders.find("autogestion/site.css"), encoding="utf-8") as css:
+            assert "table.rotation-grid" in css.read()
 
     def test_pages_link_it_and_carry_no_inline_style(self, farm, rotation):
         coordinator = client_for(farm["coordinator"])
@@ -71,7 +73,7 @@ class TestOneStylesheet:
                     "/bodies/cit/daily/", "/bodies/cit/daily/week/",
                     f"/bodies/cit/daily/{plan.day}/", f"/bodies/cit/daily/{plan.day}/edit/"):
             html = html_of(coordinator, url)
-            assert "work/work.css" in html, url
+            assert "autogestion/site.css" in html and "work/work.css" not in html, url
             assert "<style" not in html and ' style="' not in html, url
 
 

@@ -267,17 +267,15 @@ if env_bool("BEHIND_TLS_PROXY"):
     # preload lists expect; HSTS_SECONDS=0 turns it off while a new set-up is tried.
     SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 
-# Content-Security-Policy (django-csp): scripts only from our own static files, so an
-# injected <script> or event handler never runs; no plugins, no framing, forms post only
-# here. Styles still allow inline: a few templates carry <style> blocks and style
-# attributes (the phone-first work moves them into the one stylesheet). Images may be
-# data: URIs (the TOTP QR code). 'self' covers the room's websocket in browsers that
-# follow CSP 3.
+# Content-Security-Policy (django-csp): scripts and styles only from our own static
+# files (the one stylesheet), so an injected <script>, event handler or style attribute
+# never applies; no plugins, no framing, forms post only here. Images may be data: URIs
+# (the TOTP QR code). 'self' covers the room's websocket in browsers that follow CSP 3.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],

@@ -6,7 +6,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import DateTimeField, F, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -203,7 +204,10 @@ def _sync_turns(room: Room, before: rules.State, after: rules.State) -> None:
     if before.speaker == after.speaker and before.speaker_kind == after.speaker_kind:
         return
     now = clock.now()
-    SpeakingTurn.objects.filter(room=room, ended_at__isnull=True).update(ended_at=now)
+    # A turn never ends before it began, even when the clock steps back (NTP, a node
+    # whose clock is behind another's): the database refuses it (turn_ends_after_start).
+    SpeakingTurn.objects.filter(room=room, ended_at__isnull=True).update(
+        ended_at=Greatest(Value(now, output_field=DateTimeField()), F("started_at")))
     room.speaker_started_at = None
     if after.speaker is not None:
         participant = Participant.objects.get(room=room, key=after.speaker)
