@@ -14,6 +14,7 @@ checked:
 - the Content-Security-Policy refuses nothing it loads (no inline style or script);
 - its French: no stored code shown raw (a choice's code where its label belongs), no
   number with a decimal point, no article glued to a name ("de Les", "à Le", "de Inès"),
+  no colon without its space ("Temps de parole :"),
   no "1 places", no capitalised month or weekday in running text.
 Finally, every page name of the site is reached by some role, or listed below with the
 reason it is not a page to check here.
@@ -178,6 +179,8 @@ MONTHS_DAYS = ("Janvier", "Février", "Mars", "Avril", "Mai", "Juin", "Juillet",
                "Samedi", "Dimanche")
 GLUED = re.compile(r"\b(?:[Dd]e|[Àà]) (?:Le|La|Les|L')\s|\b[Dd]e [AEIOUYÉÈÊÂÎ][\w-]")
 DECIMAL_POINT = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")
+# French puts a (no-break) space before a colon: "Temps de parole : 4:24".
+COLON_GLUED = re.compile(r"[A-Za-zÀ-ÿ)»]:(?=\s)")
 ONE_PLURAL = re.compile(r"(?<![\d,\s])1\s(?:places|membres|personnes|votes|positions|inscriptions"
                         r"|points|heures|jours|tâches|propositions|comptes|réunions|groupes)\b")
 
@@ -228,6 +231,8 @@ def french_problems(text: str, codes: set[str], name: str = "") -> list[str]:
     problems += [f"decimal point: {m.group()!r}" for m in DECIMAL_POINT.finditer(text)]
     problems += [f"glued article: {m.group().strip()!r}" for m in GLUED.finditer(text)]
     problems += [f"plural after 1: {m.group()!r}" for m in ONE_PLURAL.finditer(text)]
+    problems += [f"no space before a colon: {text[max(0, m.start() - 25):m.end()]!r}"
+                 for m in COLON_GLUED.finditer(text)]
     if name in FRENCH_NUMBERS and not FRENCH_NUMBERS[name].search(text):
         problems.append(f"no number in French format ({FRENCH_NUMBERS[name].pattern})")
     mid_sentence = re.compile(r"(?<=[a-zà-ÿ,] )(?:" + "|".join(MONTHS_DAYS) + r")\b")

@@ -356,7 +356,9 @@ def _pay_fee(booking: Booking, resource: SharedResource) -> None:
     # booking is confirmed (by them at once, or by the steward's approval).
     booking.fee_payment = economy.pay(
         actor=booking.booker, payer_id=payer.pk, payee_id=payee.pk, amount=amount,
-        description=f"{resource.name}: {start} – {end}"[:255],
+        # Translators: a booking's fee in a statement: the resource, then its time.
+        description=(_("%(resource)s: %(start)s – %(end)s")
+                     % {"resource": resource.name, "start": start, "end": end})[:255],
         currency_id=resource.fee_currency_id)
     booking.save(update_fields=["fee_payment"])
 
