@@ -6,7 +6,8 @@ Agora and stewards the CIT's resources —, the SCIC's coordinator, an operator)
 is loaded and the pages the role reaches from the home page by following links are
 gathered (every page name at most twice). Each page is then opened in Chromium and
 checked:
-- a phone, 360 × 740 and 390 × 844: no horizontal overflow (scrollWidth ≤ innerWidth),
+- a phone, 360 × 740 and 390 × 844 (and 320 px wide for overflow): no horizontal
+  overflow (scrollWidth ≤ innerWidth),
   every control at least 44 × 44 px, and the page's primary action ([data-primary]),
   where it has one, on the first screen;
 - axe-core (tests/e2e/node_modules, from npm) at 390 px and at 1280 px: no critical and no
@@ -317,6 +318,11 @@ def check_page(page, path: str, name: str, axe_source: str, codes: set[str]) -> 
 
 def on_a_phone(page) -> list[str]:
     problems = []
+    # The smallest phones still sold (320 px wide): nothing sideways there either.
+    page.set_viewport_size({"width": 320, "height": 640})
+    scroll_width, inner_width = page.evaluate(OVERFLOW)
+    if scroll_width > inner_width:
+        problems.append(f"320 px: {scroll_width} px wide ({page.evaluate(WIDEST, 320)})")
     for width, height in PHONES:
         page.set_viewport_size({"width": width, "height": height})
         scroll_width, inner_width = page.evaluate(OVERFLOW)
