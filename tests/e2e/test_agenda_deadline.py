@@ -10,6 +10,7 @@ import pytest
 from autogestion.assemblies import queries, services
 from autogestion.assemblies.models import AgendaItem
 from autogestion.core import clock
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -24,14 +25,6 @@ def agora(world):
     clock.freeze(None)
 
 
-def _log_in(page, person):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", "pw-secret-123")
-    with page.expect_navigation():
-        page.click('main form[action$="/accounts/login/"] button[type=submit]')
-
-
 def _add_item(page, title):
     page.fill("#add-item input[name=title]", title)
     page.select_option("#add-item select[name=kind]", "decision")
@@ -43,7 +36,7 @@ def _add_item(page, title):
 def test_item_before_the_deadline_and_refused_after(live_server, world, agora, page):
     november = queries.find_occurrence(agora, date(2026, 11, 28))
     url = f"/meetings/{agora.pk}/{november.key}/"
-    _log_in(page, world["member"])
+    log_in(page, world["member"])
 
     clock.freeze(november.deadline - timedelta(hours=2))
     page.goto(url)
@@ -102,7 +95,7 @@ def test_the_agora_on_a_phone(live_server, world, agora, phone):
                                     kind="decision")
     services.accept_agenda_item(actor=world["coordinator"], item_id=item.pk)
     page = phone
-    _log_in(page, world["member"])
+    log_in(page, world["member"])
     page.goto(f"/meetings/{agora.pk}/{november.key}/")
     for width, height in ((360, 740), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})

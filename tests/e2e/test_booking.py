@@ -14,6 +14,7 @@ from autogestion.commons.models import Booking
 from autogestion.commons.rules import localize
 from autogestion.core import clock
 from autogestion.economy import services as economy
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -26,14 +27,6 @@ def frozen():
     clock.freeze(NOW)
     yield
     clock.freeze(None)
-
-
-def _log_in(page, person):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", "pw-secret-123")
-    with page.expect_navigation():
-        page.click('main form[action$="/accounts/login/"] button[type=submit]')
 
 
 def _book(page, resource, start, end, end_day=""):
@@ -63,14 +56,14 @@ def test_book_without_overlap_then_ask_for_the_van(live_server, world, browser):
         fee_amount=1000, fee_currency=oseille)
 
     first = browser.new_context(locale="en-US", base_url=live_server.url).new_page()
-    _log_in(first, member)
+    log_in(first, member)
     assert _book(first, premises, "10:00", "12:00") == 200
     assert first.locator("#week .slot.mine").count() == 1
     booking = Booking.objects.get()
     assert booking.starts_at == localize(NOW.date().replace(day=14), time(10), PARIS)
 
     second = browser.new_context(locale="en-US", base_url=live_server.url).new_page()
-    _log_in(second, coordinator)
+    log_in(second, coordinator)
     assert _book(second, premises, "11:00", "13:00") == 409
     assert second.locator("p.error[role=alert]").count() >= 1
     assert Booking.objects.count() == 1
@@ -117,7 +110,7 @@ def test_on_a_phone_the_steward_decides_from_the_first_screen(live_server, world
                                   viewport={"width": width, "height": height})
     page = context.new_page()
     try:
-        _log_in(page, coordinator)
+        log_in(page, coordinator)
         page.goto(f"/resources/{van.pk}/?week=2026-03-09")
         assert _fits(page)
         assert _on_first_screen(page, "[data-primary]")

@@ -19,6 +19,7 @@ from autogestion.core import clock
 from autogestion.economy import services as economy
 from autogestion.economy.models import PaymentRequest
 from autogestion.work.daily import services as daily
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -49,14 +50,6 @@ def farm(world):
             "agora": f"/meetings/{agora.pk}/2026-11-28/", "request": request}
 
 
-def _log_in(page, person):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", "pw-secret-123")
-    with page.expect_navigation():
-        page.click('main form[action$="/accounts/login/"] button[type=submit]')
-
-
 def _copy_note(page) -> str:
     note = page.locator("p.offline-note[role=status]")
     note.wait_for()
@@ -69,7 +62,7 @@ def test_the_persons_pages_read_offline(live_server, browser, world, farm):
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:
-        _log_in(page, world["member"])
+        log_in(page, world["member"])
         page.goto("/")
         # The worker is active and has kept the person's pages.
         page.wait_for_selector("html[data-offline-ready]:not([data-offline-ready='0'])")
@@ -144,7 +137,7 @@ def test_a_copy_of_an_earlier_day_says_the_day(live_server, browser, world, farm
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:
-        _log_in(page, world["member"])
+        log_in(page, world["member"])
         page.goto("/")
         page.wait_for_selector("html[data-offline-ready]:not([data-offline-ready='0'])")
         context.set_offline(True)

@@ -6,16 +6,9 @@ import pytest
 
 from autogestion.decisions import services
 from autogestion.decisions.models import Position
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _log_in(page, person):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", "pw-secret-123")
-    with page.expect_navigation():
-        page.click('main form[action$="/accounts/login/"] button[type=submit]')
 
 
 def _take(page, stance, **fields):
@@ -34,7 +27,7 @@ def test_positions_then_the_computed_outcome(live_server, world, browser):
     url = f"/proposals/{proposal.pk}/"
 
     member = browser.new_context(locale="en-US", base_url=live_server.url).new_page()
-    _log_in(member, world["member"])
+    log_in(member, world["member"])
     member.goto(url)
     assert _take(member, "agree") == 200
     assert Position.objects.get(person=world["member"]).stance == "agree"
@@ -46,7 +39,7 @@ def test_positions_then_the_computed_outcome(live_server, world, browser):
                  counter_proposal="Observe for a year") == 200
 
     coordinator = browser.new_context(locale="en-US", base_url=live_server.url).new_page()
-    _log_in(coordinator, world["coordinator"])
+    log_in(coordinator, world["coordinator"])
     coordinator.goto(url)
     coordinator.check('#position-form input[name=stance][value="stand_aside"]')
     with coordinator.expect_navigation():

@@ -17,18 +17,11 @@ from autogestion.core import clock
 from autogestion.facilitation import queries as room_queries
 from autogestion.facilitation import services as room_services
 from autogestion.facilitation.models import Room, SpeakingTurn
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.e2e
 
 POLLED = 12_000  # ms: one 5-second polling period, the failed websocket, and margin
-
-
-def _log_in(page, person):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", "pw-secret-123")
-    with page.expect_navigation():
-        page.click('main form[action$="/accounts/login/"] button[type=submit]')
 
 
 def _click_live(page, selector):
@@ -72,7 +65,7 @@ def two_pages(live_server, browser):
 
 
 def _open_from_the_meeting_page(page, person, meeting_url):
-    _log_in(page, person)
+    log_in(page, person)
     page.goto(meeting_url)
     with page.expect_navigation():
         page.click("#room-link")
@@ -97,7 +90,7 @@ def test_raise_a_hand_then_get_the_floor(world, agora, two_pages):
     assert room.opened_by == world["coordinator"]
 
     # The member comes in and raises a hand.
-    _log_in(member, world["member"])
+    log_in(member, world["member"])
     member.goto(room_url)
     expect(member.locator("#call-next")).to_have_count(0)
     expect(member.locator("#you-have-the-floor")).to_be_hidden()
@@ -150,7 +143,7 @@ def test_gestures_fade_on_every_screen_when_the_server_drops_them(world, agora, 
     try:
         for page, person in ((facilitator, world["coordinator"]), (member, world["member"])):
             page.clock.install()
-            _log_in(page, person)
+            log_in(page, person)
             page.goto(room_url)
         # The member taps "agree"; the facilitator's page learns it at its next poll.
         with member.expect_response(lambda r: r.url.endswith("/gesture/")):
@@ -191,7 +184,7 @@ def test_the_main_actions_are_on_a_phone_s_first_screen(world, room_opened, brow
                                   viewport={"width": width, "height": height})
     try:
         page = context.new_page()
-        _log_in(page, world[who])
+        log_in(page, world[who])
         page.goto(room_url)
         assert page.evaluate("document.scrollingElement.scrollWidth") <= width
         wanted = ["[data-primary]", "#process-kind", ".room-process button", ".gesture",

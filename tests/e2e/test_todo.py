@@ -15,6 +15,7 @@ from autogestion.core import clock
 from autogestion.decisions import services as decisions
 from autogestion.decisions.models import Position
 from autogestion.economy import services as economy
+from tests.support.browser import log_in
 from tests.support.clock import PARIS
 
 pytestmark = pytest.mark.e2e
@@ -43,21 +44,13 @@ def waiting(world):
     return proposal
 
 
-def _log_in(page, person):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", "pw-secret-123")
-    with page.expect_navigation():
-        page.click('main form[action$="/accounts/login/"] button[type=submit]')
-
-
 def test_to_do_on_a_phone_one_tap_from_the_action(live_server, browser, world, waiting):
     context = browser.new_context(locale="en-US", base_url=live_server.url, viewport=PHONE,
                                   is_mobile=True, has_touch=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:
-        _log_in(page, world["member"])
+        log_in(page, world["member"])
         page.goto("/")
         assert page.locator("h1").inner_text() == "To do"
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from autogestion.notifications import push, services, tasks
 from autogestion.notifications.models import Kind
 from tests.e2e.conftest import browser, chromium_path  # noqa: F401 - fixtures
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -29,14 +30,6 @@ def tab(browser, live_server):  # noqa: F811 - the fixture imported above
         yield page
     finally:
         context.close()
-
-
-def _log_in(page, person):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", "pw-secret-123")
-    with page.expect_navigation():
-        page.click('main form[action$="/accounts/login/"] button[type=submit]')
 
 
 def _deliver(page, live_server, data: bytes) -> list:
@@ -73,7 +66,7 @@ def test_the_service_worker_shows_the_push(live_server, tab, make_person):
     [notification] = services.notify(
         [ines], Kind.ROUND_OPEN, title=gettext_noop("New round on “%(title)s” (%(body)s)"),
         params={"title": "Four à pain", "body": "Les Champs Communs"}, url="/decisions/")
-    _log_in(tab, ines)
+    log_in(tab, ines)
     tab.goto("/notifications/settings/")
     # push.js ran (no inline script: the CSP allows none) and says where this device is.
     tab.wait_for_function("document.getElementById('push-status').textContent !== ''")
@@ -90,7 +83,7 @@ def test_the_service_worker_shows_the_push(live_server, tab, make_person):
 @pytest.mark.django_db(transaction=True)
 def test_a_push_never_leads_to_another_site(live_server, tab, make_person):
     ines = make_person("Inès")
-    _log_in(tab, ines)
+    log_in(tab, ines)
     tab.goto("/notifications/")
     data = json.dumps({"title": "x", "body": "y", "url": "https://evil.example/"}).encode()
     [[_title, _body, target]] = _deliver(tab, live_server, data)
