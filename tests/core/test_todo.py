@@ -214,6 +214,9 @@ def test_workshops_i_am_on_the_waiting_list_of(world, december, make_person):
     assemblies.leave_session(person=coordinator, session_id=seeds.pk)
     assert waiting(member) == []
     assert waiting(outsider) == [("Semences", "at the head of the waiting list")]
+    # The meeting is cancelled: its workshops will not happen, nothing to wait for.
+    assemblies.cancel_occurrence(actor=coordinator, occurrence=december, reason="Flood")
+    assert waiting(outsider) == []
 
 
 def test_join_requests_to_decide(world, make_person):
@@ -363,8 +366,9 @@ def test_the_service_worker(world):
     assert script.index("try {") < push < offline
     config = json.loads(re.search(r"self.AUTOGESTION = (\{.*?\});", script).group(1))
     assert config["pages"] == "/offline/pages.json"
+    # Whatever starts or ends a session (the admin's log-out too) drops the copies.
     assert set(config["forget"]) == {"/accounts/login/", "/accounts/logout/",
-                                     "/accounts/signup/"}
+                                     "/accounts/signup/", "/admin/logout/"}
     assert client_for(None).post("/sw.js").status_code == 405
 
 

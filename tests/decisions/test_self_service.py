@@ -347,6 +347,29 @@ def legal_vote(world, author) -> Proposal:
 
 
 class TestProxies:
+    def test_the_closing_reminder_goes_only_to_those_who_can_still_vote(
+            self, world, scic_voters):
+        """Not to a member whose vote a proxy carries: "take your position" is not theirs
+        to do any more."""
+        from datetime import timedelta
+
+        from autogestion.core import clock
+        from autogestion.notifications.models import Kind, Notification
+
+        a, b, c, *_ = scic_voters
+        proposal = services.create_proposal(
+            actor=a, body=world["scic"], title="Accounts", text="Approve the accounts.",
+            decision_class="legal_act", deadline=clock.now() + timedelta(days=3))
+        round_ = current_round(proposal)
+        services.give_proxy(giver=a, round_id=round_.pk, holder=b)
+        services.take_position(person=c, round_id=round_.pk, stance="yes")
+        clock.freeze(round_.deadline - timedelta(hours=12))
+        services.send_round_reminders()
+        told = set(Notification.objects.filter(kind=Kind.ROUND_CLOSING)
+                   .values_list("person_id", flat=True))
+        assert b.pk in told
+        assert not told & {a.pk, c.pk}
+
     def test_the_holders_vote_counts_for_the_giver(self, world, scic_voters):
         a, b, c, d, *_ = scic_voters
         proposal = legal_vote(world, a)

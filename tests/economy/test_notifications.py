@@ -65,3 +65,13 @@ def test_a_refused_request_tells_nobody(world, accounts):
     with pytest.raises(DomainError, match="more than zero"):
         ask(world, coordinator_account, member_account, amount=0)
     assert not Notification.objects.exists()
+
+
+def test_a_closed_account_is_not_told(world, accounts):
+    """A person whose account was closed (deactivated) may still have devices registered:
+    nothing is pushed to them."""
+    member_account, coordinator_account = accounts
+    world["member"].is_active = False
+    world["member"].save(update_fields=["is_active"])
+    ask(world, coordinator_account, member_account)
+    assert not Notification.objects.exists()

@@ -56,6 +56,14 @@ class TestPublishing:
         assert notices[farm["Ben"].pk].url == f"/bodies/{slug}/daily/2026-03-11/"
         assert notices[farm["Ben"].pk].body == f"Daily plan — {farm['coop'].name}"
 
+    def test_someone_who_left_the_body_since_the_draft_is_not_told(self, farm):
+        from autogestion.cooperatives import services as bodies
+
+        plan, _milking, _fence = plan_with_tasks(farm)
+        bodies.leave_body(person=farm["Ben"], body=farm["coop"])
+        daily.publish_daily_plan(actor=farm["member"], plan_id=plan.pk)
+        assert set(told()) == {farm["Ana"].pk}
+
     def test_changes_after_publishing_tell_only_the_newcomers(self, farm):
         plan, milking, _fence = plan_with_tasks(farm)
         daily.publish_daily_plan(actor=farm["member"], plan_id=plan.pk)

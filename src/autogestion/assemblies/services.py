@@ -802,6 +802,9 @@ def notify_members(meeting_id: int, kind: ReminderKind) -> int:
 def _notify(occurrence: Occurrence, kind: ReminderKind) -> int:
     with transaction.atomic():
         meeting = _meeting_for(occurrence)
+        # Two runs at once (the agenda fixed and the scheduler's pass, two workers): the
+        # second waits for the first's log, so nobody is told twice.
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
         people = queries.reminder_audience(occurrence.series.body)
         already = set(ReminderSent.objects.filter(meeting=meeting, kind=kind)
                       .values_list("person_id", flat=True))

@@ -25,7 +25,7 @@ from autogestion.core.todo import (
 )
 
 from . import queries, texts
-from .models import SeriesKind, SessionSignup
+from .models import MeetingStatus, SeriesKind, SessionSignup
 from .rules import SignupStatus
 
 AGENDAS = Section("agendas", gettext_lazy("Agendas open for items"), 60)
@@ -70,6 +70,8 @@ def waiting_signups(person, limit: int = LIMIT) -> list[SessionSignup]:
     signups = (SessionSignup.objects
                .filter(person=person, status=SignupStatus.WAITING,
                        session__starts_at__gt=clock.now())
+               # A cancelled meeting's workshops will not happen: nothing to wait for.
+               .exclude(session__meeting__status=MeetingStatus.CANCELLED)
                .annotate(ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), 0))
                .select_related("session__meeting__series__body")
                .order_by("session__starts_at", "pk")[:limit])

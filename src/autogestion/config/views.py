@@ -124,7 +124,7 @@ def _worker_config() -> dict:
         "login": reverse("account_login"),
         # A POST to these ends or starts someone's session: the copies go.
         "forget": [reverse("account_login"), reverse("account_logout"),
-                   reverse("account_signup")],
+                   reverse("account_signup"), reverse("admin:logout")],
         # Kept with the offline page, so that it shows as it should with no network.
         "assets": [static("autogestion/site.css"), static("autogestion/site.js"),
                    static("autogestion/offline.js"), static("autogestion/favicon.svg"),

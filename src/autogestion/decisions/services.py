@@ -1029,6 +1029,9 @@ def notify_round(round_id: int, kind: str, people=None) -> int:
     if people is None:
         people = queries.members_concerned(body)
     with transaction.atomic():
+        # Two runs at once (a task and the scheduler, two workers): the second waits for
+        # the first's log, so nobody is told twice.
+        Round.objects.select_for_update().filter(pk=round_.pk).first()
         already = set(Notice.objects.filter(round=round_, kind=kind)
                       .values_list("person_id", flat=True))
         fresh = [p for p in people if p.pk not in already]
@@ -1079,6 +1082,13 @@ def send_round_reminders(now: datetime | None = None) -> int:
             .select_related("proposal__body"):
         positioned = Position.objects.filter(round=round_).values("person_id")
         people = queries.members_concerned(round_.proposal.body).exclude(pk__in=positioned)
+        if round_.proposal.method == Method.MAJORITY:
+            # "Take your position" only to those who can: voting rights (seniority,
+            # college), and not those whose vote a proxy already carries.
+            voters = queries.eligible_memberships(round_.proposal.body, Method.MAJORITY, now)
+            people = people.filter(pk__in=voters.values("person_id")).exclude(
+                pk__in=Proxy.objects.filter(round=round_, revoked_at__isnull=True)
+                .values("giver_id"))
         queued += notify_round(round_.pk, "closing_soon", people)
     return queued
 

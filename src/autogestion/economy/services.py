@@ -713,7 +713,8 @@ def _tell_buyer(request: PaymentRequest, actor) -> None:
                   .select_related("person")]
     else:
         people = []
-    people = [p for p in people if p.pk != getattr(actor, "pk", None)]
+    # Not the asker; not a closed account (its devices may still be registered).
+    people = [p for p in people if p.pk != getattr(actor, "pk", None) and p.is_active]
     if not people:
         return
     currency = seller.currency

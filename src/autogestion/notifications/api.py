@@ -27,7 +27,7 @@ from pydantic import StrictBool
 from autogestion.core.api_schemas import Input, refusals
 from autogestion.core.api_types import Id, Text
 
-from . import push, queries, services
+from . import push, queries, receivers, services
 from .models import Kind, Notification
 
 router = Router(tags=["notifications"])
@@ -183,6 +183,7 @@ def subscribe(request, payload: SubscriptionIn):
     device, created = services.add_push_subscription(
         person=request.user, endpoint=payload.endpoint, p256dh=payload.keys.p256dh,
         auth=payload.keys.auth)
+    receivers.remember_this_browser(request, device)
     return Status(201 if created else 200, _subscription_out(device))
 
 

@@ -10,3 +10,6 @@ class NotificationsConfig(AppConfig):
     urls = ["autogestion.notifications.urls"]
     api_routers = [("/notifications", "autogestion.notifications.api.router")]
     personal_data = "autogestion.notifications.personal_data.export"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - logging out forgets this browser's pushes

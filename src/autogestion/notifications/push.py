@@ -19,6 +19,7 @@ import binascii
 import ipaddress
 import json
 import re
+import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -38,8 +39,12 @@ MAX_ENDPOINT = 2000
 # adds a header, a tag and padding. 3000 bytes of JSON leave room for all of it.
 MAX_PAYLOAD = 3000
 # How long the worker waits for a push service, in seconds (to connect, then for each
-# read): the worker must not hang on one slow device.
+# read), and for a whole exchange: the worker must not hang on one slow device, nor read
+# a flood, since anyone may register any push address. A push service answers a few
+# bytes.
 TIMEOUT = 10
+DEADLINE = 20
+MAX_ANSWER = 4096
 _BASE64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 # A host name as push services have them (ASCII; an internationalised name arrives in
 # its xn-- form).
@@ -105,6 +110,10 @@ def check_endpoint(endpoint: str) -> str:
     if not endpoint:
         raise DomainError(_("Send the endpoint your browser's push subscription gives."),
                           field="endpoint")
+    if not endpoint.isascii():  # a URL as browsers give it; and a bounded index entry
+        raise DomainError(_("The endpoint must be an https:// address of a push service, "
+                            "as your browser's push subscription gives it."),
+                          field="endpoint")
     if len(endpoint) > MAX_ENDPOINT:
         raise DomainError(_("The endpoint is longer than %(max)d characters: send the one "
                             "your browser's push subscription gives.") % {"max": MAX_ENDPOINT},
@@ -117,7 +126,7 @@ def check_endpoint(endpoint: str) -> str:
         parts, host = None, ""
     if parts is None or parts.scheme not in ("https", "http") or not host \
             or parts.username or parts.password or parts.fragment \
-            or not (_is_ip(host) or _HOST_NAME.fullmatch(host)):
+            or not (_is_ip(host) or (_HOST_NAME.fullmatch(host) and _named(host))):
         raise DomainError(_("The endpoint must be an https:// address of a push service, "
                             "as your browser's push subscription gives it."),
                           field="endpoint")
@@ -132,6 +141,12 @@ def check_endpoint(endpoint: str) -> str:
                             "by its host name, not a local or private address."),
                           field="endpoint")
     return endpoint
+
+
+def _named(host: str) -> bool:
+    """A name ends with letters ("push.example.org"): "127.1" or "0177.0.0.1" are numbers
+    that the resolver turns into local addresses, which ipaddress does not recognise."""
+    return bool(re.search(r"[a-z]", host.rstrip(".").rsplit(".", 1)[-1]))
 
 
 def _is_ip(host: str) -> bool:
@@ -216,11 +231,28 @@ class Outcome:
 
 class _NoRedirects(requests.Session):
     """A push service answers, it does not redirect; following a redirect would let a
-    registered address send the server's POST anywhere."""
+    registered address send the server's POST anywhere. Its answer is read up to
+    MAX_ANSWER bytes and DEADLINE seconds: an address that drips or floods its answer
+    costs the worker no more than that."""
 
     def request(self, *args, **kwargs):
         kwargs["allow_redirects"] = False
-        return super().request(*args, **kwargs)
+        kwargs["stream"] = True
+        started = time.monotonic()
+        response = super().request(*args, **kwargs)
+        body = bytearray()
+        try:
+            # Byte by byte (at most MAX_ANSWER of them), so that the deadline is checked
+            # between bytes, not after a block that a drip would take minutes to fill.
+            for chunk in response.iter_content(1):
+                body += chunk
+                if len(body) >= MAX_ANSWER or time.monotonic() - started > DEADLINE:
+                    break
+        finally:
+            response.close()
+        response._content = bytes(body[:MAX_ANSWER])
+        response._content_consumed = True
+        return response
 
 
 def session() -> requests.Session:

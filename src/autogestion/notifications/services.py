@@ -147,6 +147,15 @@ def remove_push_subscription(*, person, subscription_id) -> None:
     access.get_subscription_for(person, subscription_id).delete()
 
 
+@transaction.atomic
+def forget_push_subscriptions(*, person, subscription_ids) -> int:
+    """Stop pushing to these devices of the person (the browser they log out of); ids
+    of devices that are gone or another person's are ignored."""
+    deleted, _rows = PushSubscription.objects.filter(
+        person=person, pk__in=list(subscription_ids)).delete()
+    return deleted
+
+
 # What the delivery task records (the platform acts, no person) ---------------------------
 
 def vapid_key() -> VapidKey:

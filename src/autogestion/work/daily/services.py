@@ -234,7 +234,11 @@ def _tell_people(plan: DailyPlan) -> None:
             theirs.setdefault(person.pk, []).append(task)
     told = set(DailyPlanNotice.objects.filter(plan=plan, person_id__in=list(theirs))
                .values_list("person_id", flat=True))
-    fresh = [people[pk] for pk in theirs if pk not in told]
+    # Someone who left the body (or whose account is closed) since the draft was made
+    # is not told of a plan they can no longer see.
+    members = active_members_among(plan.body, list(theirs))
+    fresh = [people[pk] for pk in theirs
+             if pk not in told and pk in members and people[pk].is_active]
     if not fresh:
         return
     DailyPlanNotice.objects.bulk_create(
